@@ -1,0 +1,288 @@
+//! Every file-system call lore makes: reading config, sources, the vault,
+//! the theme and the state; writing notes and the site atomically. Each
+//! error names its path. Nothing here interprets content beyond bytes.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result};
+use walkdir::WalkDir;
+
+use crate::model::Diagnostic;
+use crate::notes::{State, VaultFile};
+use crate::render::templates::Theme;
+
+/// Where lore keeps what it remembers between runs, next to config.toml.
+pub const STATE_FILE: &str = ".lore/state.json";
+/// Marks a folder as a site lore wrote, so stale pages may be removed.
+const SITE_MARKER: &str = ".lore-site";
+
+/// Reads a file that may be absent.
+pub fn read_optional(path: &Path) -> Result<Option<String>> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Reads a source: a file, or every file below a folder (hidden folders
+/// such as `.obsidian` and `.git` skipped). Unreadable paths become
+/// diagnostics, not failures.
+pub fn read_source(path: &Path, shown_as: &str) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        let mut diagnostics = Vec::new();
+        let walker = WalkDir::new(path)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in walker {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() && is_text_source(entry.path()) => {
+                    let rel = entry.path().strip_prefix(path).unwrap_or(entry.path());
+                    let origin = format!("{}/{}", shown_as.trim_end_matches('/'), slash_path(rel));
+                    match fs::read(entry.path()) {
+                        Ok(bytes) => files.push((origin, bytes)),
+                        Err(e) => diagnostics.push(Diagnostic::error(
+                            origin,
+                            None,
+                            format!("cannot read: {e}"),
+                        )),
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => diagnostics.push(Diagnostic::error(
+                    shown_as,
+                    None,
+                    format!("cannot walk folder: {e}"),
+                )),
+            }
+        }
+        return (files, diagnostics);
+    }
+    match fs::read(path) {
+        Ok(bytes) => (vec![(shown_as.to_string(), bytes)], Vec::new()),
+        Err(e) => (
+            Vec::new(),
+            vec![Diagnostic::error(
+                shown_as,
+                None,
+                format!("cannot read: {e}"),
+            )],
+        ),
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') || n == "node_modules")
+}
+
+/// Inside folders, skip files that are plainly not documents (images,
+/// archives…). The format of what remains is sniffed from its content.
+fn is_text_source(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    !matches!(
+        ext.as_str(),
+        "png"
+            | "jpg"
+            | "jpeg"
+            | "gif"
+            | "webp"
+            | "avif"
+            | "svg"
+            | "ico"
+            | "bmp"
+            | "pdf"
+            | "zip"
+            | "gz"
+            | "mp3"
+            | "mp4"
+            | "woff"
+            | "woff2"
+            | "ttf"
+            | "css"
+            | "js"
+            | "scss"
+            | "lock"
+            | "toml"
+            | "yml"
+            | "yaml"
+    )
+}
+
+/// Every `.md` note below `content/`, with its `/`-separated path.
+pub fn read_vault(content: &Path) -> Result<Vec<VaultFile>> {
+    let mut files = Vec::new();
+    if !content.exists() {
+        return Ok(files);
+    }
+    let walker = WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("reading {}", content.display()))?;
+        if !entry.file_type().is_file()
+            || entry.path().extension().and_then(|e| e.to_str()) != Some("md")
+        {
+            continue;
+        }
+        let bytes = fs::read(entry.path())
+            .with_context(|| format!("reading {}", entry.path().display()))?;
+        let rel = entry.path().strip_prefix(content).unwrap_or(entry.path());
+        files.push(VaultFile {
+            path: slash_path(rel),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+    }
+    Ok(files)
+}
+
+fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The state file; a missing one is empty, a corrupt one is empty with a
+/// warning (it only costs treating existing notes as the user's).
+pub fn read_state(root: &Path) -> (State, Option<Diagnostic>) {
+    let path = root.join(STATE_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => match serde_json::from_str(&text) {
+            Ok(state) => (state, None),
+            Err(e) => (
+                State::default(),
+                Some(Diagnostic::warning(
+                    path.display().to_string(),
+                    None,
+                    format!("state file is corrupt ({e}); starting afresh"),
+                )),
+            ),
+        },
+        Err(_) => (State::default(), None),
+    }
+}
+
+pub fn write_state(root: &Path, state: &State) -> Result<()> {
+    let text = serde_json::to_string_pretty(state).context("serialising state")?;
+    write_if_changed(&root.join(STATE_FILE), text.as_bytes()).map(|_| ())
+}
+
+/// Theme files under `themes/<name>/` that override the built-in theme.
+pub fn read_theme(dir: &Path) -> Result<Theme> {
+    let mut theme = Theme::default();
+    if !dir.exists() {
+        return Ok(theme);
+    }
+    theme.manifest = read_optional(&dir.join("theme.toml"))?;
+    for (sub, is_template) in [("templates", true), ("static", false)] {
+        let base = dir.join(sub);
+        if !base.exists() {
+            continue;
+        }
+        for entry in WalkDir::new(&base).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("reading {}", base.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = slash_path(entry.path().strip_prefix(&base).unwrap_or(entry.path()));
+            let bytes = fs::read(entry.path())
+                .with_context(|| format!("reading {}", entry.path().display()))?;
+            if is_template {
+                theme
+                    .templates
+                    .insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+            } else {
+                theme.statics.insert(rel, bytes);
+            }
+        }
+    }
+    Ok(theme)
+}
+
+/// Joins a generated relative path under `dir`, refusing anything that
+/// could climb out of it.
+pub fn safe_join(dir: &Path, rel: &str) -> Result<PathBuf> {
+    let rel_path = Path::new(rel);
+    if rel_path
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        anyhow::bail!("refusing to write outside {}: {rel}", dir.display());
+    }
+    Ok(dir.join(rel_path))
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves
+/// a half-written file. Skips the write when the bytes are already there,
+/// so unchanged files keep their modification time. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if let Ok(meta) = fs::metadata(path)
+        && meta.len() == bytes.len() as u64
+        && fs::read(path).is_ok_and(|old| old == bytes)
+    {
+        return Ok(false);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    temp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    temp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(true)
+}
+
+/// Writes the site and removes pages a previous build left that this one
+/// no longer has (only in a folder lore itself wrote).
+pub fn write_site(
+    output: &Path,
+    files: &[crate::render::OutputFile],
+    progress: &indicatif::ProgressBar,
+) -> Result<usize> {
+    use rayon::prelude::*;
+    fs::create_dir_all(output).with_context(|| format!("creating {}", output.display()))?;
+    let written: Vec<bool> = files
+        .par_iter()
+        .map(|file| {
+            let result = write_if_changed(&safe_join(output, &file.path)?, &file.bytes);
+            progress.inc(1);
+            result
+        })
+        .collect::<Result<_>>()?;
+    remove_stale(output, files)?;
+    write_if_changed(
+        &output.join(SITE_MARKER),
+        b"written by lore; files here are rebuilt on every build\n",
+    )?;
+    Ok(written.into_iter().filter(|w| *w).count())
+}
+
+fn remove_stale(output: &Path, files: &[crate::render::OutputFile]) -> Result<()> {
+    if !output.join(SITE_MARKER).exists() {
+        return Ok(());
+    }
+    let keep: HashSet<PathBuf> = files.iter().map(|f| output.join(&f.path)).collect();
+    for entry in WalkDir::new(output).into_iter().filter_map(|e| e.ok()) {
+        let path = entry.path();
+        let generated = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("html" | "xml" | "js" | "css")
+        );
+        if entry.file_type().is_file() && generated && !keep.contains(path) {
+            fs::remove_file(path).with_context(|| format!("removing stale {}", path.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs. feed-rs types stay
+//! inside this file: what leaves is plain [`Item`]s.
+
+use feed_rs::model::{Entry, Feed, Link};
+use rayon::prelude::*;
+
+use super::{SourceFile, SourceOptions, dates, html, text};
+use crate::model::{Diagnostic, Item};
+
+/// Parses a feed document into items.
+pub fn read(file: &SourceFile<'_>, options: &SourceOptions) -> (Vec<Item>, Vec<Diagnostic>) {
+    let parser = feed_rs::parser::Builder::new()
+        .timestamp_parser(|s| dates::parse(s).map(|t| t.and_utc()))
+        // An empty id tells us the feed gave none, so we derive a stable one.
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let feed = match parser.parse(file.bytes) {
+        Ok(feed) => feed,
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::error(
+                    file.origin,
+                    None,
+                    format!("not a readable feed: {e}"),
+                )],
+            );
+        }
+    };
+    let context = FeedContext::new(&feed, file, options);
+    let items: Vec<Item> = feed
+        .entries
+        .par_iter()
+        .map(|entry| to_item(entry, &context))
+        .collect();
+    let mut diagnostics = Vec::new();
+    if items.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            file.origin,
+            None,
+            "the feed holds no items",
+        ));
+    }
+    (items, diagnostics)
+}
+
+/// What every item of one feed shares.
+struct FeedContext {
+    source: String,
+    link: Option<String>,
+    authors: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl FeedContext {
+    fn new(feed: &Feed, file: &SourceFile<'_>, options: &SourceOptions) -> Self {
+        let title = feed
+            .title
+            .as_ref()
+            .map(|t| text::clean_line(&t.content))
+            .filter(|t| !t.is_empty());
+        let source = options
+            .name
+            .clone()
+            .or(title)
+            .unwrap_or_else(|| file.stem().to_string());
+        let mut authors: Vec<String> = feed
+            .authors
+            .iter()
+            .map(|p| text::clean_line(p.name.as_deref().unwrap_or_default()))
+            .filter(|n| !n.is_empty())
+            .collect();
+        if authors.is_empty() {
+            authors.extend(
+                feed.description
+                    .as_ref()
+                    .and_then(|d| author_from_description(&d.content)),
+            );
+        }
+        if authors.is_empty() {
+            authors.extend(options.author.clone());
+        }
+        FeedContext {
+            source,
+            link: page_link(&feed.links),
+            authors,
+            tags: options.tags.clone(),
+        }
+    }
+}
+
+/// "Posts by Ada Lovelace" is how many blogs name their author.
+fn author_from_description(description: &str) -> Option<String> {
+    let line = text::clean_line(description);
+    let name = [
+        "Posts by ",
+        "Articles by ",
+        "Writing by ",
+        "Blog of ",
+        "Notes by ",
+    ]
+    .iter()
+    .find_map(|p| line.strip_prefix(p))?;
+    let name = name.trim_end_matches('.').trim();
+    (!name.is_empty() && name.split_whitespace().count() <= 4).then(|| name.to_string())
+}
+
+/// The link that points at the page itself, not at comments or enclosures.
+fn page_link(links: &[Link]) -> Option<String> {
+    let page = links
+        .iter()
+        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        .or(links.first());
+    page.map(|l| l.href.trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
+fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| text::clean_line(&t.content))
+        .unwrap_or_default();
+    let url = page_link(&entry.links);
+    let date = entry.published.or(entry.updated).map(|t| t.naive_utc());
+    let html_body = entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .filter(|b| !b.trim().is_empty())
+        .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
+        .unwrap_or("");
+    let base = url.as_deref().or(feed.link.as_deref());
+    let body = html::html_to_markdown(html_body, base);
+    let mut authors: Vec<String> = entry
+        .authors
+        .iter()
+        .map(|p| text::clean_line(p.name.as_deref().unwrap_or_default()))
+        .filter(|n| !n.is_empty())
+        .collect();
+    if authors.is_empty() {
+        authors = feed.authors.clone();
+    }
+    let mut tags: Vec<String> = entry
+        .categories
+        .iter()
+        .map(|c| text::clean_line(c.label.as_deref().unwrap_or(&c.term)))
+        .collect();
+    tags.extend(feed.tags.iter().cloned());
+    let date_text = date.map(|d| d.to_string()).unwrap_or_default();
+    let id = Some(entry.id.trim().to_string())
+        .filter(|id| !id.is_empty())
+        .or_else(|| url.clone())
+        .unwrap_or_else(|| {
+            format!(
+                "urn:lore:{}",
+                text::short_hash(&[&feed.source, &title, &date_text])
+            )
+        });
+    let title = if title.is_empty() {
+        untitled(&body)
+    } else {
+        title
+    };
+    Item {
+        id,
+        title,
+        date,
+        authors,
+        tags,
+        url,
+        source: feed.source.clone(),
+        body,
+    }
+}
+
+/// A title for an item that has none: its first words.
+pub fn untitled(body: &str) -> String {
+    let words: Vec<&str> = body
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(8)
+        .collect();
+    if words.is_empty() {
+        "Untitled".to_string()
+    } else {
+        words
+            .join(" ")
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_description_can_name_the_author() {
+        assert_eq!(
+            author_from_description("Posts by Ada Lovelace"),
+            Some("Ada Lovelace".into())
+        );
+        assert_eq!(
+            author_from_description("The latest articles on a site"),
+            None
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! Markdown files with front matter: Jekyll and Hugo (YAML `---` or TOML
+//! `+++`), Zola (TOML with `[taxonomies]`), Obsidian notes, and lore's own
+//! notes. Splits and parses the front matter into plain JSON-like values;
+//! the notes stage reads the vault through the same functions.
+
+use pulldown_cmark::{Event, Options, Parser};
+use serde_json::{Map, Value};
+
+use super::{SourceFile, SourceOptions, dates, html, mojibake, text};
+use crate::model::{Diagnostic, Item};
+
+/// Front matter, parsed into a map, and the body after it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Parsed<'a> {
+    pub fields: Map<String, Value>,
+    pub body: &'a str,
+}
+
+/// Why front matter could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FrontMatterError {
+    #[error("front matter opened with `{0}` is never closed")]
+    Unclosed(&'static str),
+    #[error("front matter is not valid YAML: {0}")]
+    Yaml(String),
+    #[error("front matter is not valid TOML: {0}")]
+    Toml(String),
+    #[error("front matter is not a map of properties")]
+    NotAMap,
+}
+
+/// Splits `---` YAML or `+++` TOML front matter from the body. A file with
+/// none is all body: front matter is optional.
+pub fn split(text: &str) -> Result<Parsed<'_>, FrontMatterError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for (fence, is_yaml) in [("---", true), ("+++", false)] {
+        let Some(rest) = text
+            .strip_prefix(fence)
+            .and_then(|r| r.strip_prefix('\n').or_else(|| r.strip_prefix("\r\n")))
+        else {
+            continue;
+        };
+        let (raw, body) = find_close(rest, fence).ok_or(FrontMatterError::Unclosed(fence))?;
+        let value = if is_yaml {
+            parse_yaml(raw)?
+        } else {
+            parse_toml(raw)?
+        };
+        let fields = match value {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            _ => return Err(FrontMatterError::NotAMap),
+        };
+        return Ok(Parsed { fields, body });
+    }
+    Ok(Parsed {
+        fields: Map::new(),
+        body: text,
+    })
+}
+
+/// Finds the closing fence line; returns (front matter, body).
+fn find_close<'a>(rest: &'a str, fence: &str) -> Option<(&'a str, &'a str)> {
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == fence || (fence == "---" && bare == "...") {
+            let body = &rest[offset + line.len()..];
+            return Some((
+                &rest[..offset],
+                body.strip_prefix('\n')
+                    .or_else(|| body.strip_prefix("\r\n"))
+                    .unwrap_or(body),
+            ));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn parse_yaml(raw: &str) -> Result<Value, FrontMatterError> {
+    if raw.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_saphyr::from_str::<Value>(raw).map_err(|e| FrontMatterError::Yaml(e.to_string()))
+}
+
+fn parse_toml(raw: &str) -> Result<Value, FrontMatterError> {
+    let table: toml::Table =
+        toml::from_str(raw).map_err(|e| FrontMatterError::Toml(e.to_string()))?;
+    Ok(toml_to_json(toml::Value::Table(table)))
+}
+
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// A property as one line of text (numbers and dates included).
+pub fn field_text(fields: &Map<String, Value>, key: &str) -> Option<String> {
+    match fields.get(key)? {
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A property as a list: a YAML list, or one string. `split_words` reads
+/// Jekyll's space-separated `tags: a b c`.
+pub fn field_list(fields: &Map<String, Value>, key: &str, split_words: bool) -> Vec<String> {
+    let one = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        }
+    };
+    match fields.get(key) {
+        Some(Value::Array(items)) => items.iter().filter_map(one).collect(),
+        Some(Value::String(s)) if split_words => s
+            .split([' ', ','])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect(),
+        Some(v) => one(v).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The `[taxonomies]` table of a Zola page, flattened into `taxonomies.NAME`.
+fn taxonomy(fields: &Map<String, Value>, name: &str) -> Vec<String> {
+    match fields.get("taxonomies") {
+        Some(Value::Object(t)) => field_list(t, name, false),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads a markdown post from a folder source (Jekyll, Hugo, Zola, Obsidian).
+pub fn read(
+    file: &SourceFile<'_>,
+    text_in: &str,
+    options: &SourceOptions,
+) -> (Vec<Item>, Vec<Diagnostic>) {
+    let parsed = match split(text_in) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::error(file.origin, None, e.to_string())],
+            );
+        }
+    };
+    let fields = &parsed.fields;
+    let body = mojibake::repair(parsed.body);
+    let body = sanitise_markdown(&body);
+    let title = field_text(fields, "title")
+        .map(|t| text::clean_line(&t))
+        .or_else(|| first_heading(&body))
+        .unwrap_or_else(|| file.stem().to_string());
+    let date = field_text(fields, "date")
+        .and_then(|d| dates::parse(&d))
+        .or_else(|| dates::from_file_name(file.file_name()));
+    let mut tags = field_list(fields, "tags", true);
+    tags.extend(field_list(fields, "categories", true));
+    tags.extend(field_list(fields, "category", true));
+    tags.extend(taxonomy(fields, "tags"));
+    tags.extend(taxonomy(fields, "categories"));
+    tags.extend(options.tags.iter().cloned());
+    let mut authors = field_list(fields, "authors", false);
+    authors.extend(field_list(fields, "author", false));
+    authors.extend(taxonomy(fields, "authors"));
+    let mut authors: Vec<String> = authors
+        .iter()
+        .map(|a| text::clean_line(a))
+        .filter(|a| !a.is_empty())
+        .collect();
+    if authors.is_empty() {
+        authors.extend(options.author.clone());
+    }
+    let url = ["url", "link", "permalink", "canonical_url"]
+        .iter()
+        .find_map(|k| field_text(fields, k))
+        .filter(|u| u.starts_with("http"));
+    let id = field_text(fields, "id")
+        .or_else(|| url.clone())
+        .unwrap_or_else(|| format!("file:{}", file.origin));
+    let source = options
+        .name
+        .clone()
+        .or_else(|| field_text(fields, "source"))
+        .unwrap_or_else(|| folder_name(file.origin));
+    let item = Item {
+        id,
+        title,
+        date,
+        authors,
+        tags,
+        url,
+        source,
+        body,
+    };
+    (vec![item], Vec::new())
+}
+
+/// The name of the folder a file sits in, as the default source name.
+fn folder_name(origin: &str) -> String {
+    let mut parts = origin.rsplit(['/', '\\']);
+    parts.next();
+    parts
+        .next()
+        .filter(|p| !p.is_empty() && *p != ".")
+        .unwrap_or("notes")
+        .to_string()
+}
+
+/// The text of the first `# ` heading.
+fn first_heading(body: &str) -> Option<String> {
+    body.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(text::clean_line)
+        .filter(|t| !t.is_empty())
+}
+
+/// Raw HTML inside imported markdown is as untrusted as feed HTML: each
+/// HTML block is converted to markdown, inline tags are dropped (their text
+/// stays) except images, which become markdown images.
+pub fn sanitise_markdown(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut copied_to = 0;
+    for (event, range) in Parser::new_ext(body, Options::all()).into_offset_iter() {
+        let replacement = match &event {
+            Event::Html(_) | Event::InlineHtml(_) => {
+                let fragment = &body[range.clone()];
+                let is_image = fragment
+                    .trim_start()
+                    .get(..4)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("<img"));
+                if matches!(event, Event::Html(_)) || is_image {
+                    let md = html::html_to_markdown(fragment, None);
+                    if matches!(event, Event::Html(_)) {
+                        format!("{md}\n\n")
+                    } else {
+                        md
+                    }
+                } else {
+                    String::new()
+                }
+            }
+            _ => continue,
+        };
+        if range.start < copied_to {
+            continue;
+        }
+        out.push_str(&body[copied_to..range.start]);
+        out.push_str(&replacement);
+        copied_to = range.end;
+    }
+    out.push_str(&body[copied_to..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_and_toml_front_matter_split() {
+        let yaml = split("---\ntitle: \"A: b\"\ntags: [x, y]\n---\nBody\n").unwrap();
+        assert_eq!(field_text(&yaml.fields, "title").as_deref(), Some("A: b"));
+        assert_eq!(field_list(&yaml.fields, "tags", true), ["x", "y"]);
+        assert_eq!(yaml.body, "Body\n");
+        let toml =
+            split("+++\ntitle = \"T\"\ndate = 2023-01-05\n[taxonomies]\ntags = [\"z\"]\n+++\nBody")
+                .unwrap();
+        assert_eq!(
+            field_text(&toml.fields, "date").as_deref(),
+            Some("2023-01-05")
+        );
+        assert_eq!(taxonomy(&toml.fields, "tags"), ["z"]);
+    }
+
+    #[test]
+    fn no_front_matter_is_all_body() {
+        let parsed = split("# Just text\n").unwrap();
+        assert!(parsed.fields.is_empty());
+        assert_eq!(parsed.body, "# Just text\n");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        assert!(split("---\ntitle: x\nno end").is_err());
+    }
+
+    #[test]
+    fn jekyll_space_separated_categories() {
+        let parsed = split("---\ncategories: rust web\n---\n").unwrap();
+        assert_eq!(
+            field_list(&parsed.fields, "categories", true),
+            ["rust", "web"]
+        );
+    }
+
+    #[test]
+    fn inline_script_in_markdown_is_dropped() {
+        let out = sanitise_markdown(
+            "Hello <script>alert(1)</script> world\n\n<div onclick=\"x()\">block</div>\n",
+        );
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("onclick"), "{out}");
+    }
+}

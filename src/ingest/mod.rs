@@ -1,0 +1,191 @@
+//! Ingest: turns the bytes of one source file into [`Item`]s. The format is
+//! sniffed from the content, never from the file name: feeds (RSS, Atom,
+//! JSON Feed), llms.txt dumps, markdown with front matter, OPML lists.
+//! No file system or network access here: the CLI edge hands us bytes.
+
+pub mod dates;
+mod feed;
+pub mod html;
+mod llms;
+pub mod markdown;
+pub mod mojibake;
+mod opml;
+pub mod text;
+
+use crate::model::{Diagnostic, Item};
+
+/// One file's bytes and where they came from.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceFile<'a> {
+    /// The path or URL, as the user should see it in messages.
+    pub origin: &'a str,
+    pub bytes: &'a [u8],
+}
+
+impl SourceFile<'_> {
+    /// The last path segment.
+    pub fn file_name(&self) -> &str {
+        self.origin
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(self.origin)
+    }
+
+    /// The file name without its extension.
+    pub fn stem(&self) -> &str {
+        let name = self.file_name();
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+    }
+}
+
+/// Per-source settings from `config.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    pub name: Option<String>,
+    pub author: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// What a source turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Feed,
+    Opml,
+    Llms,
+    Markdown,
+    Unknown,
+}
+
+/// What one source yielded.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub format: Option<Format>,
+    pub items: Vec<Item>,
+    /// Feed addresses an OPML list names.
+    pub subscriptions: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Tells the format from the first bytes of the content.
+pub fn sniff(bytes: &[u8]) -> Format {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = String::from_utf8_lossy(head);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('<') {
+        let lower = head.to_ascii_lowercase();
+        if lower.contains("<opml") {
+            return Format::Opml;
+        }
+        if lower.contains("<rss")
+            || lower.contains("<feed")
+            || lower.contains("<rdf:rdf")
+            || lower.contains("<channel")
+        {
+            return Format::Feed;
+        }
+        return Format::Unknown;
+    }
+    if head.starts_with('{') {
+        return if head.contains("jsonfeed.org") || head.contains("\"items\"") {
+            Format::Feed
+        } else {
+            Format::Unknown
+        };
+    }
+    if head.starts_with("---") || head.starts_with("+++") {
+        return Format::Markdown;
+    }
+    if llms::sniff(head) {
+        return Format::Llms;
+    }
+    if bytes.contains(&0) {
+        return Format::Unknown;
+    }
+    Format::Markdown
+}
+
+/// Reads one source file into items; bad input becomes diagnostics.
+pub fn ingest(file: &SourceFile<'_>, options: &SourceOptions) -> Ingested {
+    let format = sniff(file.bytes);
+    let mut out = Ingested {
+        format: Some(format),
+        ..Ingested::default()
+    };
+    match format {
+        Format::Feed => (out.items, out.diagnostics) = feed::read(file, options),
+        Format::Opml => (out.subscriptions, out.diagnostics) = opml::read(file),
+        Format::Llms => out.items = llms_items(file, &decode(file.bytes), options),
+        Format::Markdown => {
+            (out.items, out.diagnostics) = markdown::read(file, &decode(file.bytes), options)
+        }
+        Format::Unknown => out.diagnostics.push(Diagnostic::error(
+            file.origin,
+            None,
+            "not a format lore reads (RSS, Atom, JSON Feed, llms.txt, markdown, OPML)",
+        )),
+    }
+    out
+}
+
+/// Bytes to text: UTF-8 (a BOM is dropped); invalid sequences are replaced
+/// rather than rejected.
+pub fn decode(bytes: &[u8]) -> String {
+    let (text, _) = encoding_rs::UTF_8.decode_with_bom_removal(bytes);
+    text.into_owned()
+}
+
+fn llms_items(file: &SourceFile<'_>, text_in: &str, options: &SourceOptions) -> Vec<Item> {
+    let doc = llms::parse(text_in);
+    let source = options
+        .name
+        .clone()
+        .unwrap_or_else(|| text::clean_line(&doc.name));
+    doc.posts
+        .into_iter()
+        .map(|post| {
+            let title = text::clean_line(&post.title);
+            let date = post.date.as_deref().and_then(dates::parse);
+            let id = post.url.clone().unwrap_or_else(|| {
+                format!("urn:lore:{}", text::short_hash(&[file.origin, &title]))
+            });
+            let body = markdown::sanitise_markdown(&mojibake::repair(&post.body));
+            Item {
+                id,
+                title,
+                date,
+                authors: options.author.iter().cloned().collect(),
+                tags: options.tags.clone(),
+                url: post.url,
+                source: source.clone(),
+                body,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_told_by_content() {
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><rss version=\"2.0\">"),
+            Format::Feed
+        );
+        assert_eq!(
+            sniff(b"\xef\xbb\xbf  <feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+            Format::Feed
+        );
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><opml version=\"2.0\">"),
+            Format::Opml
+        );
+        assert_eq!(
+            sniff(b"{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": []}"),
+            Format::Feed
+        );
+        assert_eq!(sniff(b"---\ntitle: x\n---\nbody"), Format::Markdown);
+        assert_eq!(sniff(b"<!DOCTYPE html><html></html>"), Format::Unknown);
+    }
+}

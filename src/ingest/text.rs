@@ -1,0 +1,116 @@
+//! Small text repairs shared by every reader: HTML entities, stray tags and
+//! whitespace in titles and names, and stable hashes for ids.
+
+/// A one-line, plain-text version of a title or name: tags removed,
+/// entities decoded, whitespace collapsed, mojibake repaired.
+pub fn clean_line(text: &str) -> String {
+    let without_tags = strip_tags(text);
+    let decoded = decode_entities(&without_tags);
+    let repaired = super::mojibake::repair(&decoded);
+    repaired.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Removes anything that looks like an HTML tag.
+fn strip_tags(text: &str) -> String {
+    if !text.contains('<') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let looks_like_tag =
+            after[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find('>') {
+            Some(end) if looks_like_tag => rest = &after[end + 1..],
+            _ => {
+                out.push('<');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decodes the HTML entities titles carry (`&amp;`, `&#8217;`, `&nbsp;`…).
+pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let decoded = after
+            .find(';')
+            .filter(|&end| end <= 10)
+            .and_then(|end| Some((decode_entity(&after[1..end])?, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "ndash" => '–',
+        "mdash" => '—',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "hellip" => '…',
+        "eacute" => 'é',
+        "copy" => '©',
+        _ => return None,
+    })
+}
+
+/// A short, stable hex digest.
+pub fn short_hash(parts: &[&str]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.finalize().to_hex()[..16].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_lose_tags_entities_and_extra_space() {
+        assert_eq!(
+            clean_line("  Rust &amp; <b>WASM</b>\n  tips&#8217; "),
+            "Rust & WASM tips’"
+        );
+        assert_eq!(clean_line("a < b && c"), "a < b && c");
+    }
+}

@@ -1,0 +1,178 @@
+//! Writes and reads the YAML front matter of lore's notes. Writing is our own
+//! small emitter for a fixed schema, because every property must keep one
+//! type across the vault (Obsidian types properties vault-wide): text is
+//! always double-quoted, dates are bare `YYYY-MM-DDTHH:MM:SS` (UTC), lists
+//! are block lists. Reading goes through a real YAML parser.
+
+use std::fmt::Write;
+
+use chrono::NaiveDateTime;
+
+use crate::ingest::{dates, markdown, text};
+use crate::model::FrontMatter;
+
+/// The date format of the `date` property.
+const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// The whole note file: front matter, a blank line, the body.
+pub fn render_note(front: &FrontMatter, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 512);
+    out.push_str("---\n");
+    text_line(&mut out, "title", &front.title);
+    match front.date {
+        Some(date) => {
+            let _ = writeln!(out, "date: {}", date.format(DATE_FORMAT));
+        }
+        None => out.push_str("date: null\n"),
+    }
+    list(&mut out, "authors", front.authors.iter());
+    list(&mut out, "tags", front.tags.iter());
+    optional_line(&mut out, "source", front.source.as_deref());
+    optional_line(&mut out, "url", front.url.as_deref());
+    optional_line(&mut out, "id", front.id.as_deref());
+    list(&mut out, "aliases", front.aliases.iter());
+    let links: Vec<String> = front
+        .related
+        .iter()
+        .map(|name| format!("[[{name}]]"))
+        .collect();
+    list(&mut out, "related", links.iter());
+    out.push_str("---\n\n");
+    out.push_str(body.trim_end());
+    out.push('\n');
+    out
+}
+
+fn text_line(out: &mut String, key: &str, value: &str) {
+    let _ = writeln!(out, "{key}: {}", quote(value));
+}
+
+fn optional_line(out: &mut String, key: &str, value: Option<&str>) {
+    match value {
+        Some(v) => text_line(out, key, v),
+        None => {
+            let _ = writeln!(out, "{key}: null");
+        }
+    }
+}
+
+fn list<'a>(out: &mut String, key: &str, values: impl ExactSizeIterator<Item = &'a String>) {
+    if values.len() == 0 {
+        let _ = writeln!(out, "{key}: []");
+        return;
+    }
+    let _ = writeln!(out, "{key}:");
+    for value in values {
+        let _ = writeln!(out, "  - {}", quote(value));
+    }
+}
+
+/// A YAML double-quoted scalar: safe whatever the text holds (colons,
+/// quotes, `#`, newlines, control characters).
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Front matter read from a note file, whoever wrote it. Missing
+/// properties fall back to sensible values (the title to the file name).
+pub fn read(
+    fields: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    body: &str,
+) -> FrontMatter {
+    let title = markdown::field_text(fields, "title")
+        .map(|t| text::clean_line(&t))
+        .or_else(|| {
+            body.lines()
+                .find_map(|l| l.strip_prefix("# "))
+                .map(text::clean_line)
+        })
+        .unwrap_or_else(|| name.to_string());
+    let date = markdown::field_text(fields, "date").and_then(|d| dates::parse(&d));
+    let mut authors = markdown::field_list(fields, "authors", false);
+    authors.extend(markdown::field_list(fields, "author", false));
+    let mut tags = markdown::field_list(fields, "tags", true);
+    tags.extend(markdown::field_list(fields, "tag", true));
+    let related = markdown::field_list(fields, "related", false)
+        .into_iter()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("[[")
+                .trim_end_matches("]]")
+                .split('|')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .filter(|l| !l.is_empty())
+        .collect();
+    FrontMatter {
+        title,
+        date,
+        authors,
+        tags: super::tags::normalize_all(&tags),
+        source: markdown::field_text(fields, "source"),
+        url: markdown::field_text(fields, "url"),
+        id: markdown::field_text(fields, "id"),
+        aliases: markdown::field_list(fields, "aliases", false),
+        related,
+    }
+}
+
+/// `date` formatted the way the front matter writes it.
+pub fn format_date(date: &NaiveDateTime) -> String {
+    date.format(DATE_FORMAT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> FrontMatter {
+        FrontMatter {
+            title: "Colons: \"quotes\" # and\nnewlines \\ too".into(),
+            date: dates::parse("2023-07-18T10:19:19Z"),
+            authors: vec!["Ada".into()],
+            tags: vec!["rust".into(), "null".into()],
+            source: Some("Feed: A".into()),
+            url: Some("https://a.io/x?y=1#z".into()),
+            id: Some("0042".into()),
+            aliases: vec!["Colons".into()],
+            related: vec!["other-note".into()],
+        }
+    }
+
+    #[test]
+    fn front_matter_round_trips_through_a_yaml_parser() {
+        let note = render_note(&sample(), "Body");
+        let parsed = markdown::split(&note).unwrap();
+        let front = read(&parsed.fields, "x", parsed.body);
+        assert_eq!(front, sample());
+        assert_eq!(parsed.body.trim(), "Body");
+    }
+
+    #[test]
+    fn text_stays_text_and_dates_stay_bare() {
+        let note = render_note(&sample(), "");
+        assert!(note.contains("\ndate: 2023-07-18T10:19:19\n"), "{note}");
+        assert!(note.contains("  - \"null\"\n"), "{note}");
+        assert!(note.contains("id: \"0042\"\n"), "{note}");
+        assert!(note.contains("  - \"[[other-note]]\"\n"), "{note}");
+    }
+}

@@ -1,0 +1,286 @@
+//! Notes: turns ingested items into the vault's notes and merges them with
+//! the notes already in `content/`. It owns front matter, file names, tags,
+//! and the rule that a note a person edited is never overwritten. No file
+//! system access: the vault arrives as text and leaves as text.
+
+pub mod frontmatter;
+pub mod slug;
+pub mod state;
+pub mod tags;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::ingest::markdown;
+use crate::model::{Diagnostic, FrontMatter, Item, Note, Ownership};
+pub use state::{State, hash};
+
+/// A markdown file as it is in `content/` now.
+#[derive(Debug, Clone)]
+pub struct VaultFile {
+    /// Path inside `content/`, `/`-separated.
+    pub path: String,
+    pub text: String,
+}
+
+/// How the merge went, for the summary line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MergeStats {
+    pub new: usize,
+    pub from_sources: usize,
+    pub kept_edits: usize,
+    pub deleted_by_user: usize,
+    pub duplicates: usize,
+    pub undated: usize,
+}
+
+/// The vault after the merge: every note, in path order.
+#[derive(Debug, Default)]
+pub struct Merged {
+    pub notes: Vec<Note>,
+    /// Text of each note file as it was on disk, by path.
+    pub on_disk: HashMap<String, String>,
+    pub stats: MergeStats,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Merges fresh items into the existing vault.
+///
+/// An item whose id matches an existing note updates that note in place
+/// (same path), unless the note was edited by a person since lore wrote it:
+/// then the person's version stays. A note lore wrote that is now missing
+/// from disk was deleted by the user and is not brought back unless
+/// `restore` is set.
+pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bool) -> Merged {
+    let mut merged = Merged::default();
+    let parsed: Vec<(Note, Option<Diagnostic>)> =
+        files.par_iter().map(|f| read_note(f, state)).collect();
+    for (note, diagnostic) in parsed {
+        merged.diagnostics.extend(diagnostic);
+        merged.notes.push(note);
+    }
+    merged.on_disk = files.into_iter().map(|f| (f.path, f.text)).collect();
+
+    let mut names = slug::NameRegistry::default();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (i, note) in merged.notes.iter().enumerate() {
+        names.reserve(note.name());
+        if let Some(id) = &note.front.id {
+            by_id.entry(id.clone()).or_insert(i);
+        }
+    }
+    let deleted: HashMap<&str, &str> = state
+        .notes
+        .iter()
+        .filter(|(path, _)| !merged.on_disk.contains_key(*path))
+        .map(|(path, written)| (written.id.as_str(), path.as_str()))
+        .collect();
+
+    let mut seen_ids = std::collections::HashSet::new();
+    for item in items {
+        if !seen_ids.insert(item.id.clone()) {
+            merged.stats.duplicates += 1;
+            continue;
+        }
+        merged.stats.from_sources += 1;
+        if item.date.is_none() {
+            merged.stats.undated += 1;
+        }
+        if let Some(&i) = by_id.get(&item.id) {
+            let note = &mut merged.notes[i];
+            match note.ownership {
+                Ownership::Lore => (note.front, note.body) = note_parts(&item, note.name()),
+                Ownership::User => merged.stats.kept_edits += 1,
+            }
+            continue;
+        }
+        if let Some(path) = deleted.get(item.id.as_str()).filter(|_| !restore) {
+            merged.stats.deleted_by_user += 1;
+            merged.diagnostics.push(Diagnostic::warning(
+                *path,
+                Some(item.title.clone()),
+                "you deleted this note; it stays deleted (run with --restore to bring it back)",
+            ));
+            continue;
+        }
+        let name = match deleted.get(item.id.as_str()) {
+            Some(path) => path
+                .trim_end_matches(".md")
+                .rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .to_string(),
+            None => names.claim(&slug::slugify(&item.title)),
+        };
+        let (front, body) = note_parts(&item, &name);
+        by_id.insert(item.id.clone(), merged.notes.len());
+        merged.notes.push(Note {
+            path: format!("{name}.md"),
+            front,
+            body,
+            ownership: Ownership::Lore,
+        });
+        merged.stats.new += 1;
+    }
+    merged.notes.sort_by(|a, b| a.path.cmp(&b.path));
+    merged
+}
+
+/// Front matter and body of the note an item becomes.
+fn note_parts(item: &Item, name: &str) -> (FrontMatter, String) {
+    let aliases = if item.title != name {
+        vec![item.title.clone()]
+    } else {
+        Vec::new()
+    };
+    let front = FrontMatter {
+        title: item.title.clone(),
+        date: item.date,
+        authors: item.authors.clone(),
+        tags: tags::normalize_all(&item.tags),
+        source: Some(item.source.clone()),
+        url: item.url.clone(),
+        id: Some(item.id.clone()),
+        aliases,
+        related: Vec::new(),
+    };
+    (front, item.body.trim().to_string())
+}
+
+/// Reads one vault file. Unreadable front matter makes it a user note whose
+/// whole text is the body, with a warning.
+fn read_note(file: &VaultFile, state: &State) -> (Note, Option<Diagnostic>) {
+    let name = file
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&file.path)
+        .trim_end_matches(".md");
+    let ownership = match state.notes.get(&file.path) {
+        Some(written) if written.hash == hash(&file.text) => Ownership::Lore,
+        _ => Ownership::User,
+    };
+    let (front, body, diagnostic) = match markdown::split(&file.text) {
+        Ok(parsed) => (
+            frontmatter::read(&parsed.fields, name, parsed.body),
+            parsed.body.to_string(),
+            None,
+        ),
+        Err(e) => {
+            let front = frontmatter::read(&serde_json::Map::new(), name, &file.text);
+            (
+                front,
+                file.text.clone(),
+                Some(Diagnostic::warning(&file.path, None, e.to_string())),
+            )
+        }
+    };
+    let ownership = if diagnostic.is_some() {
+        Ownership::User
+    } else {
+        ownership
+    };
+    (
+        Note {
+            path: file.path.clone(),
+            front,
+            body,
+            ownership,
+        },
+        diagnostic,
+    )
+}
+
+/// The bytes lore writes for a note it owns.
+pub fn note_text(note: &Note) -> String {
+    frontmatter::render_note(&note.front, &note.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, title: &str, body: &str) -> Item {
+        Item {
+            id: id.into(),
+            title: title.into(),
+            body: body.into(),
+            source: "Feed".into(),
+            ..Item::default()
+        }
+    }
+
+    #[test]
+    fn same_title_gets_distinct_names() {
+        let merged = merge(
+            vec![item("a", "Hello", "x"), item("b", "Hello", "y")],
+            Vec::new(),
+            &State::default(),
+            false,
+        );
+        let paths: Vec<&str> = merged.notes.iter().map(|n| n.path.as_str()).collect();
+        assert_eq!(paths, ["hello-2.md", "hello.md"]);
+    }
+
+    #[test]
+    fn an_edited_note_is_kept() {
+        let first = merge(
+            vec![item("a", "Hello", "original")],
+            Vec::new(),
+            &State::default(),
+            false,
+        );
+        let text = note_text(&first.notes[0]);
+        let mut state = State::default();
+        state.record("hello.md", "a", &text);
+        let edited = text.replace("original", "my edit");
+        let files = vec![VaultFile {
+            path: "hello.md".into(),
+            text: edited,
+        }];
+        let second = merge(
+            vec![item("a", "Hello", "upstream change")],
+            files,
+            &state,
+            false,
+        );
+        assert_eq!(second.notes[0].ownership, Ownership::User);
+        assert!(second.notes[0].body.contains("my edit"));
+        assert_eq!(second.stats.kept_edits, 1);
+    }
+
+    #[test]
+    fn an_unedited_note_follows_upstream() {
+        let first = merge(
+            vec![item("a", "Hello", "original")],
+            Vec::new(),
+            &State::default(),
+            false,
+        );
+        let text = note_text(&first.notes[0]);
+        let mut state = State::default();
+        state.record("hello.md", "a", &text);
+        let files = vec![VaultFile {
+            path: "hello.md".into(),
+            text,
+        }];
+        let second = merge(
+            vec![item("a", "Hello", "upstream change")],
+            files,
+            &state,
+            false,
+        );
+        assert_eq!(second.notes[0].body, "upstream change");
+    }
+
+    #[test]
+    fn a_deleted_note_stays_deleted_unless_restored() {
+        let mut state = State::default();
+        state.record("hello.md", "a", "whatever");
+        let kept_deleted = merge(vec![item("a", "Hello", "x")], Vec::new(), &state, false);
+        assert!(kept_deleted.notes.is_empty());
+        let restored = merge(vec![item("a", "Hello", "x")], Vec::new(), &state, true);
+        assert_eq!(restored.notes[0].path, "hello.md");
+    }
+}

@@ -1,0 +1,100 @@
+//! File names for notes: ASCII slugs that are the same on every run, safe on
+//! Linux, macOS and Windows, and unique across the vault (case-folded).
+
+use std::collections::HashSet;
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest slug, in bytes: leaves room for a suffix and `.md` within the
+/// 255-byte file-name limit of every common file system, and keeps URLs short.
+const MAX_SLUG: usize = 80;
+
+/// Names Windows reserves whatever the extension.
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// Lowercase ASCII letters, digits and single hyphens; never empty, never a
+/// path (no `/`, `\` or `..` can survive).
+pub fn slugify(title: &str) -> String {
+    let normalized: String = title.nfc().collect();
+    let ascii = deunicode::deunicode(&normalized);
+    let mut slug = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let mut slug = slug.trim_end_matches('-').to_string();
+    if slug.len() > MAX_SLUG {
+        let cut = slug[..MAX_SLUG]
+            .rfind('-')
+            .filter(|&i| i > MAX_SLUG / 2)
+            .unwrap_or(MAX_SLUG);
+        slug.truncate(cut);
+    }
+    if slug.is_empty() {
+        slug.push_str("note");
+    }
+    if RESERVED.contains(&slug.as_str()) {
+        slug.push_str("-note");
+    }
+    slug
+}
+
+/// Hands out names no other note has, compared case-insensitively.
+#[derive(Debug, Default)]
+pub struct NameRegistry {
+    taken: HashSet<String>,
+}
+
+impl NameRegistry {
+    /// Marks an existing name as used.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_lowercase());
+    }
+
+    /// `base`, or `base-2`, `base-3`… whichever is free first.
+    pub fn claim(&mut self, base: &str) -> String {
+        let mut candidate = base.to_string();
+        let mut n = 2;
+        while !self.taken.insert(candidate.to_lowercase()) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe_file_names() {
+        assert_eq!(
+            slugify("Hello, World! Rust & WASM"),
+            "hello-world-rust-wasm"
+        );
+        assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slugify("CON"), "con-note");
+        assert_eq!(slugify("🥳"), "partying-face");
+        assert_eq!(slugify("???"), "note");
+        assert!(slugify(&"long words ".repeat(40)).len() <= MAX_SLUG);
+    }
+
+    #[test]
+    fn composed_and_decomposed_titles_agree() {
+        assert_eq!(slugify("Caf\u{e9}"), slugify("Cafe\u{301}"));
+    }
+
+    #[test]
+    fn names_are_unique_case_insensitively() {
+        let mut names = NameRegistry::default();
+        names.reserve("Intro");
+        assert_eq!(names.claim("intro"), "intro-2");
+        assert_eq!(names.claim("intro"), "intro-3");
+    }
+}

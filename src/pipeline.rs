@@ -1,0 +1,163 @@
+//! The stage order: ingest → notes → relate → render (with search). Takes
+//! loaded inputs and returns outputs, diagnostics and timings; it performs
+//! no I/O itself, so the whole build runs the same in tests and on disk.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::ingest::{self, SourceFile, SourceOptions};
+use crate::model::{Diagnostic, Item, Note, Ownership};
+use crate::notes::{self, MergeStats, State, VaultFile};
+use crate::relate::{self, RelateConfig, RelateDoc};
+use crate::render::{self, Site, templates::Theme};
+
+/// One configured source, read into memory (a folder gives many files).
+#[derive(Debug, Clone)]
+pub struct LoadedSource {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub options: SourceOptions,
+}
+
+/// Everything a build needs, already read from disk.
+pub struct BuildInput {
+    pub config: Config,
+    pub sources: Vec<LoadedSource>,
+    pub vault: Vec<VaultFile>,
+    pub state: State,
+    pub theme: Theme,
+    /// Bring back notes the user deleted.
+    pub restore: bool,
+    /// Render the site (false for `lore import`).
+    pub render: bool,
+}
+
+/// What a build produced, for the CLI edge to write.
+#[derive(Default)]
+pub struct BuildOutput {
+    /// Note files to write: (path inside content/, text).
+    pub note_writes: Vec<(String, String)>,
+    pub notes_unchanged: usize,
+    pub notes_total: usize,
+    pub state: State,
+    pub site: Option<Site>,
+    pub merge: MergeStats,
+    /// Feed addresses found in OPML lists.
+    pub subscriptions: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Why a build could not finish at all (bad input never is a reason).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Template(#[from] render::templates::TemplateError),
+}
+
+/// Runs every stage.
+pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
+    let mut out = BuildOutput::default();
+    let clock = Instant::now();
+    let items = ingest_all(&input.sources, &mut out);
+    out.timings.push(("ingest", clock.elapsed()));
+
+    let clock = Instant::now();
+    let merged = notes::merge(items, input.vault, &input.state, input.restore);
+    out.merge = merged.stats;
+    out.diagnostics.extend(merged.diagnostics);
+    let mut vault = merged.notes;
+    out.timings.push(("notes", clock.elapsed()));
+
+    let clock = Instant::now();
+    relate_notes(&mut vault, &input.config);
+    out.timings.push(("relate", clock.elapsed()));
+
+    let clock = Instant::now();
+    out.state = input.state;
+    for note in &vault {
+        if note.ownership != Ownership::Lore {
+            continue;
+        }
+        let text = notes::note_text(note);
+        out.state.record(
+            &note.path,
+            note.front.id.as_deref().unwrap_or_default(),
+            &text,
+        );
+        if merged.on_disk.get(&note.path) == Some(&text) {
+            out.notes_unchanged += 1;
+        } else {
+            out.note_writes.push((note.path.clone(), text));
+        }
+    }
+    out.notes_total = vault.len();
+    out.timings.push(("write plan", clock.elapsed()));
+
+    if input.render {
+        let clock = Instant::now();
+        let site = render::render(&vault, &input.config, &input.theme)?;
+        out.diagnostics.extend(site.diagnostics.iter().cloned());
+        out.site = Some(site);
+        out.timings.push(("render + search", clock.elapsed()));
+    }
+    Ok(out)
+}
+
+/// Ingests every file of every source in parallel, keeping source order.
+fn ingest_all(sources: &[LoadedSource], out: &mut BuildOutput) -> Vec<Item> {
+    let results: Vec<ingest::Ingested> = sources
+        .par_iter()
+        .flat_map_iter(|source| {
+            source
+                .files
+                .iter()
+                .map(move |(origin, bytes)| (source, origin, bytes))
+        })
+        .map(|(source, origin, bytes)| {
+            ingest::ingest(&SourceFile { origin, bytes }, &source.options)
+        })
+        .collect();
+    let mut items = Vec::new();
+    for result in results {
+        items.extend(result.items);
+        out.subscriptions.extend(result.subscriptions);
+        out.diagnostics.extend(result.diagnostics);
+    }
+    items
+}
+
+/// Fills `related` of every note lore owns; notes a person owns keep theirs.
+fn relate_notes(vault: &mut [Note], config: &Config) {
+    if config.related.max == 0 {
+        return;
+    }
+    let relate_config = RelateConfig {
+        max_related: config.related.max,
+        title_weight: config.related.title_weight,
+        tag_weight: config.related.tag_weight,
+        author_weight: config.related.author_weight,
+        ..RelateConfig::default()
+    };
+    let docs: Vec<RelateDoc<'_>> = vault
+        .iter()
+        .map(|n| RelateDoc {
+            title: &n.front.title,
+            body: &n.body,
+            tags: &n.front.tags,
+            authors: &n.front.authors,
+            date: n.front.date.map(|d| d.and_utc().timestamp()),
+        })
+        .collect();
+    let related = relate::related(&docs, &relate_config);
+    let names: Vec<String> = vault.iter().map(|n| n.name().to_string()).collect();
+    for (note, list) in vault.iter_mut().zip(related) {
+        if note.ownership == Ownership::Lore {
+            note.front.related = list
+                .into_iter()
+                .filter_map(|(j, _)| names.get(j as usize).cloned())
+                .collect();
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The one place markdown becomes HTML. pulldown-cmark's event stream goes
+//! through small adapters: wikilinks and `.md` links resolve to note pages,
+//! unsafe link schemes are dropped, code blocks are highlighted, and plain
+//! text is collected for the search index. Raw HTML a note carries is
+//! passed through ammonia; notes without any skip that cost.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use super::highlight::{Highlighter, escape};
+
+/// Resolves note names (as written in `[[links]]`) to page URLs.
+pub struct Links<'a> {
+    /// Lowercased note name → site-relative URL of its page.
+    pub urls: &'a HashMap<String, String>,
+    /// Relative path from the page being rendered to the site root.
+    pub root: &'a str,
+}
+
+/// A note body rendered to HTML.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// Plain text, for search.
+    pub text: String,
+    /// Lowercased names of the notes this one links to.
+    pub links: Vec<String>,
+    /// Link targets that name no note.
+    pub broken: Vec<String>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_WIKILINKS
+        | Options::ENABLE_GFM
+}
+
+/// Renders a note body.
+pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> Rendered {
+    let mut out = Rendered::default();
+    let mut has_raw_html = false;
+    let mut code: Option<(String, String)> = None;
+    let mut open_links: Vec<bool> = Vec::new();
+    let mut events = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        if let Some((language, buffer)) = &mut code {
+            match event {
+                Event::Text(text) => buffer.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => {
+                    events.push(Event::Html(
+                        code_block(language, buffer, highlighter).into(),
+                    ));
+                    out.text.push_str(buffer);
+                    out.text.push(' ');
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let event = match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((language, String::new()));
+                continue;
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let (dest, resolved) = resolve(link_type, &dest_url, links, &mut out);
+                open_links.push(resolved);
+                if !resolved {
+                    events.push(Event::Html(
+                        format!(
+                            "<span class=\"broken-link\" title=\"No note named {}\">",
+                            escape(&dest_url)
+                        )
+                        .into(),
+                    ));
+                    continue;
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                })
+            }
+            Event::End(TagEnd::Link) => {
+                if !open_links.pop().unwrap_or(true) {
+                    events.push(Event::Html("</span>".into()));
+                    continue;
+                }
+                event
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = if is_unsafe_url(&dest_url) {
+                    CowStr::from("")
+                } else {
+                    dest_url
+                };
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                })
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                event
+            }
+            Event::Text(ref text) | Event::Code(ref text) => {
+                out.text.push_str(text);
+                out.text.push(' ');
+                event
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                out.text.push(' ');
+                event
+            }
+            other => other,
+        };
+        events.push(event);
+    }
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    if has_raw_html {
+        out.html = SANITIZER.clean(&out.html).to_string();
+    }
+    out
+}
+
+/// Where a link goes: a note page for wikilinks and `.md` links, the
+/// address as written for the web, nothing for unsafe schemes. The bool is
+/// false for a link to a note that does not exist.
+fn resolve<'a>(
+    link_type: LinkType,
+    dest: &CowStr<'a>,
+    links: &Links<'_>,
+    out: &mut Rendered,
+) -> (CowStr<'a>, bool) {
+    if is_unsafe_url(dest) {
+        return (CowStr::from("#"), true);
+    }
+    let is_wiki = matches!(link_type, LinkType::WikiLink { .. });
+    let is_local_md =
+        !dest.contains("://") && dest.split('#').next().is_some_and(|p| p.ends_with(".md"));
+    if !is_wiki && !is_local_md {
+        return (dest.clone(), true);
+    }
+    let (target, anchor) = dest.split_once('#').unwrap_or((dest, ""));
+    let decoded = target.replace("%20", " ");
+    let name = decoded
+        .rsplit('/')
+        .next()
+        .unwrap_or(&decoded)
+        .trim_end_matches(".md")
+        .to_lowercase();
+    if name.is_empty() && !anchor.is_empty() {
+        return (CowStr::from(format!("#{anchor}")), true);
+    }
+    match links.urls.get(&name) {
+        Some(url) => {
+            out.links.push(name);
+            let fragment = if anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{}", anchor_id(anchor))
+            };
+            (CowStr::from(format!("{}{url}{fragment}", links.root)), true)
+        }
+        None => {
+            out.broken.push(target.to_string());
+            (dest.clone(), false)
+        }
+    }
+}
+
+/// The id a heading anchor would get.
+fn anchor_id(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// `javascript:`, `vbscript:` and `data:` URLs never reach a page.
+pub fn is_unsafe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    cleaned.starts_with("javascript:")
+        || cleaned.starts_with("vbscript:")
+        || cleaned.starts_with("data:")
+}
+
+fn code_block(language: &str, code: &str, highlighter: &Highlighter) -> String {
+    let language = language.trim();
+    let class = if language.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", escape(language))
+    };
+    format!(
+        "<pre class=\"code\"><code{class}>{}</code></pre>\n",
+        highlighter.highlight(code, language)
+    )
+}
+
+/// The sanitiser for notes that carry raw HTML: ammonia's safe defaults,
+/// plus the classes and ids our own markup uses.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder.add_generic_attributes(["class", "id", "title"]);
+    builder.add_tags(["input"]);
+    builder.add_tag_attributes("input", ["type", "checked", "disabled"]);
+    builder
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_with(md: &str, names: &[(&str, &str)]) -> Rendered {
+        let urls: HashMap<String, String> = names
+            .iter()
+            .map(|(n, u)| (n.to_string(), u.to_string()))
+            .collect();
+        render(
+            md,
+            &Links {
+                urls: &urls,
+                root: "../",
+            },
+            &Highlighter::default(),
+        )
+    }
+
+    #[test]
+    fn wikilinks_resolve_relative_to_the_page() {
+        let out = render_with(
+            "See [[Other Note|the other]] and [[missing]].",
+            &[("other note", "notes/other-note.html")],
+        );
+        assert!(
+            out.html.contains("href=\"../notes/other-note.html\""),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("broken-link"), "{}", out.html);
+        assert_eq!(out.links, ["other note"]);
+        assert_eq!(out.broken, ["missing"]);
+    }
+
+    #[test]
+    fn scripts_and_javascript_urls_never_pass() {
+        let out = render_with(
+            "[x](javascript:alert(1)) <script>alert(2)</script>\n\n<img src=x onerror=alert(3)>",
+            &[],
+        );
+        assert!(!out.html.contains("javascript:"), "{}", out.html);
+        assert!(!out.html.contains("<script"), "{}", out.html);
+        assert!(!out.html.contains("onerror"), "{}", out.html);
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_with_their_language() {
+        let out = render_with("```rust\nfn main() {}\n```\n", &[]);
+        assert!(out.html.contains("class=\"language-rust\""), "{}", out.html);
+        assert!(out.html.contains("hl-"), "{}", out.html);
+    }
+
+    #[test]
+    fn tables_render() {
+        let out = render_with("| a | b |\n|---|---|\n| 1 | 2 |\n", &[]);
+        assert!(out.html.contains("<table>"), "{}", out.html);
+    }
+}

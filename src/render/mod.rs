@@ -1,0 +1,486 @@
+//! Render: the vault becomes a static site. Every note page, the home page,
+//! tag, author and source indexes, the Atom feed, the sitemap, the search
+//! index and the theme's static files, as in-memory [`OutputFile`]s. Pages
+//! render in parallel with rayon over immutable inputs; nothing here writes
+//! files or re-parses front matter.
+
+pub mod highlight;
+pub mod markdown;
+mod taxonomy;
+pub mod templates;
+mod views;
+mod xml;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::{Diagnostic, Note};
+use crate::search;
+use highlight::Highlighter;
+use taxonomy::Taxonomy;
+use templates::{Engine, TemplateError, Theme};
+use views::*;
+
+/// One file of the site, path relative to the output folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The rendered site.
+#[derive(Debug, Default)]
+pub struct Site {
+    pub files: Vec<OutputFile>,
+    pub pages: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How long a summary in a list is, in characters.
+const SUMMARY_CHARS: usize = 220;
+
+/// Shared, read-only state of one render.
+struct Ctx<'a> {
+    config: &'a Config,
+    notes: &'a [Note],
+    engine: Engine,
+    site: SiteView<'a>,
+    base_url: String,
+    generator: String,
+    urls: Vec<String>,
+    bodies: Vec<markdown::Rendered>,
+    summaries: Vec<String>,
+    tags: Taxonomy,
+    authors: Taxonomy,
+    sources: Taxonomy,
+    backlinks: Vec<Vec<usize>>,
+    related: Vec<Vec<usize>>,
+}
+
+/// Renders the whole site.
+pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, TemplateError> {
+    let engine = Engine::new(theme)?;
+    let highlighter = Highlighter::default();
+    let urls = taxonomy::note_urls(notes);
+    let by_name: HashMap<String, usize> = notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name().to_lowercase(), i))
+        .collect();
+    let url_by_name: HashMap<String, String> = by_name
+        .iter()
+        .map(|(name, &i)| (name.clone(), urls[i].clone()))
+        .collect();
+    let links = markdown::Links {
+        urls: &url_by_name,
+        root: "../",
+    };
+    let bodies: Vec<markdown::Rendered> = notes
+        .par_iter()
+        .map(|n| markdown::render(&n.body, &links, &highlighter))
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    let mut backlinks = vec![Vec::new(); notes.len()];
+    for (i, body) in bodies.iter().enumerate() {
+        for target in &body.links {
+            if let Some(&j) = by_name.get(target)
+                && j != i
+                && backlinks[j].last() != Some(&i)
+            {
+                backlinks[j].push(i);
+            }
+        }
+        for broken in &body.broken {
+            diagnostics.push(Diagnostic::warning(
+                &notes[i].path,
+                None,
+                format!("link to \"{broken}\" points to no note"),
+            ));
+        }
+    }
+    let related = notes
+        .iter()
+        .map(|n| {
+            n.front
+                .related
+                .iter()
+                .filter_map(|name| by_name.get(&name.to_lowercase()).copied())
+                .collect()
+        })
+        .collect();
+    let summaries = bodies.par_iter().map(|b| summarize(&b.text)).collect();
+    let order = newest_first(notes);
+    let ctx = Ctx {
+        config,
+        notes,
+        engine,
+        site: SiteView {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+        },
+        base_url: config.base_url(),
+        generator: format!("lore {}", env!("CARGO_PKG_VERSION")),
+        urls,
+        bodies,
+        summaries,
+        tags: taxonomy::build("tags", notes, &order, |n| {
+            n.front.tags.iter().map(String::as_str).collect()
+        }),
+        authors: taxonomy::build("authors", notes, &order, |n| {
+            n.front.authors.iter().map(String::as_str).collect()
+        }),
+        sources: taxonomy::build("sources", notes, &order, |n| {
+            n.front.source.iter().map(String::as_str).collect()
+        }),
+        backlinks,
+        related,
+    };
+    let mut files: Vec<OutputFile> = (0..notes.len())
+        .into_par_iter()
+        .map(|i| ctx.note_page(i))
+        .collect::<Result<_, _>>()?;
+    for taxonomy in [&ctx.tags, &ctx.authors, &ctx.sources] {
+        files.push(ctx.list_page(taxonomy)?);
+        let pages: Vec<OutputFile> = taxonomy
+            .terms
+            .par_iter()
+            .map(|t| ctx.term_page(taxonomy, t))
+            .collect::<Result<_, _>>()?;
+        files.extend(pages);
+    }
+    files.push(ctx.index_page(&order)?);
+    files.push(ctx.page("404.html", "", "Not found", "404", ())?);
+    let pages = files.len();
+    files.push(ctx.search_index());
+    files.push(OutputFile {
+        path: "atom.xml".into(),
+        bytes: xml::atom(&ctx.feed_entries(&order), config, &ctx.base_url).into_bytes(),
+    });
+    files.push(OutputFile {
+        path: "sitemap.xml".into(),
+        bytes: xml::sitemap(&ctx.sitemap_paths(), &ctx.base_url).into_bytes(),
+    });
+    files.push(OutputFile {
+        path: "static/highlight.css".into(),
+        bytes: highlight::stylesheet().into_bytes(),
+    });
+    files.push(OutputFile {
+        path: ".nojekyll".into(),
+        bytes: Vec::new(),
+    });
+    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile {
+        path: format!("static/{path}"),
+        bytes: bytes.clone(),
+    }));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Site {
+        files,
+        pages,
+        diagnostics,
+    })
+}
+
+/// Indices of notes, newest first; undated notes last, then by path.
+fn newest_first(notes: &[Note]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..notes.len()).collect();
+    order.sort_by(|&a, &b| {
+        notes[b]
+            .front
+            .date
+            .cmp(&notes[a].front.date)
+            .then_with(|| notes[a].path.cmp(&notes[b].path))
+    });
+    order
+}
+
+/// The first sentences of a note's text, cut at a word boundary.
+fn summarize(text: &str) -> String {
+    let mut out = String::with_capacity(SUMMARY_CHARS + 3);
+    for word in text.split_whitespace() {
+        if out.len() + word.len() + 1 > SUMMARY_CHARS {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn display_date(note: &Note) -> (Option<String>, Option<String>) {
+    let date = note.front.date;
+    (
+        date.map(|d| d.format("%Y-%m-%d").to_string()),
+        date.map(|d| d.format("%-d %B %Y").to_string()),
+    )
+}
+
+impl<'a> Ctx<'a> {
+    /// Renders a template into a page at `path`, `depth` folders deep.
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        title: &str,
+        kind: &'static str,
+        body: T,
+    ) -> Result<OutputFile, TemplateError> {
+        let path = if path.is_empty() {
+            template.to_string()
+        } else {
+            path.to_string()
+        };
+        let depth = path.matches('/').count();
+        let root = "../".repeat(depth);
+        let canonical = (!self.base_url.is_empty()).then(|| format!("{}{path}", self.base_url));
+        let site_root_url = (!self.base_url.is_empty()).then_some(self.base_url.as_str());
+        let context = Context {
+            site: &self.site,
+            root: &root,
+            page: PageView {
+                title,
+                canonical,
+                kind,
+            },
+            generator: &self.generator,
+            site_root_url,
+            body,
+        };
+        let html = self.engine.render(template, &context)?;
+        Ok(OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn terms_of(&self, taxonomy: &'a Taxonomy, note: usize) -> Vec<LinkView<'a>> {
+        taxonomy.by_note[note]
+            .iter()
+            .map(|&t| LinkView {
+                name: &taxonomy.terms[t].name,
+                url: &taxonomy.terms[t].url,
+            })
+            .collect()
+    }
+
+    fn note_ref(&self, i: usize) -> NoteRef<'_> {
+        NoteRef {
+            title: &self.notes[i].front.title,
+            url: &self.urls[i],
+            date: display_date(&self.notes[i]).0,
+        }
+    }
+
+    fn summary(&'a self, i: usize) -> Summary<'a> {
+        let (date, date_display) = display_date(&self.notes[i]);
+        Summary {
+            title: &self.notes[i].front.title,
+            url: &self.urls[i],
+            date,
+            date_display,
+            summary: &self.summaries[i],
+            tags: self.terms_of(&self.tags, i),
+            authors: self.terms_of(&self.authors, i),
+        }
+    }
+
+    fn note_page(&self, i: usize) -> Result<OutputFile, TemplateError> {
+        let note = &self.notes[i];
+        let (date, date_display) = display_date(note);
+        let view = NoteView {
+            title: &note.front.title,
+            date,
+            date_display,
+            authors: self.terms_of(&self.authors, i),
+            tags: self.terms_of(&self.tags, i),
+            source: self.terms_of(&self.sources, i).into_iter().next(),
+            original_url: note
+                .front
+                .url
+                .as_deref()
+                .filter(|u| !markdown::is_unsafe_url(u)),
+            content: &self.bodies[i].html,
+            related: self.related[i].iter().map(|&j| self.note_ref(j)).collect(),
+            backlinks: self.backlinks[i]
+                .iter()
+                .map(|&j| self.note_ref(j))
+                .collect(),
+        };
+        #[derive(Serialize)]
+        struct Body<'v> {
+            note: NoteView<'v>,
+        }
+        self.page(
+            "note.html",
+            &self.urls[i],
+            &note.front.title,
+            "note",
+            Body { note: view },
+        )
+    }
+
+    fn index_page(&self, order: &[usize]) -> Result<OutputFile, TemplateError> {
+        #[derive(Serialize)]
+        struct Body<'v> {
+            notes: Vec<Summary<'v>>,
+            counts: Counts,
+            top_tags: Vec<TermView<'v>>,
+        }
+        let mut top: Vec<&taxonomy::Term> = self.tags.terms.iter().collect();
+        top.sort_by(|a, b| {
+            b.notes
+                .len()
+                .cmp(&a.notes.len())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let body = Body {
+            notes: order
+                .iter()
+                .take(self.config.recent)
+                .map(|&i| self.summary(i))
+                .collect(),
+            counts: Counts {
+                notes: self.notes.len(),
+                tags: self.tags.terms.len(),
+                authors: self.authors.terms.len(),
+                sources: self.sources.terms.len(),
+            },
+            top_tags: top
+                .iter()
+                .take(30)
+                .map(|t| TermView {
+                    name: &t.name,
+                    url: &t.url,
+                    count: t.notes.len(),
+                })
+                .collect(),
+        };
+        self.page(
+            "index.html",
+            "index.html",
+            &self.config.title,
+            "index",
+            body,
+        )
+    }
+
+    fn list_page(&self, taxonomy: &Taxonomy) -> Result<OutputFile, TemplateError> {
+        #[derive(Serialize)]
+        struct Body<'v> {
+            kind: &'static str,
+            heading: &'static str,
+            terms: Vec<TermView<'v>>,
+        }
+        let heading = heading_of(taxonomy.dir);
+        let terms = taxonomy
+            .terms
+            .iter()
+            .map(|t| TermView {
+                name: &t.name,
+                url: &t.url,
+                count: t.notes.len(),
+            })
+            .collect();
+        self.page(
+            "list.html",
+            &format!("{}/index.html", taxonomy.dir),
+            heading,
+            "list",
+            Body {
+                kind: taxonomy.dir,
+                heading,
+                terms,
+            },
+        )
+    }
+
+    fn term_page(
+        &self,
+        taxonomy: &Taxonomy,
+        term: &taxonomy::Term,
+    ) -> Result<OutputFile, TemplateError> {
+        #[derive(Serialize)]
+        struct Named<'v> {
+            name: &'v str,
+        }
+        #[derive(Serialize)]
+        struct Body<'v> {
+            kind: &'static str,
+            heading: String,
+            term: Named<'v>,
+            notes: Vec<Summary<'v>>,
+            parent: LinkView<'v>,
+        }
+        let kind_heading = heading_of(taxonomy.dir);
+        let singular = kind_heading.trim_end_matches('s');
+        let heading = format!("{singular}: {}", term.name);
+        let parent_url = format!("{}/index.html", taxonomy.dir);
+        let body = Body {
+            kind: taxonomy.dir,
+            heading: heading.clone(),
+            term: Named { name: &term.name },
+            notes: term.notes.iter().map(|&i| self.summary(i)).collect(),
+            parent: LinkView {
+                name: kind_heading,
+                url: &parent_url,
+            },
+        };
+        self.page("term.html", &term.url, &heading, "term", body)
+    }
+
+    fn search_index(&self) -> OutputFile {
+        let docs: Vec<search::SearchDoc<'_>> = (0..self.notes.len())
+            .into_par_iter()
+            .map(|i| search::SearchDoc {
+                title: &self.notes[i].front.title,
+                url: &self.urls[i],
+                date: display_date(&self.notes[i]).0.unwrap_or_default(),
+                summary: &self.summaries[i],
+                terms: search::analyze(&self.notes[i].front.title, &self.bodies[i].text),
+            })
+            .collect();
+        OutputFile {
+            path: "search-index.js".into(),
+            bytes: search::build(&docs).into_bytes(),
+        }
+    }
+
+    fn feed_entries(&self, order: &[usize]) -> Vec<xml::FeedEntry<'_>> {
+        order
+            .iter()
+            .take(self.config.recent.max(1))
+            .map(|&i| xml::FeedEntry {
+                title: &self.notes[i].front.title,
+                path: &self.urls[i],
+                date: self.notes[i].front.date,
+                summary: &self.summaries[i],
+                authors: &self.notes[i].front.authors,
+            })
+            .collect()
+    }
+
+    fn sitemap_paths(&self) -> Vec<String> {
+        let mut paths = vec!["index.html".to_string()];
+        paths.extend(self.urls.iter().cloned());
+        for taxonomy in [&self.tags, &self.authors, &self.sources] {
+            paths.push(format!("{}/index.html", taxonomy.dir));
+            paths.extend(taxonomy.terms.iter().map(|t| t.url.clone()));
+        }
+        paths
+    }
+}
+
+fn heading_of(dir: &str) -> &'static str {
+    match dir {
+        "tags" => "Tags",
+        "authors" => "Authors",
+        _ => "Sources",
+    }
+}

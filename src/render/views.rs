@@ -1,0 +1,89 @@
+//! The view structs templates see. They borrow from the notes and carry
+//! site-relative URLs; templates prefix them with `root`. This is the theme
+//! contract (README: "Themes").
+
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub canonical: Option<String>,
+    pub kind: &'static str,
+}
+
+/// A named link: a tag, author or source.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+}
+
+/// A term on a list page, with how many notes carry it.
+#[derive(Debug, Serialize)]
+pub struct TermView<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub count: usize,
+}
+
+/// A note as a link in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteRef<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub date: Option<String>,
+}
+
+/// A note in a list of recent notes or of a term's notes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub date: Option<String>,
+    pub date_display: Option<String>,
+    pub summary: &'a str,
+    pub tags: Vec<LinkView<'a>>,
+    pub authors: Vec<LinkView<'a>>,
+}
+
+/// Everything a note page shows.
+#[derive(Debug, Serialize)]
+pub struct NoteView<'a> {
+    pub title: &'a str,
+    pub date: Option<String>,
+    pub date_display: Option<String>,
+    pub authors: Vec<LinkView<'a>>,
+    pub tags: Vec<LinkView<'a>>,
+    pub source: Option<LinkView<'a>>,
+    pub original_url: Option<&'a str>,
+    pub content: &'a str,
+    pub related: Vec<NoteRef<'a>>,
+    pub backlinks: Vec<NoteRef<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    pub notes: usize,
+    pub tags: usize,
+    pub authors: usize,
+    pub sources: usize,
+}
+
+/// The context every page shares, plus the page's own part.
+#[derive(Debug, Serialize)]
+pub struct Context<'a, T: Serialize> {
+    pub site: &'a SiteView<'a>,
+    pub root: &'a str,
+    pub page: PageView<'a>,
+    pub generator: &'a str,
+    pub site_root_url: Option<&'a str>,
+    #[serde(flatten)]
+    pub body: T,
+}
