@@ -3,8 +3,8 @@
 //! ```text
 //!  sources ──ingest──▶ items ──notes──▶ vault ──relate──▶ vault + related
 //!                                                  │
-//!                                  render + search ▼
-//!                                            public/ (pages, index, feeds)
+//!                                   render (+search)▼
+//!                                  public/ (pages, indexes, feeds, search)
 //! ```
 //!
 //! Stages are functions over plain data, declared here in pipeline order.

@@ -128,7 +128,9 @@ fn ingest_all(sources: &[LoadedSource], out: &mut BuildOutput) -> Vec<Item> {
     items
 }
 
-/// Fills `related` of every note lore owns; notes a person owns keep theirs.
+/// Fills `related` of every note lore owns. A note a person owns keeps the
+/// list it has; one without any gets the computed list for the site only
+/// (its file is never rewritten).
 fn relate_notes(vault: &mut [Note], config: &Config) {
     if config.related.max == 0 {
         return;
@@ -153,7 +155,7 @@ fn relate_notes(vault: &mut [Note], config: &Config) {
     let related = relate::related(&docs, &relate_config);
     let names: Vec<String> = vault.iter().map(|n| n.name().to_string()).collect();
     for (note, list) in vault.iter_mut().zip(related) {
-        if note.ownership == Ownership::Lore {
+        if note.ownership == Ownership::Lore || note.front.related.is_empty() {
             note.front.related = list
                 .into_iter()
                 .filter_map(|(j, _)| names.get(j as usize).cloned())

@@ -82,7 +82,10 @@ fn parse_yaml(raw: &str) -> Result<Value, FrontMatterError> {
     if raw.trim().is_empty() {
         return Ok(Value::Null);
     }
-    serde_saphyr::from_str::<Value>(raw).map_err(|e| FrontMatterError::Yaml(e.to_string()))
+    // YAML 1.2 booleans only: a tag `y`, `no` or `on` is text, not a bool.
+    let options = serde_saphyr::options! { strict_booleans: true, duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
+    serde_saphyr::from_str_with_options::<Value>(raw, options)
+        .map_err(|e| FrontMatterError::Yaml(e.to_string()))
 }
 
 fn parse_toml(raw: &str) -> Result<Value, FrontMatterError> {

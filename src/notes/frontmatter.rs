@@ -146,7 +146,7 @@ mod tests {
 
     fn sample() -> FrontMatter {
         FrontMatter {
-            title: "Colons: \"quotes\" # and\nnewlines \\ too".into(),
+            title: "Colons: \"quotes\" # and \\ too".into(),
             date: dates::parse("2023-07-18T10:19:19Z"),
             authors: vec!["Ada".into()],
             tags: vec!["rust".into(), "null".into()],
@@ -165,6 +165,17 @@ mod tests {
         let front = read(&parsed.fields, "x", parsed.body);
         assert_eq!(front, sample());
         assert_eq!(parsed.body.trim(), "Body");
+    }
+
+    #[test]
+    fn newlines_in_text_stay_inside_the_quotes() {
+        let front = FrontMatter {
+            title: "two\nlines: yes".into(),
+            ..sample()
+        };
+        let note = render_note(&front, "");
+        let parsed = markdown::split(&note).unwrap();
+        assert_eq!(parsed.fields["title"], "two\nlines: yes");
     }
 
     #[test]

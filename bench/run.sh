@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# lore's benchmark: builds the synthetic corpus of ../shared/bench/gen_corpus.py
+# (--flavor plain: content/*.md with YAML front matter) at each size and prints,
+# per run, the time of every stage, notes/second and peak memory, followed by
+# the median wall time over RUNS runs measured by ../shared/bench/measure.py.
+#
+#   bench/run.sh [N ...]        (default: 1000 10000)
+#
+# Environment: RUNS (default 3), WORK (default bench/work, git-ignored).
+# Each run starts from an empty public/ and no .lore/ state, the removal
+# included in the timed command, as the anchors in ../shared/bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=${SHARED:-../shared/bench}
+WORK=${WORK:-bench/work}
+RUNS=${RUNS:-3}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+
+cargo build --release --quiet
+lore=$(pwd)/target/release/lore
+mkdir -p "$WORK"
+for n in "${sizes[@]}"; do
+  corpus="$WORK/plain-$n"
+  if [ ! -d "$corpus/content" ]; then
+    python3 "$shared/gen_corpus.py" --n "$n" --out "$corpus" --flavor plain --force >/dev/null
+  fi
+  echo "== $n notes ($corpus)"
+  (cd "$corpus" && rm -rf public .lore && "$lore" build --quiet --timings)
+  python3 "$shared/measure.py" -n "$RUNS" -- sh -c "cd '$corpus' && rm -rf public .lore && exec '$lore' build --quiet"
+done

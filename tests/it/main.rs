@@ -1,0 +1,10 @@
+//! lore's integration tests: one test binary that runs the real `lore`
+//! binary on fixtures in temporary folders and reads what it wrote.
+
+mod util;
+
+mod build;
+mod cli;
+mod seeds;
+mod tidy;
+mod vault;

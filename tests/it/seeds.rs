@@ -1,0 +1,108 @@
+//! Acceptance: the five real feeds in ../shared/seeds, each with a trap.
+//! They stay outside the repository; CI has them beside the clone.
+
+use std::path::PathBuf;
+
+use crate::util::*;
+
+fn seeds_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    assert!(
+        dir.is_dir(),
+        "the acceptance test needs ../shared/seeds beside the repository ({})",
+        dir.display()
+    );
+    dir
+}
+
+fn seed_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(seeds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("txt"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5, "five seeds expected");
+    files
+}
+
+/// Counts posts the plain way, independent of lore's readers: `<item>`
+/// elements in a feed, `URL: http` post headers in an llms dump, one post
+/// per markdown file.
+fn expected_posts(text: &str) -> usize {
+    if text.trim_start().starts_with('<') {
+        text.matches("<item>").count() + text.matches("<item ").count()
+    } else if text.trim_start().starts_with("---") {
+        1
+    } else {
+        let full = text.split("# Full Blog Content").nth(1).unwrap_or("");
+        full.matches(" URL: http").count() + full.matches("\nURL: http").count()
+    }
+}
+
+#[test]
+fn all_five_seeds_become_notes_and_a_site_with_no_broken_link() {
+    let kb = Kb::new();
+    let mut config = String::from("title = \"Seeds\"\n");
+    let mut expected = 0;
+    for file in seed_files() {
+        config.push_str(&format!(
+            "[[sources]]\npath = {:?}\n",
+            file.display().to_string()
+        ));
+        expected += expected_posts(&std::fs::read_to_string(&file).unwrap());
+    }
+    kb.write("config.toml", &config);
+    kb.lore_ok(&["build"]);
+    let notes = kb.notes();
+    assert!(expected > 50, "counted {expected} posts in the seeds");
+    assert_eq!(notes.len(), expected, "one note per post");
+    for (file, front, body) in &notes {
+        assert!(!text_field(front, "title").is_empty(), "{file}: no title");
+        assert!(
+            !body.to_lowercase().contains("<script"),
+            "{file}: a script survived"
+        );
+        let page = kb.path(&format!("public/notes/{}", file.replace(".md", ".html")));
+        assert!(page.is_file(), "{file}: no page");
+    }
+    // Only the markdown post comes without a link and a date; every feed
+    // item and llms post has both.
+    let markdown_seeds = seed_files()
+        .iter()
+        .filter(|f| std::fs::read_to_string(f).unwrap().starts_with("---"))
+        .count();
+    let without_url = notes
+        .iter()
+        .filter(|(_, f, _)| text_field(f, "url").is_empty())
+        .count();
+    let without_date = notes
+        .iter()
+        .filter(|(_, f, _)| f.get("date").is_none_or(|d| d.is_null()))
+        .count();
+    assert!(
+        without_url <= markdown_seeds && without_date <= markdown_seeds,
+        "{without_url} notes lack a url, {without_date} a date"
+    );
+    let site = kb.path("public");
+    for (_, front, _) in &notes {
+        for author in list_field(front, "authors") {
+            assert!(
+                kb.read("public/authors/index.html")
+                    .contains(&html_escape(&author)),
+                "author {author} not indexed"
+            );
+        }
+    }
+    for page in html_files(&site) {
+        let html = kb.read(&format!("public/{}", page.display()));
+        assert!(
+            foreign_scripts(&html).is_empty(),
+            "{}: {:?}",
+            page.display(),
+            foreign_scripts(&html)
+        );
+    }
+    let broken = broken_links(&site);
+    assert!(broken.is_empty(), "broken links: {broken:#?}");
+}
