@@ -99,8 +99,10 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
         let clock = Instant::now();
         let site = render::render(&vault, &input.config, &input.theme)?;
         out.diagnostics.extend(site.diagnostics.iter().cloned());
+        out.timings
+            .extend(site.timings.iter().map(|(step, time)| (*step, *time)));
+        out.timings.push(("render total", clock.elapsed()));
         out.site = Some(site);
-        out.timings.push(("render + search", clock.elapsed()));
     }
     Ok(out)
 }

@@ -5,7 +5,7 @@
 //! with the number of notes, not with notes × vocabulary. It may not know
 //! about templates, the theme or the file system.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write;
 
 /// Terms kept per note (besides every title term): enough to find a note
@@ -48,7 +48,7 @@ pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Counts a note's terms, title words weighted higher.
 pub fn analyze(title: &str, text: &str) -> Analyzed {
-    let mut tf: HashMap<String, f32> = HashMap::new();
+    let mut tf: HashMap<String, f32> = HashMap::default();
     let mut length = 0.0;
     for token in tokens(text) {
         *tf.entry(token).or_default() += 1.0;
@@ -70,40 +70,68 @@ pub fn analyze(title: &str, text: &str) -> Analyzed {
 
 /// Builds `search-index.js`.
 pub fn build(docs: &[SearchDoc<'_>]) -> String {
+    use rayon::prelude::*;
     let n = docs.len().max(1) as f32;
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for doc in docs {
-        for (term, _) in &doc.terms.tf {
-            *df.entry(term).or_default() += 1;
-        }
-    }
-    let average = (docs.iter().map(|d| d.terms.length).sum::<f32>() / n).max(1.0);
-    let mut postings: HashMap<&str, Vec<(u32, f32)>> = HashMap::new();
-    let mut best = 0f32;
-    for (id, doc) in docs.iter().enumerate() {
-        let norm = K1 * (1.0 - B + B * doc.terms.length / average);
-        let mut scored: Vec<(&str, f32)> = doc
-            .terms
-            .tf
-            .iter()
-            .map(|(term, tf)| {
-                let d = df.get(term.as_str()).copied().unwrap_or(1) as f32;
-                let idf = (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
-                (term.as_str(), idf * tf * (K1 + 1.0) / (tf + norm))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        for (rank, (term, score)) in scored.into_iter().enumerate() {
-            if rank >= TERMS_PER_DOC && !doc.terms.title_terms.iter().any(|t| t == term) {
-                continue;
+    let df = docs
+        .par_iter()
+        .fold(HashMap::<&str, u32>::default, |mut df, doc| {
+            for (term, _) in &doc.terms.tf {
+                *df.entry(term.as_str()).or_default() += 1;
             }
+            df
+        })
+        .reduce(HashMap::default, |mut a, b| {
+            for (term, count) in b {
+                *a.entry(term).or_default() += count;
+            }
+            a
+        });
+    let average = (docs.iter().map(|d| d.terms.length).sum::<f32>() / n).max(1.0);
+    let kept: Vec<Vec<(&str, f32)>> = docs
+        .par_iter()
+        .map(|doc| best_terms(doc, &df, n, average))
+        .collect();
+    let mut postings: HashMap<&str, Vec<(u32, f32)>> = HashMap::default();
+    let mut best = 0f32;
+    for (id, terms) in kept.into_iter().enumerate() {
+        for (term, score) in terms {
             best = best.max(score);
             postings.entry(term).or_default().push((id as u32, score));
         }
     }
     let mut terms: Vec<(&str, Vec<(u32, f32)>)> = postings.into_iter().collect();
-    terms.sort_by(|a, b| a.0.cmp(b.0));
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     write_index(docs, &mut terms, best.max(f32::MIN_POSITIVE))
+}
+
+/// A note's terms worth indexing, with their BM25 weight: its best
+/// `TERMS_PER_DOC` and every title word.
+fn best_terms<'d>(
+    doc: &'d SearchDoc<'_>,
+    df: &HashMap<&str, u32>,
+    n: f32,
+    average: f32,
+) -> Vec<(&'d str, f32)> {
+    let norm = K1 * (1.0 - B + B * doc.terms.length / average);
+    let mut scored: Vec<(&str, f32)> = doc
+        .terms
+        .tf
+        .iter()
+        .map(|(term, tf)| {
+            let d = df.get(term.as_str()).copied().unwrap_or(1) as f32;
+            let idf = (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
+            (term.as_str(), idf * tf * (K1 + 1.0) / (tf + norm))
+        })
+        .collect();
+    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut kept: Vec<(&str, f32)> =
+        Vec::with_capacity(TERMS_PER_DOC + doc.terms.title_terms.len());
+    for (rank, (term, score)) in scored.into_iter().enumerate() {
+        if rank < TERMS_PER_DOC || doc.terms.title_terms.iter().any(|t| t == term) {
+            kept.push((term, score));
+        }
+    }
+    kept
 }
 
 fn write_index(docs: &[SearchDoc<'_>], terms: &mut [(&str, Vec<(u32, f32)>)], best: f32) -> String {

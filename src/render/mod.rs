@@ -37,6 +37,8 @@ pub struct Site {
     pub files: Vec<OutputFile>,
     pub pages: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// Time of each step, for `--timings`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// How long a summary in a list is, in characters.
@@ -62,6 +64,8 @@ struct Ctx<'a> {
 
 /// Renders the whole site.
 pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, TemplateError> {
+    let mut timings = Vec::new();
+    let clock = std::time::Instant::now();
     let engine = Engine::new(theme)?;
     let highlighter = Highlighter::default();
     let urls = taxonomy::note_urls(notes);
@@ -83,6 +87,8 @@ pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, Te
         .map(|n| markdown::render(&n.body, &links, &highlighter))
         .collect();
 
+    timings.push(("markdown", clock.elapsed()));
+    let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut backlinks = vec![Vec::new(); notes.len()];
     for (i, body) in bodies.iter().enumerate() {
@@ -140,6 +146,8 @@ pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, Te
         backlinks,
         related,
     };
+    timings.push(("links + taxonomies", clock.elapsed()));
+    let clock = std::time::Instant::now();
     let mut files: Vec<OutputFile> = (0..notes.len())
         .into_par_iter()
         .map(|i| ctx.note_page(i))
@@ -156,7 +164,10 @@ pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, Te
     files.push(ctx.index_page(&order)?);
     files.push(ctx.page("404.html", "", "Not found", "404", ())?);
     let pages = files.len();
+    timings.push(("pages", clock.elapsed()));
+    let clock = std::time::Instant::now();
     files.push(ctx.search_index());
+    timings.push(("search index", clock.elapsed()));
     files.push(OutputFile {
         path: "atom.xml".into(),
         bytes: xml::atom(&ctx.feed_entries(&order), config, &ctx.base_url).into_bytes(),
@@ -182,6 +193,7 @@ pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, Te
         files,
         pages,
         diagnostics,
+        timings,
     })
 }
 

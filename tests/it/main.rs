@@ -3,6 +3,7 @@
 
 mod util;
 
+mod browser;
 mod build;
 mod cli;
 mod seeds;

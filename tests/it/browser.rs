@@ -1,0 +1,87 @@
+//! Search in a real browser, from file:// with no server: headless Chromium
+//! opens a built page with `?q=…` and the results must list the notes.
+//! Needs `chromium` on PATH (.ci/run installs it); set LORE_SKIP_BROWSER=1
+//! to skip on a machine without it.
+
+use std::process::Command;
+
+use crate::util::*;
+
+fn chromium() -> Option<&'static str> {
+    if std::env::var_os("LORE_SKIP_BROWSER").is_some() {
+        return None;
+    }
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    assert!(
+        found.is_some(),
+        "the browser test needs Chromium: apt-get install -y chromium (or set LORE_SKIP_BROWSER=1)"
+    );
+    found
+}
+
+/// The DOM of `url` after its scripts ran.
+fn dump_dom(browser: &str, url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--virtual-time-budget=5000", "--dump-dom", url])
+        .output()
+        .expect("running chromium");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn search_works_from_file_urls_on_every_kind_of_page() {
+    let Some(browser) = chromium() else { return };
+    let kb = Kb::new();
+    kb.copy_fixture("traps/jekyll-rss.txt", "feeds/blog.txt");
+    kb.copy_fixture("traps/forem-rss.txt", "feeds/forem.txt");
+    kb.write(
+        "config.toml",
+        "[[sources]]\npath = \"feeds/blog.txt\"\n[[sources]]\npath = \"feeds/forem.txt\"\n",
+    );
+    kb.lore_ok(&["build"]);
+    for (page, query, expected) in [
+        (
+            "index.html",
+            "feature",
+            "notes/feature-stores-are-caches.html",
+        ),
+        (
+            "notes/drift-is-a-data-problem.html",
+            "streams",
+            "../notes/streams-tables-a-field-guide.html",
+        ),
+        (
+            "tags/kafka.html",
+            "drifts",
+            "../notes/drift-is-a-data-problem.html",
+        ),
+    ] {
+        let url = format!(
+            "file://{}?q={query}",
+            kb.path(&format!("public/{page}")).display()
+        );
+        let dom = dump_dom(browser, &url);
+        assert!(
+            dom.contains(&format!("href=\"{expected}\"")),
+            "searching {query:?} on {page} did not list {expected}:\n{dom}"
+        );
+    }
+}
