@@ -31,6 +31,8 @@ pub struct BuildInput {
     pub restore: bool,
     /// Render the site (false for `lore import`).
     pub render: bool,
+    /// Highlighted code from the previous build.
+    pub highlight_cache: render::HighlightCache,
 }
 
 /// What a build produced, for the CLI edge to write.
@@ -97,7 +99,7 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
 
     if input.render {
         let clock = Instant::now();
-        let site = render::render(&vault, &input.config, &input.theme)?;
+        let site = render::render(&vault, &input.config, &input.theme, input.highlight_cache)?;
         out.diagnostics.extend(site.diagnostics.iter().cloned());
         out.timings
             .extend(site.timings.iter().map(|(step, time)| (*step, *time)));

@@ -178,6 +178,23 @@ pub fn write_state(root: &Path, state: &State) -> Result<()> {
     write_if_changed(&root.join(STATE_FILE), text.as_bytes()).map(|_| ())
 }
 
+/// Where highlighted code is cached between builds.
+const HIGHLIGHT_CACHE: &str = ".lore/cache/highlight.json";
+
+/// The highlight cache; anything unreadable is simply an empty cache.
+pub fn read_highlight_cache(root: &Path) -> crate::render::HighlightCache {
+    fs::read(root.join(HIGHLIGHT_CACHE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+pub fn write_highlight_cache(root: &Path, cache: &crate::render::HighlightCache) -> Result<()> {
+    let sorted: std::collections::BTreeMap<&String, &String> = cache.iter().collect();
+    let bytes = serde_json::to_vec(&sorted).context("serialising the highlight cache")?;
+    write_if_changed(&root.join(HIGHLIGHT_CACHE), &bytes).map(|_| ())
+}
+
 /// Theme files under `themes/<name>/` that override the built-in theme.
 pub fn read_theme(dir: &Path) -> Result<Theme> {
     let mut theme = Theme::default();

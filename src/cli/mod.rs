@@ -129,8 +129,14 @@ fn build(
         .clone()
         .unwrap_or_else(|| root.join(&config.output_dir));
     spinner.set_message("building");
+    let highlight_cache = if flags.render {
+        fs::read_highlight_cache(&root)
+    } else {
+        Default::default()
+    };
     let read_time = started.elapsed();
     let input = BuildInput {
+        highlight_cache,
         config,
         sources,
         vault,
@@ -151,6 +157,7 @@ fn build(
     if let Some(site) = &out.site {
         let bar = report::bar(site.files.len() as u64, "writing", flags.quiet);
         fs::write_site(&output_dir, &site.files, &bar)?;
+        fs::write_highlight_cache(&root, &site.highlight_cache)?;
         bar.finish_and_clear();
         pages = site.pages;
     }

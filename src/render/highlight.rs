@@ -14,20 +14,51 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// text and a huge generated blob gains nothing from colour.
 const MAX_HIGHLIGHT_BYTES: usize = 64 * 1024;
 
-/// The loaded grammars, built once per build and shared by reference.
+/// Highlighted code from the previous build, by [`cache_key`]: the slowest
+/// step of a build, so unchanged code blocks are never highlighted twice.
+pub type HighlightCache = std::collections::HashMap<String, String>;
+
+/// The loaded grammars and the cache, built once per build and shared by
+/// reference.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
+    cache: HighlightCache,
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
-        Highlighter {
-            syntaxes: SyntaxSet::load_defaults_newlines(),
-        }
+        Highlighter::with_cache(HighlightCache::new())
     }
 }
 
+/// The cache key of a code block: its language and its exact text.
+pub fn cache_key(code: &str, language: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(language.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(code.as_bytes());
+    hasher.finalize().to_hex()[..32].to_string()
+}
+
 impl Highlighter {
+    pub fn with_cache(cache: HighlightCache) -> Self {
+        Highlighter {
+            syntaxes: SyntaxSet::load_defaults_newlines(),
+            cache,
+        }
+    }
+
+    /// Like [`Highlighter::highlight`], through the cache; also returns the
+    /// key so the caller can keep the entry for the next build.
+    pub fn highlight_cached(&self, code: &str, language: &str) -> (String, String) {
+        let key = cache_key(code, language);
+        let html = match self.cache.get(&key) {
+            Some(html) => html.clone(),
+            None => self.highlight(code, language),
+        };
+        (key, html)
+    }
+
     /// The inside of a `<pre><code>` for `code` in `language`: highlighted
     /// spans when the language is known, escaped text otherwise.
     pub fn highlight(&self, code: &str, language: &str) -> String {

@@ -23,12 +23,16 @@ pub struct Links<'a> {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
-    /// Plain text, for search.
+    /// Plain text, for search: prose and code.
     pub text: String,
+    /// Plain text without code blocks, for summaries.
+    pub prose: String,
     /// Lowercased names of the notes this one links to.
     pub links: Vec<String>,
     /// Link targets that name no note.
     pub broken: Vec<String>,
+    /// Every highlighted code block, by cache key, for the next build.
+    pub highlighted: Vec<(String, String)>,
 }
 
 fn options() -> Options {
@@ -52,9 +56,9 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
             match event {
                 Event::Text(text) => buffer.push_str(&text),
                 Event::End(TagEnd::CodeBlock) => {
-                    events.push(Event::Html(
-                        code_block(language, buffer, highlighter).into(),
-                    ));
+                    let (key, inner) = highlighter.highlight_cached(buffer, language.trim());
+                    events.push(Event::Html(code_block(language, &inner).into()));
+                    out.highlighted.push((key, inner));
                     out.text.push_str(buffer);
                     out.text.push(' ');
                     code = None;
@@ -129,12 +133,18 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 event
             }
             Event::Text(ref text) | Event::Code(ref text) => {
-                out.text.push_str(text);
-                out.text.push(' ');
+                for sink in [&mut out.text, &mut out.prose] {
+                    sink.push_str(text);
+                }
                 event
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            )
+            | Event::SoftBreak
+            | Event::HardBreak => {
                 out.text.push(' ');
+                out.prose.push(' ');
                 event
             }
             other => other,
@@ -217,17 +227,15 @@ pub fn is_unsafe_url(url: &str) -> bool {
         || cleaned.starts_with("data:")
 }
 
-fn code_block(language: &str, code: &str, highlighter: &Highlighter) -> String {
+/// A `<pre><code>` around already highlighted (or escaped) code.
+fn code_block(language: &str, inner: &str) -> String {
     let language = language.trim();
     let class = if language.is_empty() {
         String::new()
     } else {
         format!(" class=\"language-{}\"", escape(language))
     };
-    format!(
-        "<pre class=\"code\"><code{class}>{}</code></pre>\n",
-        highlighter.highlight(code, language)
-    )
+    format!("<pre class=\"code\"><code{class}>{inner}</code></pre>\n")
 }
 
 /// The sanitiser for notes that carry raw HTML: ammonia's safe defaults,

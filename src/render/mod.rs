@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::model::{Diagnostic, Note};
 use crate::search;
+pub use highlight::HighlightCache;
 use highlight::Highlighter;
 use taxonomy::Taxonomy;
 use templates::{Engine, TemplateError, Theme};
@@ -37,6 +38,8 @@ pub struct Site {
     pub files: Vec<OutputFile>,
     pub pages: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// Highlighted code of this build, to pass to the next one.
+    pub highlight_cache: HighlightCache,
     /// Time of each step, for `--timings`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -63,11 +66,16 @@ struct Ctx<'a> {
 }
 
 /// Renders the whole site.
-pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, TemplateError> {
+pub fn render(
+    notes: &[Note],
+    config: &Config,
+    theme: &Theme,
+    cache: HighlightCache,
+) -> Result<Site, TemplateError> {
     let mut timings = Vec::new();
     let clock = std::time::Instant::now();
     let engine = Engine::new(theme)?;
-    let highlighter = Highlighter::default();
+    let highlighter = Highlighter::with_cache(cache);
     let urls = taxonomy::note_urls(notes);
     let by_name: HashMap<String, usize> = notes
         .iter()
@@ -87,6 +95,10 @@ pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, Te
         .map(|n| markdown::render(&n.body, &links, &highlighter))
         .collect();
 
+    let highlight_cache: HighlightCache = bodies
+        .iter()
+        .flat_map(|b| b.highlighted.iter().cloned())
+        .collect();
     timings.push(("markdown", clock.elapsed()));
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
@@ -118,7 +130,7 @@ pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, Te
                 .collect()
         })
         .collect();
-    let summaries = bodies.par_iter().map(|b| summarize(&b.text)).collect();
+    let summaries = bodies.par_iter().map(|b| summarize(&b.prose)).collect();
     let order = newest_first(notes);
     let ctx = Ctx {
         config,
@@ -193,6 +205,7 @@ pub fn render(notes: &[Note], config: &Config, theme: &Theme) -> Result<Site, Te
         files,
         pages,
         diagnostics,
+        highlight_cache,
         timings,
     })
 }

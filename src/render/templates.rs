@@ -57,8 +57,13 @@ pub fn builtin() -> Theme {
 }
 
 impl Theme {
-    /// This theme with `overrides` laid on top, file by file.
+    /// This theme with `overrides` laid on top, file by file. A theme in
+    /// another template language cannot borrow our templates: it keeps only
+    /// its own (and our static files).
     pub fn overlay(mut self, overrides: Theme) -> Theme {
+        if overrides.manifest.is_some() && overrides.engine_name() != self.engine_name() {
+            self.templates.clear();
+        }
         self.templates.extend(overrides.templates);
         self.statics.extend(overrides.statics);
         if overrides.manifest.is_some() {

@@ -7,5 +7,6 @@ mod browser;
 mod build;
 mod cli;
 mod seeds;
+mod themes;
 mod tidy;
 mod vault;
