@@ -90,10 +90,25 @@ pub fn render(
         urls: &url_by_name,
         root: "../",
     };
-    let bodies: Vec<markdown::Rendered> = notes
+    // One parallel pass per note: HTML, then its summary and search terms,
+    // so the plain text never has to be kept for the whole site at once.
+    let rendered: Vec<(markdown::Rendered, String, search::Analyzed)> = notes
         .par_iter()
-        .map(|n| markdown::render(&n.body, &links, &highlighter))
+        .map(|n| {
+            let mut body = markdown::render(&n.body, &links, &highlighter);
+            let summary = summarize(&std::mem::take(&mut body.prose));
+            let terms = search::analyze(&n.front.title, &std::mem::take(&mut body.text));
+            (body, summary, terms)
+        })
         .collect();
+    let mut bodies = Vec::with_capacity(notes.len());
+    let mut summaries = Vec::with_capacity(notes.len());
+    let mut terms = Vec::with_capacity(notes.len());
+    for (body, summary, analyzed) in rendered {
+        bodies.push(body);
+        summaries.push(summary);
+        terms.push(analyzed);
+    }
 
     let highlight_cache: HighlightCache = bodies
         .iter()
@@ -130,7 +145,6 @@ pub fn render(
                 .collect()
         })
         .collect();
-    let summaries = bodies.par_iter().map(|b| summarize(&b.prose)).collect();
     let order = newest_first(notes);
     let ctx = Ctx {
         config,
@@ -159,6 +173,11 @@ pub fn render(
         related,
     };
     timings.push(("links + taxonomies", clock.elapsed()));
+    // The index first: it consumes the search terms, which are larger than
+    // the pages' text and need not live while pages render.
+    let clock = std::time::Instant::now();
+    let index = ctx.search_index(terms);
+    timings.push(("search index", clock.elapsed()));
     let clock = std::time::Instant::now();
     let mut files: Vec<OutputFile> = (0..notes.len())
         .into_par_iter()
@@ -177,9 +196,7 @@ pub fn render(
     files.push(ctx.page("404.html", "", "Not found", "404", ())?);
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
-    let clock = std::time::Instant::now();
-    files.push(ctx.search_index());
-    timings.push(("search index", clock.elapsed()));
+    files.push(index);
     files.push(OutputFile {
         path: "atom.xml".into(),
         bytes: xml::atom(&ctx.feed_entries(&order), config, &ctx.base_url).into_bytes(),
@@ -460,15 +477,16 @@ impl<'a> Ctx<'a> {
         self.page("term.html", &term.url, &heading, "term", body)
     }
 
-    fn search_index(&self) -> OutputFile {
-        let docs: Vec<search::SearchDoc<'_>> = (0..self.notes.len())
-            .into_par_iter()
-            .map(|i| search::SearchDoc {
+    fn search_index(&self, terms: Vec<search::Analyzed>) -> OutputFile {
+        let docs: Vec<search::SearchDoc<'_>> = terms
+            .into_iter()
+            .enumerate()
+            .map(|(i, terms)| search::SearchDoc {
                 title: &self.notes[i].front.title,
                 url: &self.urls[i],
                 date: display_date(&self.notes[i]).0.unwrap_or_default(),
                 summary: &self.summaries[i],
-                terms: search::analyze(&self.notes[i].front.title, &self.bodies[i].text),
+                terms,
             })
             .collect();
         OutputFile {

@@ -94,15 +94,7 @@ fn all_five_seeds_become_notes_and_a_site_with_no_broken_link() {
             );
         }
     }
-    for page in html_files(&site) {
-        let html = kb.read(&format!("public/{}", page.display()));
-        assert!(
-            foreign_scripts(&html).is_empty(),
-            "{}: {:?}",
-            page.display(),
-            foreign_scripts(&html)
-        );
-    }
+    assert_no_foreign_scripts(&site);
     let broken = broken_links(&site);
     assert!(broken.is_empty(), "broken links: {broken:#?}");
 }

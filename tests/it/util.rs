@@ -171,3 +171,12 @@ pub fn html_escape(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&#x27;")
 }
+
+/// Fails if any page carries a script that is not lore's own search script.
+pub fn assert_no_foreign_scripts(site: &Path) {
+    for page in html_files(site) {
+        let html = std::fs::read_to_string(site.join(&page)).unwrap();
+        let scripts = foreign_scripts(&html);
+        assert!(scripts.is_empty(), "{}: {scripts:?}", page.display());
+    }
+}
