@@ -50,21 +50,49 @@ pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
 pub fn analyze(title: &str, text: &str) -> Analyzed {
     let mut tf: HashMap<String, f32> = HashMap::default();
     let mut length = 0.0;
-    for token in tokens(text) {
-        *tf.entry(token).or_default() += 1.0;
+    for_each_token(text, |token| {
+        count(&mut tf, token, 1.0);
         length += 1.0;
-    }
+    });
     let mut title_terms = Vec::new();
-    for token in tokens(title) {
-        *tf.entry(token.clone()).or_default() += TITLE_WEIGHT;
-        title_terms.push(token);
-    }
+    for_each_token(title, |token| {
+        count(&mut tf, token, TITLE_WEIGHT);
+        title_terms.push(token.to_lowercase());
+    });
     let mut tf: Vec<(String, f32)> = tf.into_iter().collect();
-    tf.sort_by(|a, b| a.0.cmp(&b.0));
+    tf.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Analyzed {
         tf,
         title_terms,
         length,
+    }
+}
+
+/// Calls `f` with each token as written (not yet lowercased), the same
+/// tokens [`tokens`] yields.
+fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+    for raw in text.split(|c: char| !c.is_alphanumeric()) {
+        if !raw.is_empty() && (raw.len() <= MAX_TERM_CHARS || raw.chars().count() <= MAX_TERM_CHARS)
+        {
+            f(raw);
+        }
+    }
+}
+
+/// Adds `weight` to a token's count, allocating only for a new term or a
+/// token that needs lowercasing (most words are already lowercase ASCII).
+fn count(tf: &mut HashMap<String, f32>, raw: &str, weight: f32) {
+    let lower: std::borrow::Cow<'_, str> =
+        if raw.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            raw.into()
+        } else {
+            raw.to_lowercase().into()
+        };
+    match tf.get_mut(lower.as_ref()) {
+        Some(n) => *n += weight,
+        None => {
+            tf.insert(lower.into_owned(), weight);
+        }
     }
 }
 

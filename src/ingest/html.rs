@@ -236,7 +236,12 @@ struct PrepassState {
 }
 
 impl PrepassState {
-    fn push(&mut self, kind: Kind, lang: Option<String>, unwrap: bool) -> usize {
+    /// Opens an element; `None` (nothing tracked) once the stack is full,
+    /// which keeps every scan of it short.
+    fn push(&mut self, kind: Kind, lang: Option<String>, unwrap: bool) -> Option<usize> {
+        if self.open.len() >= PREPASS_MAX_DEPTH {
+            return None;
+        }
         self.next_id += 1;
         let id = self.next_id;
         self.open.push(Open {
@@ -245,7 +250,7 @@ impl PrepassState {
             lang,
             unwrap,
         });
-        id
+        Some(id)
     }
 
     /// The explicit end tag of element `id` (of kind `kind`), as html5ever
@@ -566,9 +571,10 @@ fn on_element(el: &mut LolElement<'_, '_>, state: &Rc<RefCell<PrepassState>>) {
             el.remove();
         }
         // Track it anyway, so that whatever it leaves open is closed with it.
-        if el.can_have_content() {
-            let kind = kind_of(tag);
-            let id = st.push(kind, None, false);
+        let kind = kind_of(tag);
+        if el.can_have_content()
+            && let Some(id) = st.push(kind, None, false)
+        {
             drop(st);
             register_end(el, state, id, kind, tag);
         }
@@ -624,9 +630,10 @@ fn on_element(el: &mut LolElement<'_, '_>, state: &Rc<RefCell<PrepassState>>) {
     if chrome {
         el.remove();
         let kind = kind_of(tag);
-        let id = st.push(kind, None, false);
-        drop(st);
-        register_end(el, state, id, kind, tag);
+        if let Some(id) = st.push(kind, None, false) {
+            drop(st);
+            register_end(el, state, id, kind, tag);
+        }
         return;
     }
 
@@ -708,9 +715,10 @@ fn on_element(el: &mut LolElement<'_, '_>, state: &Rc<RefCell<PrepassState>>) {
             strip_attributes(el, tag);
         }
     }
-    let id = st.push(kind, lang, unwrap);
-    drop(st);
-    register_end(el, state, id, kind, tag);
+    if let Some(id) = st.push(kind, lang, unwrap) {
+        drop(st);
+        register_end(el, state, id, kind, tag);
+    }
 }
 
 /// Follows the element's own end tag. (lol_html also calls this when an

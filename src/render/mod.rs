@@ -280,7 +280,12 @@ impl<'a> Ctx<'a> {
             path.to_string()
         };
         let depth = path.matches('/').count();
-        let root = "../".repeat(depth);
+        // GitHub Pages serves 404.html at any depth: only an absolute base works there.
+        let root = if kind == "404" && !self.base_url.is_empty() {
+            self.base_url.clone()
+        } else {
+            "../".repeat(depth)
+        };
         let canonical = (!self.base_url.is_empty()).then(|| format!("{}{path}", self.base_url));
         let site_root_url = (!self.base_url.is_empty()).then_some(self.base_url.as_str());
         let context = Context {

@@ -111,6 +111,8 @@ impl Engine {
                         minijinja::AutoEscape::None
                     }
                 });
+                env.add_function("url", url_function);
+                env.add_function("ext", ext_function);
                 for (name, source) in &theme.templates {
                     env.add_template_owned(name.clone(), source.clone())
                         .map_err(|e| error(name, &e))?;
@@ -148,6 +150,31 @@ impl Engine {
             }
         }
     }
+}
+
+/// `url(path)`: a site-relative URL made relative to the current page by
+/// prefixing `root`, escaped for an attribute. A Rust function rather than a
+/// template macro: term pages call it tens of thousands of times.
+fn url_function(state: &minijinja::State<'_, '_>, path: &str) -> minijinja::Value {
+    let root = state
+        .lookup("root")
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    minijinja::Value::from_safe_string(attribute_escape(&format!("{root}{path}")))
+}
+
+/// `ext(url)`: an external URL escaped for an attribute.
+fn ext_function(url: &str) -> minijinja::Value {
+    minijinja::Value::from_safe_string(attribute_escape(url))
+}
+
+/// Escapes `&`, `"`, `<` and `>`; unlike autoescaping it leaves `/` alone,
+/// so URLs stay readable in the HTML.
+fn attribute_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Flattens an engine error and its causes into one message.
