@@ -6,7 +6,9 @@
 #
 #   bench/run.sh [N ...]        (default: 1000 10000)
 #
-# Environment: RUNS (default 3), WORK (default bench/work, git-ignored).
+# Environment: RUNS (default 3), WORK (default bench/work, git-ignored),
+# OUT (write the site there instead of the corpus's public/, e.g. a tmpfs
+# such as /dev/shm/lore-out, as the anchors in ../shared/bench were taken).
 # Each run starts from an empty public/ and no .lore/ state, the removal
 # included in the timed command, as the anchors in ../shared/bench/README.md.
 set -euo pipefail
@@ -25,7 +27,8 @@ for n in "${sizes[@]}"; do
   if [ ! -d "$corpus/content" ]; then
     python3 "$shared/gen_corpus.py" --n "$n" --out "$corpus" --flavor plain --force >/dev/null
   fi
-  echo "== $n notes ($corpus)"
-  (cd "$corpus" && rm -rf public .lore && "$lore" build --quiet --timings)
-  python3 "$shared/measure.py" -n "$RUNS" -- sh -c "cd '$corpus' && rm -rf public .lore && exec '$lore' build --quiet"
+  out=${OUT:-public}
+  echo "== $n notes ($corpus, site in $out)"
+  (cd "$corpus" && rm -rf "$out" .lore && "$lore" build --quiet --timings --output "$out")
+  python3 "$shared/measure.py" -n "$RUNS" -- sh -c "cd '$corpus' && rm -rf '$out' .lore && exec '$lore' build --quiet --output '$out'"
 done

@@ -27,6 +27,7 @@ macro_rules! builtin_files {
 pub fn builtin() -> Theme {
     let templates = builtin_files!(
         "base.html",
+        "macros.html",
         "note.html",
         "index.html",
         "list.html",
