@@ -175,7 +175,7 @@ fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
 }
 
 /// A title for an item that has none: its first words.
-pub fn untitled(body: &str) -> String {
+fn untitled(body: &str) -> String {
     let words: Vec<&str> = body
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))

@@ -1375,16 +1375,7 @@ fn anchor_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerRe
         return Some(text.into());
     };
     // Keep the spaces around the link text outside it.
-    let lead = if content.starts_with(char::is_whitespace) {
-        " "
-    } else {
-        ""
-    };
-    let trail = if content.ends_with(char::is_whitespace) {
-        " "
-    } else {
-        ""
-    };
+    let (lead, trail) = edge_spaces(&content);
     Some(format!("{lead}[{text}]({}){trail}", markdown_url(&url)).into())
 }
 
@@ -1542,22 +1533,23 @@ fn heading_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerR
     block(&format!("{} {content}", "#".repeat(level)))
 }
 
+/// A space for each end of `content` that has white space, so it can stay
+/// outside the markdown markers (`[ text ]` and `~~ x ~~` do not parse).
+fn edge_spaces(content: &str) -> (&'static str, &'static str) {
+    let space = |yes: bool| if yes { " " } else { "" };
+    (
+        space(content.starts_with(char::is_whitespace)),
+        space(content.ends_with(char::is_whitespace)),
+    )
+}
+
 fn strike_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
     let content = handlers.walk_children(element.node).content;
     let trimmed = content.trim();
     if in_code() || trimmed.is_empty() {
         return Some(content.into());
     }
-    let lead = if content.starts_with(char::is_whitespace) {
-        " "
-    } else {
-        ""
-    };
-    let trail = if content.ends_with(char::is_whitespace) {
-        " "
-    } else {
-        ""
-    };
+    let (lead, trail) = edge_spaces(&content);
     Some(format!("{lead}~~{trimmed}~~{trail}").into())
 }
 

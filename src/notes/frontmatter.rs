@@ -6,8 +6,6 @@
 
 use std::fmt::Write;
 
-use chrono::NaiveDateTime;
-
 use crate::ingest::{dates, markdown, text};
 use crate::model::FrontMatter;
 
@@ -133,11 +131,6 @@ pub fn read(
         aliases: markdown::field_list(fields, "aliases", false),
         related,
     }
-}
-
-/// `date` formatted the way the front matter writes it.
-pub fn format_date(date: &NaiveDateTime) -> String {
-    date.format(DATE_FORMAT).to_string()
 }
 
 #[cfg(test)]

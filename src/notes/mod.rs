@@ -27,11 +27,8 @@ pub struct VaultFile {
 /// How the merge went, for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct MergeStats {
-    pub new: usize,
     pub from_sources: usize,
     pub kept_edits: usize,
-    pub deleted_by_user: usize,
-    pub duplicates: usize,
     pub undated: usize,
 }
 
@@ -80,7 +77,6 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
     let mut seen_ids = std::collections::HashSet::new();
     for item in items {
         if !seen_ids.insert(item.id.clone()) {
-            merged.stats.duplicates += 1;
             continue;
         }
         merged.stats.from_sources += 1;
@@ -96,7 +92,6 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
             continue;
         }
         if let Some(path) = deleted.get(item.id.as_str()).filter(|_| !restore) {
-            merged.stats.deleted_by_user += 1;
             merged.diagnostics.push(Diagnostic::warning(
                 *path,
                 Some(item.title.clone()),
@@ -121,7 +116,6 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
             body,
             ownership: Ownership::Lore,
         });
-        merged.stats.new += 1;
     }
     merged.notes.sort_by(|a, b| a.path.cmp(&b.path));
     merged
