@@ -4,7 +4,7 @@
 use feed_rs::model::{Entry, Feed, Link};
 use rayon::prelude::*;
 
-use super::{SourceFile, SourceOptions, dates, html, text};
+use super::{SourceFile, SourceOptions, dates, encoding, html, mojibake, text};
 use crate::model::{Diagnostic, Item};
 
 /// Parses a feed document into items.
@@ -14,7 +14,16 @@ pub fn read(file: &SourceFile<'_>, options: &SourceOptions) -> (Vec<Item>, Vec<D
         // An empty id tells us the feed gave none, so we derive a stable one.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = match parser.parse(file.bytes) {
+    let xml = encoding::xml_to_utf8(file.bytes);
+    let parsed = parser
+        .parse(&*xml)
+        .or_else(|e| match with_rss_version(&xml) {
+            // feed-rs knows an `<rss>` root only by its version attribute; real
+            // feeds omit it or say "2.01", and are RSS 2.0 all the same.
+            Some(fixed) => parser.parse(fixed.as_slice()),
+            None => Err(e),
+        });
+    let feed = match parsed {
         Ok(feed) => feed,
         Err(e) => {
             return (
@@ -42,6 +51,52 @@ pub fn read(file: &SourceFile<'_>, options: &SourceOptions) -> (Vec<Item>, Vec<D
         ));
     }
     (items, diagnostics)
+}
+
+/// The document with its `<rss>` root saying `version="2.0"`, or `None`
+/// when the root is not `<rss>` or already says so.
+fn with_rss_version(xml: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(xml).ok()?;
+    let mut at = 0;
+    let start = loop {
+        let found = at + text[at..].find("<rss")?;
+        let next = text.as_bytes().get(found + 4).copied();
+        if matches!(next, Some(b'>' | b' ' | b'\t' | b'\r' | b'\n')) {
+            break found + 4;
+        }
+        at = found + 4;
+    };
+    let tag = &text[start..start + text[start..].find('>')?];
+    let (head, tail) = match version_value(tag) {
+        Some(range) if &tag[range.clone()] == "2.0" => return None,
+        Some(range) => (&text[..start + range.start], &text[start + range.end..]),
+        None => (&text[..start], &text[start..]),
+    };
+    let version = if head.ends_with("<rss") {
+        " version=\"2.0\""
+    } else {
+        "2.0"
+    };
+    Some([head, version, tail].concat().into_bytes())
+}
+
+/// Where the value of `version="…"` sits in a start tag.
+fn version_value(tag: &str) -> Option<std::ops::Range<usize>> {
+    let after_name = tag.find("version")? + "version".len();
+    let rest = &tag[after_name..];
+    let eq = rest.find('=')?;
+    if !rest[..eq].trim().is_empty() {
+        return None;
+    }
+    let value = &rest[eq + 1..];
+    let quote_at = value.find(['"', '\''])?;
+    if !value[..quote_at].trim().is_empty() {
+        return None;
+    }
+    let quote = &value[quote_at..=quote_at];
+    let open = after_name + eq + 1 + quote_at + 1;
+    let len = tag[open..].find(quote)?;
+    Some(open..open + len)
 }
 
 /// What every item of one feed shares.
@@ -132,6 +187,10 @@ fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
         .unwrap_or("");
     let base = url.as_deref().or(feed.link.as_deref());
     let body = html::html_to_markdown(html_body, base);
+    let body = match mojibake::repair(&body) {
+        std::borrow::Cow::Owned(repaired) => repaired,
+        std::borrow::Cow::Borrowed(_) => body,
+    };
     let mut authors: Vec<String> = entry
         .authors
         .iter()
@@ -194,6 +253,23 @@ fn untitled(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_rss_root_without_a_known_version_reads_as_rss_2() {
+        let fixed =
+            |xml: &str| with_rss_version(xml.as_bytes()).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(
+            fixed("<rss>\n<channel/></rss>").as_deref(),
+            Some("<rss version=\"2.0\">\n<channel/></rss>")
+        );
+        assert_eq!(
+            fixed("<?xml version='1.0'?><rss xmlns:a='x' version='2.01'><channel/></rss>")
+                .as_deref(),
+            Some("<?xml version='1.0'?><rss xmlns:a='x' version='2.0'><channel/></rss>")
+        );
+        assert_eq!(fixed("<rss version=\"2.0\"><channel/></rss>"), None);
+        assert_eq!(fixed("<feed/>"), None);
+    }
 
     #[test]
     fn channel_description_can_name_the_author() {

@@ -4,6 +4,7 @@
 //! No file system or network access here: the CLI edge hands us bytes.
 
 pub mod dates;
+pub mod encoding;
 mod feed;
 pub mod html;
 mod llms;
@@ -69,7 +70,7 @@ pub struct Ingested {
 /// Tells the format from the first bytes of the content.
 pub fn sniff(bytes: &[u8]) -> Format {
     let head = &bytes[..bytes.len().min(4096)];
-    let head = String::from_utf8_lossy(head);
+    let head = encoding::to_utf8(head);
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('<') {
         let lower = head.to_ascii_lowercase();
@@ -127,11 +128,9 @@ pub fn ingest(file: &SourceFile<'_>, options: &SourceOptions) -> Ingested {
     out
 }
 
-/// Bytes to text: UTF-8 (a BOM is dropped); invalid sequences are replaced
-/// rather than rejected.
+/// Bytes to text, whatever their encoding (see [`encoding`]).
 pub fn decode(bytes: &[u8]) -> String {
-    let (text, _) = encoding_rs::UTF_8.decode_with_bom_removal(bytes);
-    text.into_owned()
+    encoding::to_utf8(bytes).into_owned()
 }
 
 fn llms_items(file: &SourceFile<'_>, text_in: &str, options: &SourceOptions) -> Vec<Item> {

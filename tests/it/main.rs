@@ -6,6 +6,7 @@ mod util;
 mod browser;
 mod build;
 mod cli;
+mod peers;
 mod seeds;
 mod themes;
 mod tidy;
