@@ -252,13 +252,38 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
+    // A temporary file is private (0600); the note it becomes is not.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".lore-");
+    if let Some(permissions) = fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions())
+        .or_else(default_permissions)
+    {
+        builder.permissions(permissions);
+    }
+    let mut temp = builder
+        .tempfile_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     temp.write_all(bytes)
         .with_context(|| format!("writing {}", path.display()))?;
     temp.persist(path)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(true)
+}
+
+/// What a new file gets on Unix: read-write for its owner, readable by
+/// others, as an editor would create it.
+fn default_permissions() -> Option<fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(fs::Permissions::from_mode(0o644))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Writes the site and removes pages a previous build left that this one

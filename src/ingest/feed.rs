@@ -42,7 +42,12 @@ pub fn read(file: &SourceFile<'_>, options: &SourceOptions) -> (Vec<Item>, Vec<D
         .par_iter()
         .map(|entry| to_item(entry, &context))
         .collect();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = feed
+        .entries
+        .iter()
+        .zip(&items)
+        .filter_map(|(entry, item)| oversize_warning(file, entry, item))
+        .collect();
     if items.is_empty() {
         diagnostics.push(Diagnostic::warning(
             file.origin,
@@ -170,6 +175,33 @@ fn page_link(links: &[Link]) -> Option<String> {
         .filter(|h| !h.is_empty())
 }
 
+/// The HTML of an item: `content:encoded` or Atom content, else the summary.
+fn html_body(entry: &Entry) -> &str {
+    entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .filter(|b| !b.trim().is_empty())
+        .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
+        .unwrap_or("")
+}
+
+/// An item too large to convert whole was cut: say so, naming it.
+fn oversize_warning(file: &SourceFile<'_>, entry: &Entry, item: &Item) -> Option<Diagnostic> {
+    let size = html_body(entry).len();
+    (size > html::MAX_HTML_BYTES).then(|| {
+        Diagnostic::warning(
+            file.origin,
+            Some(item.title.clone()),
+            format!(
+                "the item's HTML is {} MB; only its first {} MB were converted",
+                size / (1024 * 1024),
+                html::MAX_HTML_BYTES / (1024 * 1024)
+            ),
+        )
+    })
+}
+
 fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
     let title = entry
         .title
@@ -178,13 +210,7 @@ fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
         .unwrap_or_default();
     let url = page_link(&entry.links);
     let date = entry.published.or(entry.updated).map(|t| t.naive_utc());
-    let html_body = entry
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .filter(|b| !b.trim().is_empty())
-        .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
-        .unwrap_or("");
+    let html_body = html_body(entry);
     let base = url.as_deref().or(feed.link.as_deref());
     let body = html::html_to_markdown(html_body, base);
     let body = match mojibake::repair(&body) {

@@ -7,8 +7,17 @@ pub fn clean_line(text: &str) -> String {
     let without_tags = strip_tags(text);
     let decoded = decode_entities(&without_tags);
     let repaired = super::mojibake::repair(&decoded);
-    repaired.split_whitespace().collect::<Vec<_>>().join(" ")
+    let line = repaired.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX_LINE_CHARS) {
+        Some((cut, _)) => format!("{}…", line[..cut].trim_end()),
+        None => line,
+    }
 }
+
+/// Titles, names and tags longer than this are cut: a feed can put a whole
+/// article in a title, and the front matter and the page heading are no
+/// place for it.
+const MAX_LINE_CHARS: usize = 300;
 
 /// Removes anything that looks like an HTML tag.
 fn strip_tags(text: &str) -> String {

@@ -6,6 +6,7 @@ mod util;
 mod browser;
 mod build;
 mod cli;
+mod hostile;
 mod peers;
 mod seeds;
 mod themes;

@@ -1,0 +1,254 @@
+//! Hostile input: feeds nobody here controls. Nothing executable may reach
+//! a note or a page, nothing may panic, memory stays bounded, and what goes
+//! wrong is reported with the file and the item.
+
+use std::path::Path;
+
+use crate::util::*;
+
+/// Attacks as they arrive in feed HTML, one item each.
+const VECTORS: &[&str] = &[
+    "<script>alert(1)</script>text after a script",
+    "<img src=x onerror=alert(1)>",
+    "<a href=\"javascript:alert(1)\">plain scheme</a>",
+    "<a href=\"JaVaScRiPt&#58;alert(1)\">mixed case and an entity</a>",
+    "<a href=\"&#106;avascript:alert(1)\">entity in the scheme</a>",
+    "<a href=\" java\tscript:alert(1)\">tab in the scheme</a>",
+    "<a href=\"vbscript:msgbox(1)\">vbscript</a>",
+    "<a href=\"data:text/html;base64,PHNjcmlwdD4=\">data link</a>",
+    "<img src=\"data:image/svg+xml,<svg onload=alert(1)>\">",
+    "<iframe src=\"javascript:alert(1)\"></iframe>",
+    "<object data=\"x.swf\"></object><embed src=\"x.swf\">",
+    "<svg onload=alert(1)><script>alert(2)</script></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<form action=\"javascript:alert(1)\"><input type=submit><button>go</button></form>",
+    "<div style=\"background:url(javascript:alert(1))\">styled</div>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    "<details open ontoggle=alert(1)>toggle</details>",
+    "<table><tr><td onclick=alert(1)>cell</td></tr></table>",
+    "<base href=\"javascript:alert(1)//\"><meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+    "<p>&lt;img src=x onerror=alert(1)&gt; escaped markup is text</p>",
+    "<p>[a markdown link](javascript:alert(1)) inside HTML text</p>",
+    "<p>unclosed <b>bold <i>italic <a href=\"http://example.test/x\">link",
+    "<p>template text {{ config }} and {% raw %} stays text</p>",
+    "<pre><code class=\"language-dataviewjs\">dv.paragraph(1)</code></pre>",
+    "<p>%%hidden%% ==marked== #hashtag</p>",
+];
+
+fn item(title: &str, link: &str, html: &str) -> String {
+    format!(
+        "<item><title>{title}</title><link>{link}</link><description>{}</description></item>",
+        xml_escape(html)
+    )
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn rss(items: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Hostile</title>\
+         <link>http://example.test/</link>{items}</channel></rss>"
+    )
+}
+
+/// A note's body with its fenced code blocks left out: inside code, markup
+/// is just text to read.
+fn prose(body: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    for line in body.lines() {
+        let trimmed = line.trim_start_matches(['>', ' ', '-', '*']);
+        let marker: String = trimmed
+            .chars()
+            .take_while(|c| *c == '`' || *c == '~')
+            .collect();
+        match &fence {
+            Some(open) if trimmed.starts_with(open.as_str()) => fence = None,
+            Some(_) => {}
+            None if marker.len() >= 3 => fence = Some(marker),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+fn assert_notes_are_inert(kb: &Kb) {
+    let tag = regex::Regex::new(r"(?i)<[a-z!/?]").unwrap();
+    let scheme = regex::Regex::new(r"(?i)(java|vb)\s*script\s*:|data:text").unwrap();
+    let active_fence = regex::Regex::new(r"(?m)^[\s>]*(```|~~~)\s*dataviewjs").unwrap();
+    for (file, _, body) in kb.notes() {
+        let text = prose(&body);
+        assert!(
+            !tag.is_match(&text),
+            "{file}: HTML left in the note:\n{body}"
+        );
+        assert!(!scheme.is_match(&text), "{file}: script URL left:\n{body}");
+        assert!(
+            !active_fence.is_match(&body),
+            "{file}: runnable block:\n{body}"
+        );
+    }
+}
+
+fn assert_pages_are_inert(site: &Path) {
+    let handler = regex::Regex::new(r"(?i)<[^>]+\son[a-z]+\s*=").unwrap();
+    let active = regex::Regex::new(
+        r#"(?i)<(iframe|object|embed|form|base|meta http-equiv)|(href|src|action)\s*=\s*["']?\s*(javascript|vbscript|data):"#,
+    )
+    .unwrap();
+    assert_no_foreign_scripts(site);
+    for page in html_files(site) {
+        let html = std::fs::read_to_string(site.join(&page)).unwrap();
+        assert!(
+            !handler.is_match(&html),
+            "{}: event handler",
+            page.display()
+        );
+        if let Some(m) = active.find(&html) {
+            panic!("{}: {}", page.display(), m.as_str());
+        }
+    }
+}
+
+#[test]
+fn xss_vectors_reach_neither_notes_nor_pages() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    let items: String = VECTORS
+        .iter()
+        .enumerate()
+        .map(|(i, html)| {
+            item(
+                &format!("Vector {i}"),
+                &format!("http://example.test/{i}"),
+                html,
+            )
+        })
+        .collect();
+    kb.write("hostile.xml", &rss(&items));
+    let stderr = kb.lore_ok(&["import", "hostile.xml"]);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(kb.notes().len(), VECTORS.len());
+    assert_notes_are_inert(&kb);
+
+    kb.lore_ok(&["build", "-q"]);
+    assert_pages_are_inert(&kb.path("public"));
+    // Text that looks like a template is shown, not run.
+    let page = kb.read("public/notes/vector-22.html");
+    assert!(page.contains("{{ config }}"), "template text lost");
+    // Words around the attacks survive.
+    assert!(
+        kb.read("public/notes/vector-0.html")
+            .contains("text after a script")
+    );
+    assert!(kb.read("public/notes/vector-21.html").contains("italic"));
+}
+
+#[test]
+fn entity_expansion_is_not_performed() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    let mut doctype = String::from("<!DOCTYPE rss [\n<!ENTITY a \"aaaaaaaaaa\">\n");
+    for level in 1..=9 {
+        let previous = if level == 1 {
+            "a".to_string()
+        } else {
+            format!("a{}", level - 1)
+        };
+        let refs = format!("&{previous};").repeat(10);
+        doctype.push_str(&format!("<!ENTITY a{level} \"{refs}\">\n"));
+    }
+    doctype.push_str("<!ENTITY file SYSTEM \"file:///etc/passwd\">\n]>");
+    let feed = format!(
+        "<?xml version=\"1.0\"?>{doctype}<rss version=\"2.0\"><channel><title>Bomb</title>\
+         <item><title>Boom</title><link>http://example.test/boom</link>\
+         <description>&a9; &file;</description></item>\
+         <item><title>Calm</title><link>http://example.test/calm</link>\
+         <description>calm words</description></item></channel></rss>"
+    );
+    kb.write("bomb.xml", &feed);
+    let out = kb.lore(&["import", "bomb.xml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let notes = kb.notes();
+    assert!(notes.iter().any(|(_, _, body)| body.contains("calm words")));
+    for (file, _, body) in &notes {
+        assert!(body.len() < 10_000, "{file}: an entity was expanded");
+        assert!(
+            !body.contains("root:"),
+            "{file}: an external entity was read"
+        );
+    }
+}
+
+#[test]
+fn huge_and_deep_items_are_bounded_and_named() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    let paragraph = format!("<p>{}</p>", "many words here ".repeat(40));
+    let huge = paragraph.repeat(12 * 1024 * 1024 / paragraph.len());
+    let deep = format!(
+        "{}deep text{}",
+        "<div><span>".repeat(5000),
+        "</span></div>".repeat(5000)
+    );
+    let fifty = format!(
+        "{}fifty levels{}",
+        "<blockquote><ul><li>".repeat(17),
+        "</li></ul></blockquote>".repeat(17)
+    );
+    let items = [
+        item("Huge item", "http://example.test/huge", &huge),
+        item("Deep item", "http://example.test/deep", &deep),
+        item("Fifty item", "http://example.test/fifty", &fifty),
+    ]
+    .concat();
+    kb.write("big.xml", &rss(&items));
+    let stderr = kb.lore_ok(&["import", "big.xml"]);
+    assert!(
+        stderr.contains("big.xml") && stderr.contains("Huge item") && stderr.contains("MB"),
+        "the cut item is named:\n{stderr}"
+    );
+    let bodies: Vec<String> = kb.notes().into_iter().map(|(_, _, b)| b).collect();
+    assert!(bodies.iter().any(|b| b.contains("deep text")));
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("fifty levels") && b.contains("> "))
+    );
+    assert!(bodies.iter().all(|b| b.len() <= 11 * 1024 * 1024));
+
+    let out = kb.lore(&["build", "--timings"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let peak: f64 = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("peak memory:"))
+        .and_then(|v| v.trim().trim_end_matches("MiB").trim().parse().ok())
+        .expect("peak memory in --timings");
+    assert!(peak < 1024.0, "a 12 MB item took {peak} MiB");
+}
+
+#[test]
+fn invalid_utf8_is_decoded_not_rejected() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    let mut feed = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>\
+        <title>Bytes</title><item><title>Caf\xe9 cr\xe8me</title><link>http://example.test/b</link>\
+        <description>na\xefve \x80 text</description></item></channel></rss>"
+        .to_vec();
+    feed.extend_from_slice(b"\n");
+    std::fs::write(kb.path("bytes.xml"), feed).unwrap();
+    kb.lore_ok(&["import", "bytes.xml"]);
+    let notes = kb.notes();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(text_field(&notes[0].1, "title"), "Café crème");
+    assert!(notes[0].2.contains("naïve € text"), "{}", notes[0].2);
+}
