@@ -18,18 +18,19 @@
 //!    forms, SVG, Forem's fullscreen buttons, line-number gutters), strips
 //!    attributes (`on…` handlers included), reduces code to its text with
 //!    the language on `<code class="language-x">`, caps the nesting.
-//! 2. html5ever builds the tree; [`cap_depth`] bounds it exactly, because
+//! 2. ammonia sanitises what is left against an allowlist ([`SANITISER`]):
+//!    the guarantee that nothing active gets through rests on a sanitiser
+//!    that is maintained and fuzzed, not on our pre-pass. It runs after the
+//!    pre-pass because the pre-pass shrinks the document (highlighting
+//!    spans, gutters), which makes the sanitiser's parse cheaper.
+//! 3. html5ever builds the tree; [`cap_depth`] bounds it exactly, because
 //!    htmd converts recursively.
-//! 3. htmd converts, with our handlers for code, tables, links, images,
+//! 4. htmd converts, with our handlers for code, tables, links, images,
 //!    figures and embeds. Code is not emitted inline: each code block or
 //!    span is stashed and a placeholder goes in its place, so that
-//! 4. [`finish`] can escape and tidy all the prose without touching code,
-//!    then put the code back.
-//!
-//! No ammonia pass: nothing here emits HTML. htmd (in its default "pure"
-//! mode) turns every element into markdown or drops it, and [`finish`]
-//! escapes whatever looks like a tag in the text, so the guarantees above
-//! hold without a second parse of the document.
+//! 5. [`finish`] can escape and tidy all the prose without touching code,
+//!    then put the code back. Whatever looks like a tag in the text is
+//!    escaped, so the markdown holds no HTML at all.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -923,13 +924,36 @@ fn with_stash<T>(f: impl FnOnce(&mut Stash) -> T) -> T {
 fn convert(html: &str, base: Option<BaseUrl>) -> String {
     with_stash(|s| s.reset(base));
     let markdown = CONVERTER.with(|converter| {
-        let tree = converter.html_to_tree(html).ok()?;
+        let safe = SANITISER.with(|sanitiser| sanitiser.clean(html).to_string());
+        let tree = converter.html_to_tree(&safe).ok()?;
         cap_depth(&tree);
         Some(converter.tree_to_markdown(&tree))
     });
     let out = STASH.with(|s| finish(&markdown.unwrap_or_default(), &s.borrow()));
     with_stash(|s| s.reset(None));
     out
+}
+
+thread_local! {
+    /// ammonia, allowing what the converter reads and nothing that acts:
+    /// its defaults plus embeds (which become links) and the `class` that
+    /// carries a code block's language. Relative URLs pass through; they are
+    /// resolved against the item's base afterwards.
+    static SANITISER: ammonia::Builder<'static> = {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_tags(["iframe", "video", "audio", "source", "figure", "figcaption", "picture"])
+            .add_tags(["pre", "code", "listing", "xmp"])
+            .add_tag_attributes("iframe", ["src", "title"])
+            .add_tag_attributes("video", ["src", "title"])
+            .add_tag_attributes("audio", ["src", "title"])
+            .add_tag_attributes("source", ["src", "title"])
+            .add_tag_attributes("pre", ["class"])
+            .add_tag_attributes("code", ["class"])
+            .add_tag_attributes("img", ["data-src", "data-lazy-src", "data-original"])
+            .link_rel(None);
+        builder
+    };
 }
 
 fn build_converter() -> HtmlToMarkdown {
