@@ -45,6 +45,9 @@ pub struct BuildOutput {
     pub state: State,
     pub site: Option<Site>,
     pub merge: MergeStats,
+    /// Upstream versions of notes the user edited: (path inside the
+    /// conflicts folder, text).
+    pub conflict_writes: Vec<(String, String)>,
     /// Feed addresses found in OPML lists.
     pub subscriptions: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -69,6 +72,7 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
     let merged = notes::merge(items, input.vault, &input.state, input.restore);
     out.merge = merged.stats;
     out.diagnostics.extend(merged.diagnostics);
+    let conflicts = merged.conflicts;
     let mut vault = merged.notes;
     out.timings.push(("notes", clock.elapsed()));
 
@@ -87,12 +91,18 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
             &note.path,
             note.front.id.as_deref().unwrap_or_default(),
             &text,
+            &notes::source_hash(note),
         );
         if merged.on_disk.get(&note.path) == Some(&text) {
             out.notes_unchanged += 1;
         } else {
             out.note_writes.push((note.path.clone(), text));
         }
+    }
+    for conflict in conflicts {
+        out.state
+            .mark_conflict(&conflict.path, &conflict.source_hash);
+        out.conflict_writes.push((conflict.path, conflict.text));
     }
     out.notes_total = vault.len();
     out.timings.push(("write plan", clock.elapsed()));

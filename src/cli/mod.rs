@@ -152,6 +152,10 @@ fn build(
     for (path, text) in &out.note_writes {
         fs::write_if_changed(&fs::safe_join(&content_dir, path)?, text.as_bytes())?;
     }
+    let conflicts_dir = root.join(crate::notes::CONFLICTS_DIR);
+    for (path, text) in &out.conflict_writes {
+        fs::write_if_changed(&fs::safe_join(&conflicts_dir, path)?, text.as_bytes())?;
+    }
     fs::write_state(&root, &out.state)?;
     let mut pages = 0;
     if let Some(site) = &out.site {
@@ -212,6 +216,13 @@ fn summary(
         line.push_str(&format!(
             ", {} edited by you and kept",
             out.merge.kept_edits
+        ));
+    }
+    if out.merge.conflicts > 0 {
+        line.push_str(&format!(
+            ", {} changed upstream (see {})",
+            out.merge.conflicts,
+            crate::notes::CONFLICTS_DIR
         ));
     }
     if out.merge.undated > 0 {

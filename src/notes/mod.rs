@@ -29,7 +29,21 @@ pub struct VaultFile {
 pub struct MergeStats {
     pub from_sources: usize,
     pub kept_edits: usize,
+    /// Edited notes whose source changed: the new version was set aside.
+    pub conflicts: usize,
     pub undated: usize,
+}
+
+/// The upstream version of a note the user edited, set aside for the user
+/// to compare: lore never merges text on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// Path of the user's note inside `content/`.
+    pub path: String,
+    /// The note as the source has it now.
+    pub text: String,
+    /// Its source hash, to remember that it was reported.
+    pub source_hash: String,
 }
 
 /// The vault after the merge: every note, in path order.
@@ -39,6 +53,7 @@ pub struct Merged {
     /// Text of each note file as it was on disk, by path.
     pub on_disk: HashMap<String, String>,
     pub stats: MergeStats,
+    pub conflicts: Vec<Conflict>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -87,7 +102,22 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
             let note = &mut merged.notes[i];
             match note.ownership {
                 Ownership::Lore => (note.front, note.body) = note_parts(&item, note.name()),
-                Ownership::User => merged.stats.kept_edits += 1,
+                Ownership::User => {
+                    merged.stats.kept_edits += 1;
+                    if let Some(conflict) = upstream_change(note, &item, state) {
+                        merged.stats.conflicts += 1;
+                        merged.diagnostics.push(Diagnostic::warning(
+                            &note.path,
+                            Some(item.title.clone()),
+                            format!(
+                                "you edited this note and its source changed since; your version \
+                                 is kept and the new one is in {CONFLICTS_DIR}/{}",
+                                note.path
+                            ),
+                        ));
+                        merged.conflicts.push(conflict);
+                    }
+                }
             }
             continue;
         }
@@ -119,6 +149,42 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
     }
     merged.notes.sort_by(|a, b| a.path.cmp(&b.path));
     merged
+}
+
+/// Where upstream versions of edited notes are set aside, beside
+/// config.toml (a hidden folder, so Obsidian does not index it).
+pub const CONFLICTS_DIR: &str = ".lore/conflicts";
+
+/// The hash of a note as its source gives it: related notes left out.
+pub fn source_hash(note: &Note) -> String {
+    let front = FrontMatter {
+        related: Vec::new(),
+        ..note.front.clone()
+    };
+    hash(&frontmatter::render_note(&front, &note.body))
+}
+
+/// The item's version of a note the user edited, if the source changed
+/// since lore last wrote the note and this change was not reported yet.
+/// Without a recorded source hash (a state from an older lore) there is
+/// nothing to compare with, so nothing is reported.
+fn upstream_change(note: &Note, item: &Item, state: &State) -> Option<Conflict> {
+    let written = state.notes.get(&note.path)?;
+    let (front, body) = note_parts(item, note.name());
+    let upstream = Note {
+        path: note.path.clone(),
+        front,
+        body,
+        ownership: Ownership::Lore,
+    };
+    let source_hash = source_hash(&upstream);
+    let already_known = written.source.as_deref().is_none_or(|s| s == source_hash)
+        || written.conflict.as_deref() == Some(source_hash.as_str());
+    (!already_known).then(|| Conflict {
+        path: note.path.clone(),
+        text: note_text(&upstream),
+        source_hash,
+    })
 }
 
 /// Front matter and body of the note an item becomes.
@@ -227,7 +293,7 @@ mod tests {
         );
         let text = note_text(&first.notes[0]);
         let mut state = State::default();
-        state.record("hello.md", "a", &text);
+        state.record("hello.md", "a", &text, &source_hash(&first.notes[0]));
         let edited = text.replace("original", "my edit");
         let files = vec![VaultFile {
             path: "hello.md".into(),
@@ -254,7 +320,7 @@ mod tests {
         );
         let text = note_text(&first.notes[0]);
         let mut state = State::default();
-        state.record("hello.md", "a", &text);
+        state.record("hello.md", "a", &text, &source_hash(&first.notes[0]));
         let files = vec![VaultFile {
             path: "hello.md".into(),
             text,
@@ -271,7 +337,7 @@ mod tests {
     #[test]
     fn a_deleted_note_stays_deleted_unless_restored() {
         let mut state = State::default();
-        state.record("hello.md", "a", "whatever");
+        state.record("hello.md", "a", "whatever", "whatever");
         let kept_deleted = merge(vec![item("a", "Hello", "x")], Vec::new(), &state, false);
         assert!(kept_deleted.notes.is_empty());
         let restored = merge(vec![item("a", "Hello", "x")], Vec::new(), &state, true);

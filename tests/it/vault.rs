@@ -32,6 +32,34 @@ fn editing_a_note_then_rebuilding_keeps_the_edit() {
             .contains("MY OWN WORDS"),
         "the site shows the edit"
     );
+    // The new upstream version is set aside for the user, and said once.
+    let upstream = ".lore/conflicts/drift-is-a-data-problem.md";
+    assert!(stderr.contains(upstream), "{stderr}");
+    assert!(kb.read(upstream).contains("Upstream rewrote this"));
+    assert!(!kb.read(upstream).contains("MY OWN WORDS"));
+    let again = kb.lore_ok(&["build"]);
+    assert!(!again.contains(upstream), "reported twice:\n{again}");
+    assert_eq!(kb.read(path), edited);
+}
+
+#[test]
+fn an_edited_note_with_an_unchanged_source_raises_no_conflict() {
+    let kb = kb_with_feed();
+    kb.lore_ok(&["build"]);
+    let path = "content/drift-is-a-data-problem.md";
+    let edited = kb.read(path).replace("Models drift", "Mine: models drift");
+    kb.write(path, &edited);
+    // Another item arriving changes related lists, not this note's source.
+    let feed = kb.read("feeds/blog.txt").replace(
+        "</channel>",
+        "<item><title>Extra</title><link>https://blog.example/extra</link>\
+         <description>features drift models</description></item></channel>",
+    );
+    kb.write("feeds/blog.txt", &feed);
+    let stderr = kb.lore_ok(&["build"]);
+    assert!(!stderr.contains("conflicts"), "{stderr}");
+    assert!(!kb.path(".lore/conflicts").exists());
+    assert_eq!(kb.read(path), edited);
 }
 
 #[test]
