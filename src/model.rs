@@ -21,6 +21,12 @@ pub struct Item {
     pub source: String,
     /// The body as markdown, already sanitised.
     pub body: String,
+    /// The note name the source chose (a markdown file's name or `slug`);
+    /// `None` lets lore name the note after its title.
+    pub name: Option<String>,
+    /// Properties lore does not interpret, kept as the source had them:
+    /// (key, value as YAML text).
+    pub extra: Vec<(String, String)>,
 }
 
 /// The properties lore writes at the top of every note it manages.
@@ -36,6 +42,9 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     /// Note names (file stems) of related notes, most related first.
     pub related: Vec<String>,
+    /// Properties lore does not interpret: (key, value as YAML text),
+    /// written after lore's own.
+    pub extra: Vec<(String, String)>,
 }
 
 /// Who owns a note's file, which decides whether lore may rewrite it.

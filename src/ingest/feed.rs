@@ -256,6 +256,7 @@ fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
         url,
         source: feed.source.clone(),
         body,
+        ..Item::default()
     }
 }
 

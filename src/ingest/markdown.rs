@@ -3,7 +3,7 @@
 //! notes. Splits and parses the front matter into plain JSON-like values;
 //! the notes stage reads the vault through the same functions.
 
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value};
 
 use super::{SourceFile, SourceOptions, dates, html, mojibake, text};
@@ -171,8 +171,9 @@ pub fn read(
         .map(|t| text::clean_line(&t))
         .or_else(|| first_heading(&body))
         .unwrap_or_else(|| file.stem().to_string());
-    let date = field_text(fields, "date")
-        .and_then(|d| dates::parse(&d))
+    let date = DATE_KEYS
+        .iter()
+        .find_map(|key| field_text(fields, key).and_then(|d| dates::parse(&d)))
         .or_else(|| dates::from_file_name(file.file_name()));
     let mut tags = field_list(fields, "tags", true);
     tags.extend(field_list(fields, "categories", true));
@@ -203,6 +204,7 @@ pub fn read(
         .clone()
         .or_else(|| field_text(fields, "source"))
         .unwrap_or_else(|| folder_name(file.origin));
+    tags.extend(inline_tags(&body));
     let item = Item {
         id,
         title,
@@ -211,9 +213,159 @@ pub fn read(
         tags,
         url,
         source,
+        name: chosen_name(file, fields),
+        extra: extra_properties(fields),
         body,
     };
     (vec![item], Vec::new())
+}
+
+/// Where a note's date may be, best first: the publication date Jekyll,
+/// Hugo and Zola use, then creation and modification dates (Obsidian
+/// templates write `created`, Hugo `lastmod`). After these comes the date
+/// in a Jekyll file name; a note with none of them has no date.
+const DATE_KEYS: &[&str] = &[
+    "date",
+    "publishDate",
+    "published",
+    "pubDate",
+    "created",
+    "created_at",
+    "updated",
+    "lastmod",
+];
+
+/// Keys lore reads into its own properties; every other key is kept as it
+/// is in [`extra_properties`].
+const INTERPRETED_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "authors",
+    "author",
+    "tags",
+    "tag",
+    "categories",
+    "category",
+    "taxonomies",
+    "source",
+    "url",
+    "link",
+    "permalink",
+    "canonical_url",
+    "id",
+    "aliases",
+    "related",
+    "slug",
+];
+
+/// The name the author gave the note: `slug`, else the file name (without
+/// a Jekyll date prefix; a Hugo or Zola bundle's `index.md` is named after
+/// its folder). This is how Jekyll, Hugo and Zola name pages and how
+/// Obsidian resolves `[[links]]`, so keeping it keeps links working.
+fn chosen_name(file: &SourceFile<'_>, fields: &Map<String, Value>) -> Option<String> {
+    if let Some(slug) = field_text(fields, "slug") {
+        return Some(slug);
+    }
+    let stem = file.stem();
+    let stem = if matches!(stem, "index" | "_index") {
+        let mut parts = file.origin.rsplit(['/', '\\']);
+        parts.next();
+        parts.next().unwrap_or(stem)
+    } else {
+        stem
+    };
+    let without_date = match dates::from_file_name(stem) {
+        Some(_) => &stem[11..],
+        None => stem,
+    };
+    Some(without_date.to_string()).filter(|n| !n.trim().is_empty() && !looks_generated(n))
+}
+
+/// A file name no person chose: a number, or one holding a hash-like run of
+/// 8+ hex digits (`004_a363f232c4c4cfcf`, `1698765432`). Such a note is
+/// better named after its title.
+fn looks_generated(name: &str) -> bool {
+    let all_digits = name
+        .chars()
+        .all(|c| c.is_ascii_digit() || "-_. ".contains(c));
+    all_digits
+        || name.split(['-', '_', '.', ' ']).any(|token| {
+            token.len() >= 8
+                && token.chars().all(|c| c.is_ascii_hexdigit())
+                && token.chars().any(|c| c.is_ascii_digit())
+        })
+}
+
+/// Properties lore does not interpret, as YAML text, in the source's order:
+/// a person's `status`, `cssclasses` or `draft` survive the import.
+pub fn extra_properties(fields: &Map<String, Value>) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .filter(|(key, _)| !INTERPRETED_KEYS.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), yaml_value(value)))
+        .collect()
+}
+
+/// A value as YAML: JSON's flow syntax is YAML, so strings are quoted and
+/// lists and maps are flow collections; ISO dates stay bare so that
+/// Obsidian keeps typing them as dates.
+fn yaml_value(value: &Value) -> String {
+    match value {
+        Value::String(s) if is_iso_date(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn is_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let date = b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    date && (b.len() == 10
+        || (b[10] == b'T'
+            && b[11..]
+                .iter()
+                .all(|c| c.is_ascii_digit() || matches!(c, b':' | b'.' | b'Z' | b'+' | b'-'))))
+}
+
+/// Obsidian's inline `#tags` in a note's text (not in code, not in links):
+/// Obsidian lists them with the note's tags, so the site does too.
+fn inline_tags(body: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    if !body.contains('#') {
+        return tags;
+    }
+    let mut in_link_or_code = 0usize;
+    for event in Parser::new_ext(body, Options::all()) {
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::CodeBlock(_)) => in_link_or_code += 1,
+            Event::End(TagEnd::Link | TagEnd::CodeBlock) => {
+                in_link_or_code = in_link_or_code.saturating_sub(1);
+            }
+            Event::Text(text) if in_link_or_code == 0 => {
+                for (at, _) in text.match_indices('#') {
+                    let before = text[..at].chars().next_back();
+                    if before.is_some_and(|c| !c.is_whitespace() && c != '(') {
+                        continue;
+                    }
+                    let tag: String = text[at + 1..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/'))
+                        .collect();
+                    if tag.chars().any(|c| !c.is_ascii_digit()) {
+                        tags.push(tag);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    tags
 }
 
 /// The name of the folder a file sits in, as the default source name.
@@ -312,6 +464,15 @@ mod tests {
             field_list(&parsed.fields, "categories", true),
             ["rust", "web"]
         );
+    }
+
+    #[test]
+    fn machine_made_file_names_are_not_note_names() {
+        assert!(looks_generated("004_a363f232c4c4cfcf"));
+        assert!(looks_generated("1698765432"));
+        assert!(!looks_generated("hello-world"));
+        assert!(!looks_generated("Meeting Notes 2024"));
+        assert!(!looks_generated("deadbeef-cafe"));
     }
 
     #[test]

@@ -157,6 +157,7 @@ fn llms_items(file: &SourceFile<'_>, text_in: &str, options: &SourceOptions) -> 
                 url: post.url,
                 source: source.clone(),
                 body,
+                ..Item::default()
             }
         })
         .collect()

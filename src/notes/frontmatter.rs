@@ -35,6 +35,9 @@ pub fn render_note(front: &FrontMatter, body: &str) -> String {
         .map(|name| format!("[[{name}]]"))
         .collect();
     list(&mut out, "related", links.iter());
+    for (key, value) in &front.extra {
+        let _ = writeln!(out, "{}: {value}", yaml_key(key));
+    }
     out.push_str("---\n\n");
     out.push_str(body.trim_end());
     out.push('\n');
@@ -63,6 +66,16 @@ fn list<'a>(out: &mut String, key: &str, values: impl ExactSizeIterator<Item = &
     for value in values {
         let _ = writeln!(out, "  - {}", quote(value));
     }
+}
+
+/// A key as YAML: bare when it is a plain word, else quoted.
+fn yaml_key(key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+        && !key.starts_with('-');
+    if plain { key.to_string() } else { quote(key) }
 }
 
 /// A YAML double-quoted scalar: safe whatever the text holds (colons,
@@ -130,6 +143,7 @@ pub fn read(
         id: markdown::field_text(fields, "id"),
         aliases: markdown::field_list(fields, "aliases", false),
         related,
+        extra: markdown::extra_properties(fields),
     }
 }
 
@@ -148,6 +162,12 @@ mod tests {
             id: Some("0042".into()),
             aliases: vec!["Colons".into()],
             related: vec!["other-note".into()],
+            extra: vec![
+                ("status".into(), "\"draft: yes\"".into()),
+                ("created".into(), "2024-01-02".into()),
+                ("weight".into(), "3".into()),
+                ("cssclasses".into(), "[\"wide\",\"dark\"]".into()),
+            ],
         }
     }
 

@@ -136,7 +136,13 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
                 .next()
                 .unwrap_or(path)
                 .to_string(),
-            None => names.claim(&slug::slugify(&item.title)),
+            None => names.claim(
+                &item
+                    .name
+                    .as_deref()
+                    .and_then(slug::safe_name)
+                    .unwrap_or_else(|| slug::slugify(&item.title)),
+            ),
         };
         let (front, body) = note_parts(&item, &name);
         by_id.insert(item.id.clone(), merged.notes.len());
@@ -204,6 +210,7 @@ fn note_parts(item: &Item, name: &str) -> (FrontMatter, String) {
         id: Some(item.id.clone()),
         aliases,
         related: Vec::new(),
+        extra: item.extra.clone(),
     };
     (front, item.body.trim().to_string())
 }

@@ -44,6 +44,52 @@ pub fn slugify(title: &str) -> String {
     slug
 }
 
+/// Longest kept file name, in bytes, before `.md`.
+const MAX_NAME: usize = 120;
+
+/// A file name a person chose (an Obsidian note's, a Jekyll post's slug),
+/// kept as it is where that is safe: letters of any script, spaces and case
+/// stay, so `[[My Note]]` links keep resolving. Removed: path separators,
+/// characters Windows or Obsidian links cannot hold (`\ / : * ? " < > | # ^
+/// [ ]`), control characters, leading dots and trailing dots and spaces.
+/// `None` when nothing usable is left.
+pub fn safe_name(name: &str) -> Option<String> {
+    let normalized: String = name.nfc().collect();
+    let mut out = String::with_capacity(normalized.len());
+    for c in normalized.chars() {
+        let banned = c.is_control() || "\\/:*?\"<>|#^[]".contains(c);
+        if banned {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    let mut name = out
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' '])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.len() > MAX_NAME {
+        let mut cut = MAX_NAME;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name.truncate(cut);
+        name = name.trim_end_matches(['.', ' ']).to_string();
+    }
+    if name.is_empty() {
+        return None;
+    }
+    let stem = name.split('.').next().unwrap_or(&name).to_ascii_lowercase();
+    if RESERVED.contains(&stem.as_str()) {
+        name.push_str("-note");
+    }
+    Some(name)
+}
+
 /// Hands out names no other note has, compared case-insensitively.
 #[derive(Debug, Default)]
 pub struct NameRegistry {
@@ -83,6 +129,22 @@ mod tests {
         assert_eq!(slugify("🥳"), "partying-face");
         assert_eq!(slugify("???"), "note");
         assert!(slugify(&"long words ".repeat(40)).len() <= MAX_SLUG);
+    }
+
+    #[test]
+    fn chosen_names_are_kept_where_safe() {
+        assert_eq!(safe_name("My Note").as_deref(), Some("My Note"));
+        assert_eq!(safe_name("Über café").as_deref(), Some("Über café"));
+        assert_eq!(safe_name("a/b:c?d").as_deref(), Some("a b c d"));
+        assert_eq!(safe_name("../../etc/passwd").as_deref(), Some("etc passwd"));
+        assert_eq!(safe_name("nul").as_deref(), Some("nul-note"));
+        assert_eq!(
+            safe_name("Com1.backup").as_deref(),
+            Some("Com1.backup-note")
+        );
+        assert_eq!(safe_name("  ...  "), None);
+        assert!(safe_name(&"é".repeat(200)).unwrap().len() <= MAX_NAME);
+        assert_eq!(safe_name("Cafe\u{301}"), safe_name("Caf\u{e9}"));
     }
 
     #[test]

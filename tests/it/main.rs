@@ -9,6 +9,7 @@ mod cli;
 mod hostile;
 mod peers;
 mod seeds;
+mod sources;
 mod themes;
 mod tidy;
 mod vault;
