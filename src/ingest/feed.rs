@@ -1,10 +1,10 @@
 //! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs. feed-rs types stay
-//! inside this file: what leaves is plain [`Item`]s.
+//! inside this file and [`enclosures`]: what leaves is plain [`Item`]s.
 
 use feed_rs::model::{Entry, Feed, Link};
 use rayon::prelude::*;
 
-use super::{SourceFile, SourceOptions, dates, encoding, html, mojibake, text};
+use super::{SourceFile, SourceOptions, dates, enclosures, encoding, html, mojibake, text};
 use crate::model::{Diagnostic, Item};
 
 /// Parses a feed document into items.
@@ -217,6 +217,18 @@ fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
         std::borrow::Cow::Owned(repaired) => repaired,
         std::borrow::Cow::Borrowed(_) => body,
     };
+    let media = enclosures::from_entry(entry);
+    let body = enclosures::add_to_body(body, &media, &title);
+    let extra = media
+        .image
+        .iter()
+        .map(|url| {
+            (
+                "image".to_string(),
+                serde_json::Value::from(url.as_str()).to_string(),
+            )
+        })
+        .collect();
     let mut authors: Vec<String> = entry
         .authors
         .iter()
@@ -256,7 +268,8 @@ fn to_item(entry: &Entry, feed: &FeedContext) -> Item {
         url,
         source: feed.source.clone(),
         body,
-        ..Item::default()
+        name: None,
+        extra,
     }
 }
 

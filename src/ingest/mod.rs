@@ -4,6 +4,7 @@
 //! No file system or network access here: the CLI edge hands us bytes.
 
 pub mod dates;
+mod enclosures;
 pub mod encoding;
 mod feed;
 pub mod html;
