@@ -48,8 +48,6 @@ pub struct BuildOutput {
     /// Upstream versions of notes the user edited: (path inside the
     /// conflicts folder, text).
     pub conflict_writes: Vec<(String, String)>,
-    /// Feed addresses found in OPML lists.
-    pub subscriptions: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -136,7 +134,6 @@ fn ingest_all(sources: &[LoadedSource], out: &mut BuildOutput) -> Vec<Item> {
     let mut items = Vec::new();
     for result in results {
         items.extend(result.items);
-        out.subscriptions.extend(result.subscriptions);
         out.diagnostics.extend(result.diagnostics);
     }
     items

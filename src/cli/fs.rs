@@ -76,6 +76,25 @@ pub fn read_source(path: &Path, shown_as: &str) -> (Vec<(String, Vec<u8>)>, Vec<
     }
 }
 
+/// The first `limit` bytes of a file, or `None` for a folder or an
+/// unreadable file (reading it as a source reports why).
+pub fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    if !path.is_file() {
+        return None;
+    }
+    let mut head = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(limit).read_to_end(&mut head))
+        .ok()?;
+    Some(head)
+}
+
+/// A whole file, or `None` when it cannot be read.
+pub fn read_file(path: &Path) -> Option<Vec<u8>> {
+    fs::read(path).ok()
+}
+
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str()
         .is_some_and(|n| n.starts_with('.') || n == "node_modules")

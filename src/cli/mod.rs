@@ -104,6 +104,7 @@ fn build(
             .collect(),
         None => configured_sources(&config, &root, &mut diagnostics),
     };
+    let source_list = with_subscriptions(source_list, &mut diagnostics);
     let source_count = source_list.len();
     let spinner = report::spinner("reading", flags.quiet);
     let sources = source_list
@@ -169,12 +170,6 @@ fn build(
     out.timings.push(("write", write_clock.elapsed()));
     diagnostics.append(&mut out.diagnostics);
     let errors = report::diagnostics(&diagnostics);
-    if !out.subscriptions.is_empty() {
-        eprintln!(
-            "note: OPML lists name {} feeds; add them as [[sources]] url = \"…\" entries to follow them",
-            out.subscriptions.len()
-        );
-    }
     if !flags.quiet {
         eprintln!(
             "{}",
@@ -247,6 +242,63 @@ fn print_timings(timings: &[(&str, std::time::Duration)], notes: usize, total: f
     );
     if let Some(mib) = report::peak_memory_mib() {
         println!("{:>16}: {mib:>8.1} MiB", "peak memory");
+    }
+}
+
+/// The sources with, after each OPML list, the feeds it names. A feed given
+/// as a path (or `file:` URL) is read relative to the list; one given as a
+/// web address needs fetching.
+fn with_subscriptions(
+    sources: Vec<(PathBuf, String, SourceOptions)>,
+    diagnostics: &mut Vec<crate::model::Diagnostic>,
+) -> Vec<(PathBuf, String, SourceOptions)> {
+    let mut out = Vec::with_capacity(sources.len());
+    for (path, shown, options) in sources {
+        let subscriptions = opml_subscriptions(&path, &shown);
+        out.push((path.clone(), shown.clone(), options.clone()));
+        for subscription in subscriptions {
+            let address = subscription.address.trim();
+            if address.starts_with("http://") || address.starts_with("https://") {
+                diagnostics.push(crate::model::Diagnostic::warning(
+                    &shown,
+                    subscription.title.clone(),
+                    format!("{address}: fetching feeds by URL is not supported yet; skipped"),
+                ));
+                continue;
+            }
+            let local = address.strip_prefix("file://").unwrap_or(address);
+            let feed_path = path.parent().unwrap_or(Path::new(".")).join(local);
+            let feed_shown = format!(
+                "{}/{local}",
+                Path::new(&shown)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .display()
+            );
+            let feed_shown = feed_shown.trim_start_matches('/').to_string();
+            let feed_options = SourceOptions {
+                name: options.name.clone().or(subscription.title.clone()),
+                ..options.clone()
+            };
+            out.push((feed_path, feed_shown, feed_options));
+        }
+    }
+    out
+}
+
+/// The feeds listed in `path`, when it is an OPML file (told by content).
+fn opml_subscriptions(path: &Path, shown: &str) -> Vec<crate::ingest::opml::Subscription> {
+    let is_opml = fs::read_head(path, 4096)
+        .is_some_and(|head| crate::ingest::sniff(&head) == crate::ingest::Format::Opml);
+    match fs::read_file(path).filter(|_| is_opml) {
+        Some(bytes) => {
+            let file = crate::ingest::SourceFile {
+                origin: shown,
+                bytes: &bytes,
+            };
+            crate::ingest::opml::read(&file).0
+        }
+        None => Vec::new(),
     }
 }
 

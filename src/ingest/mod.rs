@@ -11,7 +11,7 @@ pub mod html;
 mod llms;
 pub mod markdown;
 pub mod mojibake;
-mod opml;
+pub mod opml;
 pub mod text;
 
 use crate::model::{Diagnostic, Item};
@@ -63,8 +63,6 @@ pub enum Format {
 pub struct Ingested {
     pub format: Option<Format>,
     pub items: Vec<Item>,
-    /// Feed addresses an OPML list names.
-    pub subscriptions: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -115,7 +113,9 @@ pub fn ingest(file: &SourceFile<'_>, options: &SourceOptions) -> Ingested {
     };
     match format {
         Format::Feed => (out.items, out.diagnostics) = feed::read(file, options),
-        Format::Opml => (out.subscriptions, out.diagnostics) = opml::read(file),
+        // The feeds an OPML list names are read as sources of their own
+        // (the CLI edge reads or fetches them); the list has no items.
+        Format::Opml => out.diagnostics = opml::read(file).1,
         Format::Llms => out.items = llms_items(file, &decode(file.bytes), options),
         Format::Markdown => {
             (out.items, out.diagnostics) = markdown::read(file, &decode(file.bytes), options)

@@ -1,19 +1,39 @@
-//! OPML subscription lists: every `<outline xmlUrl=…>` names a feed.
+//! OPML subscription lists: every `<outline xmlUrl=…>` names a feed, with
+//! its title in `title` or `text`. Reading the feeds themselves is the CLI
+//! edge's job (a file beside the list, or a URL to fetch).
 
-use super::SourceFile;
+use super::{SourceFile, text};
 use crate::model::Diagnostic;
 
-/// The feed addresses an OPML document lists, in document order.
-pub fn read(file: &SourceFile<'_>) -> (Vec<String>, Vec<Diagnostic>) {
-    let text = super::decode(file.bytes);
-    let mut urls = Vec::new();
-    for tag in text.split("<outline").skip(1) {
+/// One feed an OPML list names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// As written in the list: a URL, or a path relative to the list.
+    pub address: String,
+    /// The outline's title, if it has one.
+    pub title: Option<String>,
+}
+
+/// The feeds an OPML document lists, in document order, without repeats.
+pub fn read(file: &SourceFile<'_>) -> (Vec<Subscription>, Vec<Diagnostic>) {
+    let doc = super::decode(file.bytes);
+    let mut subscriptions: Vec<Subscription> = Vec::new();
+    for tag in doc.split("<outline").skip(1) {
         let tag = tag.split('>').next().unwrap_or("");
-        if let Some(url) = attribute(tag, "xmlUrl") {
-            urls.push(super::text::decode_entities(&url));
+        let Some(address) = attribute(tag, "xmlUrl").map(|u| text::decode_entities(u.trim()))
+        else {
+            continue;
+        };
+        if address.is_empty() || subscriptions.iter().any(|s| s.address == address) {
+            continue;
         }
+        let title = attribute(tag, "title")
+            .or_else(|| attribute(tag, "text"))
+            .map(|t| text::clean_line(&t))
+            .filter(|t| !t.is_empty());
+        subscriptions.push(Subscription { address, title });
     }
-    let diagnostics = if urls.is_empty() {
+    let diagnostics = if subscriptions.is_empty() {
         vec![Diagnostic::warning(
             file.origin,
             None,
@@ -22,15 +42,28 @@ pub fn read(file: &SourceFile<'_>) -> (Vec<String>, Vec<Diagnostic>) {
     } else {
         Vec::new()
     };
-    (urls, diagnostics)
+    (subscriptions, diagnostics)
 }
 
+/// An attribute's raw value; names match exactly, as XML requires.
 fn attribute(tag: &str, name: &str) -> Option<String> {
-    let start = tag.find(&format!("{name}="))? + name.len() + 1;
-    let rest = &tag[start..];
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let value = &rest[1..];
-    value.find(quote).map(|end| value[..end].to_string())
+    let mut rest = tag;
+    loop {
+        let at = rest.find(name)?;
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + name.len()..].trim_start();
+        rest = &rest[at + name.len()..];
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let Some(value) = after.strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let value = &value[1..];
+        return value.find(quote).map(|end| value[..end].to_string());
+    }
 }
 
 #[cfg(test)]
@@ -38,13 +71,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lists_every_feed() {
-        let opml = br#"<opml version="2.0"><body><outline text="a" xmlUrl="https://a.io/feed.xml"/><outline text="g"><outline xmlUrl='https://b.io/rss?x=1&amp;y=2'/></outline></body></opml>"#;
-        let (urls, diags) = read(&SourceFile {
+    fn lists_every_feed_once_with_its_title() {
+        let opml = br#"<opml version="2.0"><body>
+            <outline text="Alpha &amp; Co" xmlUrl="https://a.io/feed.xml"/>
+            <outline text="group"><outline title="B" text="b" xmlUrl = 'https://b.io/rss?x=1&amp;y=2'/></outline>
+            <outline text="again" xmlUrl="https://a.io/feed.xml"/>
+            <outline text="local" type="rss" htmlUrl="https://c.io" xmlUrl="feeds/c.xml"/>
+            </body></opml>"#;
+        let (subscriptions, diagnostics) = read(&SourceFile {
             origin: "subs.opml",
             bytes: opml,
         });
-        assert_eq!(urls, ["https://a.io/feed.xml", "https://b.io/rss?x=1&y=2"]);
-        assert!(diags.is_empty());
+        let addresses: Vec<&str> = subscriptions.iter().map(|s| s.address.as_str()).collect();
+        assert_eq!(
+            addresses,
+            [
+                "https://a.io/feed.xml",
+                "https://b.io/rss?x=1&y=2",
+                "feeds/c.xml"
+            ]
+        );
+        assert_eq!(subscriptions[0].title.as_deref(), Some("Alpha & Co"));
+        assert_eq!(subscriptions[1].title.as_deref(), Some("B"));
+        assert!(diagnostics.is_empty());
     }
 }

@@ -107,3 +107,40 @@ fn static_site_folders_keep_slugs_dates_and_taxonomies() {
     let undated = by_file("undated.md");
     assert!(undated["date"].is_null(), "no date is invented");
 }
+
+#[test]
+fn an_opml_list_imports_every_feed_it_names() {
+    let kb = Kb::new();
+    kb.copy_fixture("traps/jekyll-rss.txt", "lists/feeds/gradient.xml");
+    kb.copy_fixture("traps/forem-rss.txt", "elsewhere/forem.xml");
+    let absolute = kb.path("elsewhere/forem.xml");
+    kb.write(
+        "lists/subscriptions.opml",
+        &format!(
+            "<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>Mine</title></head><body>\
+             <outline text=\"Data\"><outline text=\"Gradient Notes\" type=\"rss\" xmlUrl=\"feeds/gradient.xml\"/>\
+             <outline text=\"Forem\" xmlUrl=\"file://{}\"/></outline>\
+             <outline text=\"Remote\" xmlUrl=\"https://remote.example/feed.xml\"/></body></opml>",
+            absolute.display()
+        ),
+    );
+    kb.write(
+        "config.toml",
+        "[[sources]]\npath = \"lists/subscriptions.opml\"\n",
+    );
+    let out = kb.lore(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let notes = kb.notes();
+    assert_eq!(notes.len(), 3, "two items and one, from two feeds");
+    let sources: Vec<&str> = notes
+        .iter()
+        .map(|(_, f, _)| text_field(f, "source"))
+        .collect();
+    assert!(sources.contains(&"Gradient Notes"), "{sources:?}");
+    assert!(sources.contains(&"Forem"), "{sources:?}");
+    assert!(
+        stderr.contains("https://remote.example/feed.xml"),
+        "{stderr}"
+    );
+}
