@@ -45,6 +45,8 @@ use htmd::{Element, HtmlToMarkdown, Node};
 use lol_html::html_content::{ContentType, Element as LolElement, TextChunk};
 use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings, end_tag};
 
+use super::obsidian;
+
 /// Inputs longer than this are cut (at a char boundary) before conversion.
 /// Real feed items are a few hundred KB at most; anything near this size is
 /// generated or hostile, and the cut bounds the time and memory one item
@@ -87,33 +89,6 @@ const MEDIA_CLOSE: char = '\u{FDDA}';
 fn is_mark(c: char) -> bool {
     ('\u{FDD0}'..='\u{FDEF}').contains(&c)
 }
-
-/// Fenced-code languages that Obsidian plugins execute or render as queries;
-/// from a feed they are just text.
-const ACTIVE_LANGUAGES: &[&str] = &[
-    "dataview",
-    "dataviewjs",
-    "datacore",
-    "datacorejs",
-    "datacorejsx",
-    "datacorets",
-    "datacoretsx",
-    "templater",
-    "js-engine",
-    "js-engine-debug",
-    "query",
-    "tasks",
-    "button",
-    "meta-bind",
-    "meta-bind-button",
-    "meta-bind-embed",
-    "meta-bind-js-view",
-    "tracker",
-    "chart",
-    "excalidraw",
-    "kanban",
-    "contextual-query",
-];
 
 /// Converts untrusted feed HTML into safe markdown. `base` is the URL relative links resolve against (item link or channel link), if known.
 pub fn html_to_markdown(html: &str, base: Option<&str>) -> String {
@@ -1891,7 +1866,7 @@ fn push_code_block(out: &mut String, prefix: &str, code: &CodeBlock) {
         .unwrap_or(0);
     let fence = "`".repeat((longest_run + 1).max(3));
     let lang = match code.lang.as_deref() {
-        Some(lang) if ACTIVE_LANGUAGES.contains(&lang) || lang.starts_with("run-") => "text",
+        Some(lang) if obsidian::is_active_language(lang) => "text",
         Some(lang) => lang,
         None => "",
     };

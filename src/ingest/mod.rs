@@ -11,6 +11,7 @@ pub mod html;
 mod llms;
 pub mod markdown;
 pub mod mojibake;
+mod obsidian;
 pub mod opml;
 pub mod text;
 
@@ -148,7 +149,8 @@ fn llms_items(file: &SourceFile<'_>, text_in: &str, options: &SourceOptions) -> 
             let id = post.url.clone().unwrap_or_else(|| {
                 format!("urn:lore:{}", text::short_hash(&[file.origin, &title]))
             });
-            let body = markdown::sanitise_markdown(&mojibake::repair(&post.body));
+            let body =
+                obsidian::neutralise(&markdown::sanitise_markdown(&mojibake::repair(&post.body)));
             Item {
                 id,
                 title,
