@@ -9,13 +9,7 @@ use std::path::PathBuf;
 use crate::util::*;
 
 fn peers_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/rss-parser");
-    assert!(
-        dir.is_dir(),
-        "this acceptance test needs ../shared/peers beside the repository ({})",
-        dir.display()
-    );
-    dir
+    shared("peers/rss-parser")
 }
 
 /// Letters and digits only, lowercased: titles compare by their words, not

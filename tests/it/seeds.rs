@@ -6,13 +6,7 @@ use std::path::PathBuf;
 use crate::util::*;
 
 fn seeds_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    assert!(
-        dir.is_dir(),
-        "the acceptance test needs ../shared/seeds beside the repository ({})",
-        dir.display()
-    );
-    dir
+    shared("seeds")
 }
 
 fn seed_files() -> Vec<PathBuf> {

@@ -12,6 +12,20 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures")
 }
 
+/// A folder of `../shared` (real-world test data kept outside the
+/// repository; CI has it beside the clone).
+pub fn shared(rel: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(rel);
+    assert!(
+        dir.is_dir(),
+        "this acceptance test needs ../shared/{rel} beside the repository ({})",
+        dir.display()
+    );
+    dir
+}
+
 /// A temporary knowledge base.
 pub struct Kb {
     pub dir: tempfile::TempDir,
