@@ -27,6 +27,7 @@ pub struct Config {
     /// How many notes the home page and the feed list.
     pub recent: usize,
     pub related: RelatedConfig,
+    pub fetch: FetchSettings,
     pub sources: Vec<SourceConfig>,
 }
 
@@ -42,6 +43,7 @@ impl Default for Config {
             output_dir: "public".into(),
             recent: 30,
             related: RelatedConfig::default(),
+            fetch: FetchSettings::default(),
             sources: Vec::new(),
         }
     }
@@ -72,6 +74,53 @@ impl Default for RelatedConfig {
     }
 }
 
+/// `[fetch]`: how `lore pull` talks to servers.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchSettings {
+    /// Requests in flight at once, over all hosts.
+    pub connections: usize,
+    /// Requests in flight at once to one host.
+    pub per_host: usize,
+    /// Seconds to wait for a connection.
+    pub connect_timeout: u64,
+    /// Seconds for a whole response, headers and body.
+    pub timeout: u64,
+    /// Largest feed accepted, in MB.
+    pub max_size_mb: u64,
+    /// Retries of a transient failure (timeout, 5xx, 429), with backoff.
+    pub retries: u32,
+    /// `"remote"` keeps images on the web; `"local"` downloads the images
+    /// notes use into `content/assets/` (as `lore pull --assets` does).
+    pub assets: AssetMode,
+    /// Largest image downloaded, in MB.
+    pub asset_max_size_mb: u64,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            connections: 8,
+            per_host: 2,
+            connect_timeout: 10,
+            timeout: 30,
+            max_size_mb: 20,
+            retries: 2,
+            assets: AssetMode::Remote,
+            asset_max_size_mb: 10,
+        }
+    }
+}
+
+/// Where the images of notes live.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetMode {
+    #[default]
+    Remote,
+    Local,
+}
+
 /// One `[[sources]]` entry: a feed, dump or folder of markdown to import.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -95,6 +144,8 @@ pub enum ConfigError {
     Toml(#[from] toml::de::Error),
     #[error("source #{index} needs exactly one of `path` or `url`")]
     SourceLocation { index: usize },
+    #[error("[fetch] connections and per_host must be at least 1")]
+    NoConnections,
 }
 
 impl Config {
@@ -105,6 +156,9 @@ impl Config {
             if source.path.is_some() == source.url.is_some() {
                 return Err(ConfigError::SourceLocation { index: i + 1 });
             }
+        }
+        if config.fetch.connections == 0 || config.fetch.per_host == 0 {
+            return Err(ConfigError::NoConnections);
         }
         Ok(config)
     }

@@ -25,6 +25,9 @@ pub struct BuildInput {
     pub config: Config,
     pub sources: Vec<LoadedSource>,
     pub vault: Vec<VaultFile>,
+    /// Files of the content folder other than notes (images…),
+    /// content-relative; the site gets a copy of each.
+    pub attachments: std::collections::HashSet<String>,
     pub state: State,
     pub theme: Theme,
     /// Bring back notes the user deleted.
@@ -107,7 +110,13 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
 
     if input.render {
         let clock = Instant::now();
-        let site = render::render(&vault, &input.config, &input.theme, input.highlight_cache)?;
+        let site = render::render(
+            &vault,
+            &input.attachments,
+            &input.config,
+            &input.theme,
+            input.highlight_cache,
+        )?;
         out.diagnostics.extend(site.diagnostics.iter().cloned());
         out.timings
             .extend(site.timings.iter().map(|(step, time)| (*step, *time)));

@@ -76,6 +76,58 @@ pub fn read_source(path: &Path, shown_as: &str) -> (Vec<(String, Vec<u8>)>, Vec<
     }
 }
 
+/// Extensions of files in `content/` that the site publishes beside the
+/// notes: what a note can show or link to.
+const ATTACHMENT_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "pdf", "mp3", "m4a", "ogg",
+    "wav", "mp4", "webm", "mov",
+];
+
+/// The attachments in the content folder (images, PDFs, audio, video),
+/// content-relative with `/`; hidden folders are skipped.
+pub fn list_attachments(content: &Path) -> Vec<String> {
+    WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            e.path()
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| ATTACHMENT_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+        })
+        .filter_map(|e| e.path().strip_prefix(content).ok().map(slash_path))
+        .collect()
+}
+
+/// Copies attachments from the content folder to the site, skipping those
+/// already there with the same size and a modification time not older.
+pub fn copy_attachments(content: &Path, output: &Path, attachments: &[String]) -> Result<usize> {
+    let mut copied = 0;
+    for rel in attachments {
+        let from = safe_join(content, rel)?;
+        let to = safe_join(output, rel)?;
+        let (Ok(source), target) = (fs::metadata(&from), fs::metadata(&to)) else {
+            continue;
+        };
+        let fresh = target.is_ok_and(|t| {
+            t.len() == source.len()
+                && matches!((t.modified(), source.modified()), (Ok(t), Ok(s)) if t >= s)
+        });
+        if fresh {
+            continue;
+        }
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        fs::copy(&from, &to).with_context(|| format!("copying {} to the site", from.display()))?;
+        copied += 1;
+    }
+    Ok(copied)
+}
+
 /// The first `limit` bytes of a file, or `None` for a folder or an
 /// unreadable file (reading it as a source reports why).
 pub fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {

@@ -30,7 +30,18 @@ title_weight = 3.0  # a title word counts this many body words
 tag_weight = 1.0    # weight of a shared tag (rarer tags count more)
 author_weight = 0.5 # weight of a shared author
 
-# One [[sources]] per feed file, llms.txt dump, markdown folder or OPML list.
+[fetch]                 # how sources with a `url` are fetched
+connections = 8         # requests in flight at once
+per_host = 2            # requests in flight at once to one server
+timeout = 30            # seconds for a whole response
+connect_timeout = 10    # seconds to connect
+max_size_mb = 20        # largest feed accepted
+retries = 2             # retries of timeouts, 5xx and 429, with backoff
+assets = "remote"       # "local": download the images notes use into content/assets/
+asset_max_size_mb = 10  # largest image downloaded
+
+# One [[sources]] per feed file, llms.txt dump, markdown folder or OPML list
+# (`path`), or per feed on the web (`url`; `lore add URL` writes one).
 # The format is read from the content, whatever the file is called.
 [[sources]]
 path = "sources/example.xml"

@@ -2,6 +2,7 @@
 //! disk, runs it, writes what it returns, and reports. The only module that
 //! touches the file system and the only user of `anyhow`.
 
+mod add;
 pub mod args;
 mod fs;
 mod init;
@@ -117,6 +118,11 @@ fn build(
         .collect();
     let content_dir = root.join(&config.content_dir);
     let vault = fs::read_vault(&content_dir)?;
+    let attachments = if flags.render {
+        fs::list_attachments(&content_dir)
+    } else {
+        Vec::new()
+    };
     let (state, state_problem) = fs::read_state(&root);
     diagnostics.extend(state_problem);
     let theme = if flags.render {
@@ -141,6 +147,7 @@ fn build(
         config,
         sources,
         vault,
+        attachments: attachments.iter().cloned().collect(),
         state,
         theme,
         restore: common.restore,
@@ -162,6 +169,7 @@ fn build(
     if let Some(site) = &out.site {
         let bar = report::bar(site.files.len() as u64, "writing", flags.quiet);
         fs::write_site(&output_dir, &site.files, &bar)?;
+        fs::copy_attachments(&content_dir, &output_dir, &attachments)?;
         fs::write_highlight_cache(&root, &site.highlight_cache)?;
         bar.finish_and_clear();
         pages = site.pages;

@@ -4,19 +4,27 @@
 //! text is collected for the search index. Raw HTML a note carries is
 //! passed through ammonia; notes without any skip that cost.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::highlight::{Highlighter, escape};
 
-/// Resolves note names (as written in `[[links]]`) to page URLs.
+/// Resolves note names (as written in `[[links]]`) to page URLs, and
+/// relative image paths to the copies of `content/` files on the site.
+#[derive(Clone, Copy)]
 pub struct Links<'a> {
     /// Lowercased note name → site-relative URL of its page.
     pub urls: &'a HashMap<String, String>,
     /// Relative path from the page being rendered to the site root.
     pub root: &'a str,
+    /// Files of `content/` other than notes (images…), content-relative;
+    /// the site has each at the same path.
+    pub attachments: &'a HashSet<String>,
+    /// The folder of the note being rendered, content-relative ("" or
+    /// "sub/"), which its relative paths start from.
+    pub note_dir: &'a str,
 }
 
 /// A note body rendered to HTML.
@@ -31,6 +39,8 @@ pub struct Rendered {
     pub links: Vec<String>,
     /// Link targets that name no note.
     pub broken: Vec<String>,
+    /// Relative image paths with no file in `content/`.
+    pub missing_images: Vec<String>,
     /// Every highlighted code block, by cache key, for the next build.
     pub highlighted: Vec<(String, String)>,
 }
@@ -119,7 +129,7 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 let dest = if is_unsafe_url(&dest_url) {
                     CowStr::from("")
                 } else {
-                    dest_url
+                    local_image(dest_url, links, &mut out)
                 };
                 Event::Start(Tag::Image {
                     link_type,
@@ -204,6 +214,43 @@ fn resolve<'a>(
     }
 }
 
+/// A relative image path points at a file of `content/`, which the site
+/// copies to the same path: it becomes a path from the page. Web addresses
+/// stay as they are.
+fn local_image<'a>(dest: CowStr<'a>, links: &Links<'_>, out: &mut Rendered) -> CowStr<'a> {
+    let is_relative = !dest.is_empty()
+        && !dest.contains("://")
+        && !dest.starts_with(['/', '#'])
+        && !dest.starts_with("data:");
+    if !is_relative {
+        return dest;
+    }
+    let decoded = dest.replace("%20", " ");
+    let path = content_path(links.note_dir, decoded.split(['?', '#']).next().unwrap_or(""));
+    if links.attachments.contains(&path) {
+        CowStr::from(format!("{}{}", links.root, path.replace(' ', "%20")))
+    } else {
+        out.missing_images.push(dest.to_string());
+        dest
+    }
+}
+
+/// `dir` + `relative`, with `.` and `..` segments resolved (never above
+/// the content folder).
+fn content_path(dir: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
 /// The id a heading anchor would get.
 fn anchor_id(heading: &str) -> String {
     heading
@@ -257,14 +304,30 @@ mod tests {
             .iter()
             .map(|(n, u)| (n.to_string(), u.to_string()))
             .collect();
+        let attachments: HashSet<String> =
+            ["assets/a.png", "sub/pic one.jpg"].map(String::from).into();
         render(
             md,
             &Links {
                 urls: &urls,
                 root: "../",
+                attachments: &attachments,
+                note_dir: "sub/",
             },
             &Highlighter::default(),
         )
+    }
+
+    #[test]
+    fn relative_images_point_at_the_copied_content_files() {
+        let out = render_with(
+            "![a](../assets/a.png) ![b](pic%20one.jpg) ![c](gone.png) ![d](https://x.io/d.png)",
+            &[],
+        );
+        assert!(out.html.contains("src=\"../assets/a.png\""), "{}", out.html);
+        assert!(out.html.contains("src=\"../sub/pic%20one.jpg\""), "{}", out.html);
+        assert!(out.html.contains("src=\"https://x.io/d.png\""), "{}", out.html);
+        assert_eq!(out.missing_images, ["gone.png"]);
     }
 
     #[test]

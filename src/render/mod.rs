@@ -11,7 +11,7 @@ pub mod templates;
 mod views;
 mod xml;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -68,6 +68,7 @@ struct Ctx<'a> {
 /// Renders the whole site.
 pub fn render(
     notes: &[Note],
+    attachments: &HashSet<String>,
     config: &Config,
     theme: &Theme,
     cache: HighlightCache,
@@ -89,13 +90,19 @@ pub fn render(
     let links = markdown::Links {
         urls: &url_by_name,
         root: "../",
+        attachments,
+        note_dir: "",
     };
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.
     let rendered: Vec<(markdown::Rendered, String, search::Analyzed)> = notes
         .par_iter()
         .map(|n| {
-            let mut body = markdown::render(&n.body, &links, &highlighter);
+            let note_links = markdown::Links {
+                note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
+                ..links
+            };
+            let mut body = markdown::render(&n.body, &note_links, &highlighter);
             let summary = summarize(&std::mem::take(&mut body.prose));
             let terms = search::analyze(&n.front.title, &std::mem::take(&mut body.text));
             (body, summary, terms)
@@ -126,6 +133,13 @@ pub fn render(
             {
                 backlinks[j].push(i);
             }
+        }
+        for image in &body.missing_images {
+            diagnostics.push(Diagnostic::warning(
+                &notes[i].path,
+                None,
+                format!("image \"{image}\" is not in the content folder"),
+            ));
         }
         for broken in &body.broken {
             diagnostics.push(Diagnostic::warning(
