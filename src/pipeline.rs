@@ -23,7 +23,8 @@ pub struct LoadedSource {
 /// Everything a build needs, already read from disk.
 pub struct BuildInput {
     pub config: Config,
-    pub sources: Vec<LoadedSource>,
+    /// The ingest stage's result (see [`ingest`]).
+    pub ingested: Ingest,
     pub vault: Vec<VaultFile>,
     /// Files of the content folder other than notes (images…),
     /// content-relative; the site gets a copy of each.
@@ -62,12 +63,12 @@ pub enum BuildError {
     Template(#[from] render::templates::TemplateError),
 }
 
-/// Runs every stage.
+/// Runs every stage after ingest.
 pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
     let mut out = BuildOutput::default();
-    let clock = Instant::now();
-    let items = ingest_all(&input.sources, &mut out);
-    out.timings.push(("ingest", clock.elapsed()));
+    out.timings.push(("ingest", input.ingested.time));
+    out.diagnostics.extend(input.ingested.diagnostics);
+    let items = input.ingested.items;
 
     let clock = Instant::now();
     let merged = notes::merge(items, input.vault, &input.state, input.restore);
@@ -126,9 +127,22 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
     Ok(out)
 }
 
+/// What the ingest stage read from all sources.
+#[derive(Debug, Default)]
+pub struct Ingest {
+    pub items: Vec<Item>,
+    /// Items each file gave: (origin, count), in source order.
+    pub counts: Vec<(String, usize)>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub time: Duration,
+}
+
 /// Ingests every file of every source in parallel, keeping source order.
-fn ingest_all(sources: &[LoadedSource], out: &mut BuildOutput) -> Vec<Item> {
-    let results: Vec<ingest::Ingested> = sources
+/// A stage of its own so that the CLI edge can work on the items (download
+/// their images) before they become notes.
+pub fn ingest(sources: &[LoadedSource]) -> Ingest {
+    let clock = Instant::now();
+    let results: Vec<(String, ingest::Ingested)> = sources
         .par_iter()
         .flat_map_iter(|source| {
             source
@@ -137,15 +151,18 @@ fn ingest_all(sources: &[LoadedSource], out: &mut BuildOutput) -> Vec<Item> {
                 .map(move |(origin, bytes)| (source, origin, bytes))
         })
         .map(|(source, origin, bytes)| {
-            ingest::ingest(&SourceFile { origin, bytes }, &source.options)
+            let ingested = ingest::ingest(&SourceFile { origin, bytes }, &source.options);
+            (origin.clone(), ingested)
         })
         .collect();
-    let mut items = Vec::new();
-    for result in results {
-        items.extend(result.items);
+    let mut out = Ingest::default();
+    for (origin, result) in results {
+        out.counts.push((origin, result.items.len()));
+        out.items.extend(result.items);
         out.diagnostics.extend(result.diagnostics);
     }
-    items
+    out.time = clock.elapsed();
+    out
 }
 
 /// Fills `related` of every note lore owns. A note a person owns keeps the

@@ -108,7 +108,7 @@ fn build(
     let source_list = with_subscriptions(source_list, &mut diagnostics);
     let source_count = source_list.len();
     let spinner = report::spinner("reading", flags.quiet);
-    let sources = source_list
+    let sources: Vec<LoadedSource> = source_list
         .into_iter()
         .map(|(path, shown, options)| {
             let (files, problems) = fs::read_source(&path, &shown);
@@ -142,10 +142,12 @@ fn build(
         Default::default()
     };
     let read_time = started.elapsed();
+    let ingested = pipeline::ingest(&sources);
+    drop(sources);
     let input = BuildInput {
         highlight_cache,
         config,
-        sources,
+        ingested,
         vault,
         attachments: attachments.iter().cloned().collect(),
         state,
