@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Stages are functions over plain data, declared here in pipeline order.
-//! Only `cli` touches the file system; `pipeline` wires the stages.
+//! Only `cli` touches the file system and only `fetch` the network; both are
+//! edges around `pipeline`, which wires the stages.
 
 pub mod config;
 pub mod model;
@@ -20,5 +21,7 @@ pub mod render;
 pub mod search;
 
 pub mod pipeline;
+
+pub mod fetch;
 
 pub mod cli;

@@ -2,7 +2,175 @@
 //! place with toml_edit so the user's comments, order and formatting stay.
 //! A source already listed (same URL or path) is not added twice.
 
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
+
+use super::build::{is_web_address, opml_subscriptions};
+use super::{fs, load_config, pull, report};
+use crate::fetch::{self, Outcome, Request, discover};
+use crate::ingest;
+use crate::model::Diagnostic;
+
+/// What `lore add` was given besides the sources.
+pub struct AddOptions {
+    pub name: Option<String>,
+    pub author: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// `lore add`: finds what each argument names and appends it to config.toml.
+pub fn run(
+    arguments: &[String],
+    options: &AddOptions,
+    config_path: &Path,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let (config, root) = load_config(config_path)?;
+    let client = pull::client(&config.fetch, config.fetch.max_size_mb);
+    let mut diagnostics = Vec::new();
+    let mut new = Vec::new();
+    for argument in arguments {
+        let found = if is_web_address(argument) {
+            from_address(&client, argument, &mut diagnostics)
+        } else {
+            from_path(Path::new(argument), &root, &mut diagnostics)
+        };
+        new.extend(found.into_iter().map(|mut source| {
+            source.name = options.name.clone().or(source.name);
+            source.author.clone_from(&options.author);
+            source.tags.clone_from(&options.tags);
+            source
+        }));
+    }
+    let text = fs::read_optional(config_path)?.unwrap_or_default();
+    let (updated, added) = append_sources(&text, &new)?;
+    crate::config::Config::parse(&updated)?;
+    fs::write_if_changed(config_path, updated.as_bytes())?;
+    for (source, added) in new.iter().zip(added) {
+        if !quiet {
+            let verb = if added { "added" } else { "already there:" };
+            eprintln!("{verb} {}", source.location());
+        }
+    }
+    let errors = report::diagnostics(&diagnostics);
+    if !quiet {
+        eprintln!("lore: run `lore pull` to fetch, or `lore build` to fetch and build");
+    }
+    Ok(report::exit_code(errors))
+}
+
+/// A URL: a feed as it is, a web page by the feed it links to, an OPML
+/// list by every feed in it. A URL that cannot be fetched now is added as
+/// given, with a warning: it may work at the next pull.
+fn from_address(
+    client: &fetch::Client,
+    url: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<NewSource> {
+    let response = match fetch::fetch_one(client, &Request::new(url)) {
+        Outcome::Fetched(response) => response,
+        Outcome::NotModified => return vec![web_source(url, None)],
+        Outcome::Failed(error) => {
+            diagnostics.push(Diagnostic::warning(
+                url,
+                None,
+                format!("added without checking: {error}"),
+            ));
+            return vec![web_source(url, None)];
+        }
+    };
+    let address = response
+        .moved_permanently
+        .clone()
+        .unwrap_or_else(|| url.to_string());
+    if discover::looks_like_html(&response.bytes) {
+        let feeds = discover::feed_links(&response.bytes, &response.final_url);
+        return match feeds.first() {
+            Some(feed) => vec![web_source(feed, None)],
+            None => {
+                diagnostics.push(Diagnostic::error(
+                    url,
+                    None,
+                    "a web page that links to no feed (no <link rel=\"alternate\">); nothing added",
+                ));
+                Vec::new()
+            }
+        };
+    }
+    if ingest::sniff(&response.bytes) == ingest::Format::Opml {
+        let file = ingest::SourceFile {
+            origin: url,
+            bytes: &response.bytes,
+        };
+        let (subscriptions, problems) = ingest::opml::read(&file);
+        diagnostics.extend(problems);
+        return subscriptions
+            .into_iter()
+            .filter(|s| is_web_address(&s.address))
+            .map(|s| web_source(&s.address, s.title))
+            .collect();
+    }
+    vec![web_source(&address, None)]
+}
+
+/// A local path: an OPML list by every feed in it, anything else as a
+/// `path` source relative to config.toml.
+fn from_path(path: &Path, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<NewSource> {
+    if !path.exists() {
+        diagnostics.push(Diagnostic::error(
+            path.display().to_string(),
+            None,
+            "no such file or folder",
+        ));
+        return Vec::new();
+    }
+    let subscriptions = opml_subscriptions(path, &path.display().to_string());
+    if subscriptions.is_empty() {
+        return vec![NewSource {
+            path: Some(relative_to(path, root)),
+            ..NewSource::default()
+        }];
+    }
+    subscriptions
+        .into_iter()
+        .map(|s| {
+            if is_web_address(&s.address) {
+                web_source(&s.address, s.title)
+            } else {
+                let local = s.address.strip_prefix("file://").unwrap_or(&s.address);
+                let feed = path.parent().unwrap_or(Path::new(".")).join(local);
+                NewSource {
+                    path: Some(relative_to(&feed, root)),
+                    name: s.title,
+                    ..NewSource::default()
+                }
+            }
+        })
+        .collect()
+}
+
+fn web_source(url: &str, name: Option<String>) -> NewSource {
+    NewSource {
+        url: Some(url.to_string()),
+        name,
+        ..NewSource::default()
+    }
+}
+
+/// `path` as config.toml should name it: relative to the config's folder
+/// when it is inside it, else absolute.
+fn relative_to(path: &Path, root: &Path) -> String {
+    let absolute =
+        |p: &Path| -> PathBuf { std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()) };
+    let (path_abs, root_abs) = (absolute(path), absolute(root));
+    let shown = path_abs
+        .strip_prefix(&root_abs)
+        .map_or(path_abs.clone(), Path::to_path_buf);
+    shown.to_string_lossy().replace('\\', "/")
+}
 
 /// One source to add: exactly one of `url` and `path`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +224,40 @@ pub fn append_sources(text: &str, sources: &[NewSource]) -> Result<(String, Vec<
         added.push(true);
     }
     Ok((doc.to_string(), added))
+}
+
+/// The config text with each `[[sources]]` url equal to an old address
+/// replaced by its new one, and for each move whether config.toml had it.
+pub fn replace_urls(
+    text: &str,
+    moves: &[(String, String)],
+) -> Result<(String, Vec<bool>), AddError> {
+    let mut doc: DocumentMut = text.parse()?;
+    let mut found = vec![false; moves.len()];
+    if let Some(tables) = doc
+        .get_mut("sources")
+        .and_then(Item::as_array_of_tables_mut)
+    {
+        for table in tables.iter_mut() {
+            let Some(url) = table
+                .get("url")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            if let Some(i) = moves.iter().position(|(old, _)| *old == url) {
+                // Replace the value only, keeping its comment and spacing.
+                if let Some(value) = table.get_mut("url").and_then(Item::as_value_mut) {
+                    let decor = value.decor().clone();
+                    *value = toml_edit::Value::from(moves[i].1.as_str());
+                    *value.decor_mut() = decor;
+                }
+                found[i] = true;
+            }
+        }
+    }
+    Ok((doc.to_string(), found))
 }
 
 fn table_for(source: &NewSource) -> Table {
@@ -112,11 +314,34 @@ mod tests {
         assert_eq!(added, [true, false]);
         assert!(out.starts_with(text), "{out}");
         assert!(
-            out.ends_with("\n[[sources]]\nurl = \"https://b.io/rss\"\nname = \"B\"\ntags = [\"x\", \"y\"]\n"),
+            out.ends_with(
+                "\n[[sources]]\nurl = \"https://b.io/rss\"\nname = \"B\"\ntags = [\"x\", \"y\"]\n"
+            ),
             "{out}"
         );
         let config = crate::config::Config::parse(&out).unwrap();
         assert_eq!(config.sources.len(), 2);
+    }
+
+    #[test]
+    fn a_moved_feed_is_rewritten_in_place() {
+        let text = "[[sources]]\nurl = \"https://old.io/feed\"  # my feed\nname = \"Old\"\n";
+        let moves = [
+            (
+                "https://old.io/feed".to_string(),
+                "https://new.io/feed".to_string(),
+            ),
+            (
+                "https://other.io/x".to_string(),
+                "https://other.io/y".to_string(),
+            ),
+        ];
+        let (out, found) = replace_urls(text, &moves).unwrap();
+        assert_eq!(found, [true, false]);
+        assert_eq!(
+            out,
+            "[[sources]]\nurl = \"https://new.io/feed\"  # my feed\nname = \"Old\"\n"
+        );
     }
 
     #[test]

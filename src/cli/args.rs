@@ -23,11 +23,44 @@ pub enum Command {
         /// Folder to create it in (default: the current folder).
         dir: Option<PathBuf>,
     },
-    /// Import files or folders into notes in content/, without building the site.
-    Import {
-        /// Feed files, llms.txt dumps, markdown folders or OPML lists.
+    /// Subscribe: add feeds (URLs, web pages, OPML lists, files) to config.toml.
+    Add {
+        /// A feed URL, a web page URL (its feed is found), an OPML file
+        /// (every feed it lists), or a local file or folder.
         #[arg(required = true)]
-        sources: Vec<PathBuf>,
+        sources: Vec<String>,
+        /// Name for the notes' `source` (default: the feed's title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Author for items that name none.
+        #[arg(long)]
+        author: Option<String>,
+        /// Tag to add to every note of this source (repeatable).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Path to config.toml (default: ./config.toml; created if missing).
+        #[arg(long, short, default_value = "config.toml")]
+        config: PathBuf,
+    },
+    /// Fetch every source with a URL (only what changed) and import it into content/.
+    Pull {
+        /// Also download the images notes use into content/assets/.
+        #[arg(long)]
+        assets: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// List the sources with their last fetch, status, item count and last error.
+    Sources {
+        /// Path to config.toml (default: ./config.toml).
+        #[arg(long, short, default_value = "config.toml")]
+        config: PathBuf,
+    },
+    /// Import files, folders or feed URLs into notes in content/, without building the site.
+    Import {
+        /// Feed files or URLs, llms.txt dumps, markdown folders or OPML lists.
+        #[arg(required = true)]
+        sources: Vec<String>,
         /// Author for items that name none.
         #[arg(long)]
         author: Option<String>,
@@ -37,8 +70,11 @@ pub enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
-    /// Import the sources in config.toml, relate the notes and render public/.
+    /// Pull the sources in config.toml, import them, relate the notes and render public/.
     Build {
+        /// Do not fetch: use the feeds as the last pull left them.
+        #[arg(long)]
+        offline: bool,
         /// Absolute URL the site will live at, for the feed, sitemap and
         /// canonical links (e.g. https://me.github.io/my-kb/).
         #[arg(long)]

@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, Result};
 use walkdir::WalkDir;
 
+use crate::fetch::state::FetchState;
 use crate::model::Diagnostic;
 use crate::notes::{State, VaultFile};
 use crate::render::templates::Theme;
@@ -227,12 +228,29 @@ fn slash_path(path: &Path) -> String {
 /// The state file; a missing one is empty, a corrupt one is empty with a
 /// warning (it only costs treating existing notes as the user's).
 pub fn read_state(root: &Path) -> (State, Option<Diagnostic>) {
-    let path = root.join(STATE_FILE);
-    match fs::read_to_string(&path) {
+    read_json(&root.join(STATE_FILE))
+}
+
+/// Where fetch validators and outcomes are kept, next to config.toml.
+pub const FETCH_STATE_FILE: &str = ".lore/fetch.json";
+
+pub fn read_fetch_state(root: &Path) -> (FetchState, Option<Diagnostic>) {
+    read_json(&root.join(FETCH_STATE_FILE))
+}
+
+pub fn write_fetch_state(root: &Path, state: &FetchState) -> Result<()> {
+    let text = serde_json::to_string_pretty(state).context("serialising fetch state")?;
+    write_if_changed(&root.join(FETCH_STATE_FILE), text.as_bytes()).map(|_| ())
+}
+
+/// A JSON state file; missing means empty, corrupt means empty and a
+/// warning (it only costs work lore can redo).
+fn read_json<T: serde::de::DeserializeOwned + Default>(path: &Path) -> (T, Option<Diagnostic>) {
+    match fs::read_to_string(path) {
         Ok(text) => match serde_json::from_str(&text) {
             Ok(state) => (state, None),
             Err(e) => (
-                State::default(),
+                T::default(),
                 Some(Diagnostic::warning(
                     path.display().to_string(),
                     None,
@@ -240,7 +258,7 @@ pub fn read_state(root: &Path) -> (State, Option<Diagnostic>) {
                 )),
             ),
         },
-        Err(_) => (State::default(), None),
+        Err(_) => (T::default(), None),
     }
 }
 

@@ -15,6 +15,9 @@ pub struct FetchState {
     pub version: u32,
     /// Source URL (as in config.toml or the OPML list) → its record.
     pub sources: BTreeMap<String, SourceRecord>,
+    /// Image URL → the file in `content/assets/` it was downloaded to.
+    #[serde(default)]
+    pub assets: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -226,7 +226,10 @@ fn local_image<'a>(dest: CowStr<'a>, links: &Links<'_>, out: &mut Rendered) -> C
         return dest;
     }
     let decoded = dest.replace("%20", " ");
-    let path = content_path(links.note_dir, decoded.split(['?', '#']).next().unwrap_or(""));
+    let path = content_path(
+        links.note_dir,
+        decoded.split(['?', '#']).next().unwrap_or(""),
+    );
     if links.attachments.contains(&path) {
         CowStr::from(format!("{}{}", links.root, path.replace(' ', "%20")))
     } else {
@@ -325,8 +328,16 @@ mod tests {
             &[],
         );
         assert!(out.html.contains("src=\"../assets/a.png\""), "{}", out.html);
-        assert!(out.html.contains("src=\"../sub/pic%20one.jpg\""), "{}", out.html);
-        assert!(out.html.contains("src=\"https://x.io/d.png\""), "{}", out.html);
+        assert!(
+            out.html.contains("src=\"../sub/pic%20one.jpg\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("src=\"https://x.io/d.png\""),
+            "{}",
+            out.html
+        );
         assert_eq!(out.missing_images, ["gone.png"]);
     }
 

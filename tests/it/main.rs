@@ -1,13 +1,16 @@
 //! lore's integration tests: one test binary that runs the real `lore`
 //! binary on fixtures in temporary folders and reads what it wrote.
 
+mod server;
 mod util;
 
 mod browser;
 mod build;
 mod cli;
+mod fetch;
 mod hostile;
 mod peers;
+mod pull;
 mod seeds;
 mod sources;
 mod themes;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Modules in pipeline order; each may use only those before it.
 const ORDER: &[&str] = &[
-    "config", "model", "ingest", "notes", "relate", "search", "render", "pipeline", "cli",
+    "config", "model", "ingest", "notes", "relate", "search", "render", "pipeline", "fetch", "cli",
 ];
 
 fn sources() -> Vec<(String, String)> {
