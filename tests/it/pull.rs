@@ -77,13 +77,23 @@ fn pull_fetches_once_then_costs_a_304_then_follows_a_change() {
     kb.lore_ok(&["pull"]);
     assert_eq!(titles(&kb), ["First", "Second"]);
 
+    // A corrupt fetch state costs a full fetch, never a failure.
+    kb.write(".lore/fetch.json", "{ not json");
+    let recovered = kb.lore_ok(&["pull"]);
+    assert!(recovered.contains("corrupt"), "{recovered}");
+    assert_eq!(
+        server.requests().pop().unwrap().header("if-none-match"),
+        None
+    );
+    assert_eq!(titles(&kb), ["First", "Second"]);
+
     // Offline, the site builds from what the last pull kept.
     kb.lore_ok(&["build", "--offline"]);
-    assert_eq!(server.hits("/feed.xml"), 3);
+    assert_eq!(server.hits("/feed.xml"), 4);
     assert!(kb.path("public/index.html").is_file());
     // `lore build` pulls first.
     kb.lore_ok(&["build"]);
-    assert_eq!(server.hits("/feed.xml"), 4);
+    assert_eq!(server.hits("/feed.xml"), 5);
 
     let listing = String::from_utf8_lossy(&kb.lore(&["sources"]).stdout).into_owned();
     assert!(listing.contains(&server.url("/feed.xml")), "{listing}");
