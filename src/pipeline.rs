@@ -172,24 +172,7 @@ fn relate_notes(vault: &mut [Note], config: &Config) {
     if config.related.max == 0 {
         return;
     }
-    let relate_config = RelateConfig {
-        max_related: config.related.max,
-        title_weight: config.related.title_weight,
-        tag_weight: config.related.tag_weight,
-        author_weight: config.related.author_weight,
-        ..RelateConfig::default()
-    };
-    let docs: Vec<RelateDoc<'_>> = vault
-        .iter()
-        .map(|n| RelateDoc {
-            title: &n.front.title,
-            body: &n.body,
-            tags: &n.front.tags,
-            authors: &n.front.authors,
-            date: n.front.date.map(|d| d.and_utc().timestamp()),
-        })
-        .collect();
-    let related = relate::related(&docs, &relate_config);
+    let related = relate::related(&relate_docs(vault), &relate_config(config));
     let names: Vec<String> = vault.iter().map(|n| n.name().to_string()).collect();
     for (note, list) in vault.iter_mut().zip(related) {
         if note.ownership == Ownership::Lore || note.front.related.is_empty() {
@@ -199,4 +182,39 @@ fn relate_notes(vault: &mut [Note], config: &Config) {
                 .collect();
         }
     }
+}
+
+/// The relate stage's settings from config.toml.
+fn relate_config(config: &Config) -> RelateConfig {
+    RelateConfig {
+        max_related: config.related.max,
+        title_weight: config.related.title_weight,
+        tag_weight: config.related.tag_weight,
+        author_weight: config.related.author_weight,
+        ..RelateConfig::default()
+    }
+}
+
+fn relate_docs(vault: &[Note]) -> Vec<RelateDoc<'_>> {
+    vault
+        .iter()
+        .map(|n| RelateDoc {
+            title: &n.front.title,
+            body: &n.body,
+            tags: &n.front.tags,
+            authors: &n.front.authors,
+            date: n.front.date.map(|d| d.and_utc().timestamp()),
+        })
+        .collect()
+}
+
+/// `lore related`: the notes of `vault` as they are, and why each of
+/// `vault[target]`'s related notes is related.
+pub fn explain_related(vault: &[Note], config: &Config, target: usize) -> Vec<relate::Explained> {
+    relate::explain(&relate_docs(vault), &relate_config(config), target)
+}
+
+/// The notes in `content/` as they are on disk, without importing anything.
+pub fn read_vault(files: Vec<VaultFile>, state: &State) -> Vec<Note> {
+    notes::merge(Vec::new(), files, state, false).notes
 }

@@ -131,73 +131,166 @@ pub fn related(docs: &[RelateDoc<'_>], config: &RelateConfig) -> Vec<Vec<(u32, f
     if config.max_related == 0 || n < 2 || u32::try_from(n).is_err() {
         return vec![Vec::new(); n];
     }
-    let weights = Weights::new(config);
-
-    // (1) Tokenise and count, in parallel chunks with chunk-local vocabularies.
-    let chunk_len = n.div_ceil(64).clamp(32, 1024);
-    let chunks: Vec<Chunk> = docs
-        .par_chunks(chunk_len)
-        .map(|chunk| build_chunk(chunk, &weights))
-        .collect();
-
-    // Merge the vocabularies: global ids in order of first occurrence.
-    let (df, remaps) = merge_vocabularies(&chunks);
-
-    // (2) Prune each document to its top terms, in parallel.
-    let n_f64 = n as f64;
-    let idf: Vec<f32> = df
-        .iter()
-        .map(|&d| (((1.0 + n_f64) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
-        .collect();
-    let idf_max = (((1.0 + n_f64) / 2.0).ln() + 1.0) as f32;
-    let pruning = Pruning {
-        title_weight: weights.title,
-        sublinear: std::array::from_fn(|tf| sublinear(tf as u32)),
-        df: &df,
-        idf: &idf,
-        idf_max,
-        max_terms: config.max_terms,
-    };
-    let vectors: Vec<Vec<(u32, f32)>> = chunks
-        .into_par_iter()
-        .zip(remaps.into_par_iter())
-        .map(|(chunk, remap)| pruning.vectors(&chunk, &remap))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect();
-    drop(idf);
-
-    // (3) Inverted index with capped postings.
-    let index = Index::build(&vectors, df.len(), config.max_postings);
-    drop(df);
-
-    // (4) Accumulate dot products per document, in parallel.
-    let select = Select {
-        index: &index,
-        dates: if weights.date_weight > 0.0 {
-            docs.iter().map(|doc| doc.date).collect()
-        } else {
-            Vec::new()
-        },
-        max_related: config.max_related,
-        min_score: weights.min_score,
-        date_weight: weights.date_weight,
-        date_scale_secs: weights.date_scale_secs,
-    };
-    vectors
+    let model = Model::build(docs, config, false);
+    let select = model.select(docs, config);
+    model
+        .vectors
         .par_iter()
         .enumerate()
         .map_init(
-            || Scratch {
-                acc: vec![0.0; n],
-                touched: Vec::new(),
-                candidates: Vec::new(),
-                best: Vec::new(),
-            },
+            || Scratch::new(n),
             |scratch, (d, vector)| select.related(d as u32, vector, scratch),
         )
         .collect()
+}
+
+/// Why one note is related to another: the score and the shared terms
+/// that weigh most in it (stems; `#tag` and `@author` for those).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explained {
+    pub index: u32,
+    pub score: f32,
+    /// (term, share of the score), heaviest first.
+    pub shared: Vec<(String, f32)>,
+}
+
+/// The related notes of `docs[target]`, as [`related`] finds them, each
+/// with the terms that made it related.
+pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> Vec<Explained> {
+    let n = docs.len();
+    if config.max_related == 0 || n < 2 || target >= n || u32::try_from(n).is_err() {
+        return Vec::new();
+    }
+    let model = Model::build(docs, config, true);
+    let select = model.select(docs, config);
+    let mut scratch = Scratch::new(n);
+    let Some(vector) = model.vectors.get(target) else {
+        return Vec::new();
+    };
+    let related = select.related(target as u32, vector, &mut scratch);
+    related
+        .into_iter()
+        .map(|(other, score)| {
+            let theirs = model
+                .vectors
+                .get(other as usize)
+                .map_or(&[][..], Vec::as_slice);
+            let mut shared: Vec<(String, f32)> = vector
+                .iter()
+                .filter_map(|&(term, w)| {
+                    let w2 = theirs
+                        .binary_search_by_key(&term, |e| e.0)
+                        .ok()
+                        .and_then(|i| theirs.get(i))?
+                        .1;
+                    let name = model.names.get(term as usize)?;
+                    Some((name.to_string(), w * w2))
+                })
+                .collect();
+            shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            shared.truncate(8);
+            Explained {
+                index: other,
+                score,
+                shared,
+            }
+        })
+        .collect()
+}
+
+/// Phases 1 to 3: every document's pruned vector and the capped index.
+struct Model {
+    vectors: Vec<Vec<(u32, f32)>>,
+    index: Index,
+    /// Global term id → term, only when asked for (explanations).
+    names: Vec<Box<str>>,
+}
+
+impl Model {
+    fn build(docs: &[RelateDoc<'_>], config: &RelateConfig, with_names: bool) -> Model {
+        let n = docs.len();
+        let weights = Weights::new(config);
+
+        // (1) Tokenise and count, in parallel chunks with chunk-local vocabularies.
+        let chunk_len = n.div_ceil(64).clamp(32, 1024);
+        let chunks: Vec<Chunk> = docs
+            .par_chunks(chunk_len)
+            .map(|chunk| build_chunk(chunk, &weights))
+            .collect();
+
+        // Merge the vocabularies: global ids in order of first occurrence.
+        let (df, remaps) = merge_vocabularies(&chunks);
+        let names = if with_names {
+            global_names(&chunks, &remaps, df.len())
+        } else {
+            Vec::new()
+        };
+
+        // (2) Prune each document to its top terms, in parallel.
+        let n_f64 = n as f64;
+        let idf: Vec<f32> = df
+            .iter()
+            .map(|&d| (((1.0 + n_f64) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
+            .collect();
+        let idf_max = (((1.0 + n_f64) / 2.0).ln() + 1.0) as f32;
+        let pruning = Pruning {
+            title_weight: weights.title,
+            sublinear: std::array::from_fn(|tf| sublinear(tf as u32)),
+            df: &df,
+            idf: &idf,
+            idf_max,
+            max_terms: config.max_terms,
+        };
+        let vectors: Vec<Vec<(u32, f32)>> = chunks
+            .into_par_iter()
+            .zip(remaps.into_par_iter())
+            .map(|(chunk, remap)| pruning.vectors(&chunk, &remap))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
+        drop(idf);
+
+        // (3) Inverted index with capped postings.
+        let index = Index::build(&vectors, df.len(), config.max_postings);
+        Model {
+            vectors,
+            index,
+            names,
+        }
+    }
+
+    /// (4) What the per-document selection needs.
+    fn select(&self, docs: &[RelateDoc<'_>], config: &RelateConfig) -> Select<'_> {
+        let weights = Weights::new(config);
+        Select {
+            index: &self.index,
+            dates: if weights.date_weight > 0.0 {
+                docs.iter().map(|doc| doc.date).collect()
+            } else {
+                Vec::new()
+            },
+            max_related: config.max_related,
+            min_score: weights.min_score,
+            date_weight: weights.date_weight,
+            date_scale_secs: weights.date_scale_secs,
+        }
+    }
+}
+
+/// Global term id → term, from the chunks' vocabularies.
+fn global_names(chunks: &[Chunk], remaps: &[Vec<u32>], len: usize) -> Vec<Box<str>> {
+    let mut names: Vec<Box<str>> = vec![Box::from(""); len];
+    for (chunk, remap) in chunks.iter().zip(remaps) {
+        for (term, &global) in chunk.terms.iter().zip(remap) {
+            if let Some(slot) = names.get_mut(global as usize)
+                && slot.is_empty()
+            {
+                slot.clone_from(term);
+            }
+        }
+    }
+    names
 }
 
 /// Scale of tag and author terms against the unit-length text part.
@@ -1144,6 +1237,17 @@ struct Select<'a> {
     min_score: f32,
     date_weight: f32,
     date_scale_secs: f32,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            acc: vec![0.0; n],
+            touched: Vec::new(),
+            candidates: Vec::new(),
+            best: Vec::new(),
+        }
+    }
 }
 
 struct Scratch {

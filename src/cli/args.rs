@@ -56,6 +56,14 @@ pub enum Command {
         #[arg(long, short, default_value = "config.toml")]
         config: PathBuf,
     },
+    /// Show a note's related notes with their scores and the terms they share.
+    Related {
+        /// The note: its name (file name without .md), its title or an alias.
+        note: String,
+        /// Path to config.toml (default: ./config.toml).
+        #[arg(long, short, default_value = "config.toml")]
+        config: PathBuf,
+    },
     /// Import files, folders or feed URLs into notes in content/, without building the site.
     Import {
         /// Feed files or URLs, llms.txt dumps, markdown folders or OPML lists.

@@ -9,6 +9,7 @@ mod build;
 mod fs;
 mod init;
 mod pull;
+mod related;
 mod report;
 mod sources;
 
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
         ),
         Command::Sources { config } => sources::run(&config),
+        Command::Related { note, config } => related::run(&note, &config),
         Command::Pull { assets, common } => build::run(
             &common,
             None,

@@ -1,0 +1,64 @@
+//! `lore related NOTE`: a note's related notes as the relate stage scores
+//! them over the vault as it is on disk, each with its score and the terms
+//! that made it related, so a user can see why.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::{fs, load_config};
+use crate::model::Note;
+use crate::pipeline;
+
+pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
+    let (config, root) = load_config(config_path)?;
+    let content = root.join(&config.content_dir);
+    let (state, _) = fs::read_state(&root);
+    let vault = pipeline::read_vault(fs::read_vault(&content)?, &state);
+    let Some(target) = find(&vault, wanted) else {
+        bail!(
+            "no note named {wanted:?} in {} (give its file name, title or an alias)",
+            content.display()
+        );
+    };
+    let note = &vault[target];
+    println!("{} ({})", note.front.title, note.path);
+    let explained = pipeline::explain_related(&vault, &config, target);
+    if explained.is_empty() {
+        println!("  no related notes (it shares no weighty term, tag or author)");
+    }
+    for related in explained {
+        let Some(other) = vault.get(related.index as usize) else {
+            continue;
+        };
+        println!(
+            "  {:.3}  {}  [[{}]]",
+            related.score,
+            other.front.title,
+            other.name()
+        );
+        let terms: Vec<String> = related
+            .shared
+            .iter()
+            .map(|(term, share)| format!("{term} {share:.3}"))
+            .collect();
+        println!("         shared: {}", terms.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The note a user means: by file name, path, title or alias, ignoring case.
+fn find(vault: &[Note], wanted: &str) -> Option<usize> {
+    let wanted = wanted.trim().trim_end_matches(".md").to_lowercase();
+    let wanted = wanted.rsplit('/').next().unwrap_or(&wanted).to_string();
+    let matches = |n: &Note| {
+        n.name().to_lowercase() == wanted
+            || n.front.title.to_lowercase() == wanted
+            || n.front.aliases.iter().any(|a| a.to_lowercase() == wanted)
+    };
+    vault
+        .iter()
+        .position(|n| n.name().to_lowercase() == wanted)
+        .or_else(|| vault.iter().position(matches))
+}
