@@ -76,6 +76,24 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
     out.diagnostics.extend(merged.diagnostics);
     let conflicts = merged.conflicts;
     let mut vault = merged.notes;
+    // What the source said, before links to other notes are rewritten:
+    // that is what a later change of the source is compared with.
+    let source_hashes: Vec<Option<String>> = vault
+        .iter()
+        .map(|n| {
+            let fresh = n.ownership == Ownership::Lore && merged.from_items.contains(&n.path);
+            if fresh {
+                Some(notes::source_hash(n))
+            } else {
+                input
+                    .state
+                    .notes
+                    .get(&n.path)
+                    .and_then(|w| w.source.clone())
+            }
+        })
+        .collect();
+    notes::links::link_notes(&mut vault);
     out.timings.push(("notes", clock.elapsed()));
 
     let clock = Instant::now();
@@ -84,16 +102,17 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
 
     let clock = Instant::now();
     out.state = input.state;
-    for note in &vault {
+    for (note, source_hash) in vault.iter().zip(source_hashes) {
         if note.ownership != Ownership::Lore {
             continue;
         }
         let text = notes::note_text(note);
+        let source_hash = source_hash.unwrap_or_else(|| notes::source_hash(note));
         out.state.record(
             &note.path,
             note.front.id.as_deref().unwrap_or_default(),
             &text,
-            &notes::source_hash(note),
+            &source_hash,
         );
         if merged.on_disk.get(&note.path) == Some(&text) {
             out.notes_unchanged += 1;

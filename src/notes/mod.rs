@@ -4,6 +4,7 @@
 //! system access: the vault arrives as text and leaves as text.
 
 pub mod frontmatter;
+pub mod links;
 pub mod slug;
 pub mod state;
 pub mod tags;
@@ -53,6 +54,8 @@ pub struct Merged {
     /// Text of each note file as it was on disk, by path.
     pub on_disk: HashMap<String, String>,
     pub stats: MergeStats,
+    /// Paths of the notes made or updated from an item in this merge.
+    pub from_items: std::collections::HashSet<String>,
     pub conflicts: Vec<Conflict>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -101,7 +104,10 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
         if let Some(&i) = by_id.get(&item.id) {
             let note = &mut merged.notes[i];
             match note.ownership {
-                Ownership::Lore => (note.front, note.body) = note_parts(&item, note.name()),
+                Ownership::Lore => {
+                    (note.front, note.body) = note_parts(&item, note.name());
+                    merged.from_items.insert(note.path.clone());
+                }
                 Ownership::User => {
                     merged.stats.kept_edits += 1;
                     if let Some(conflict) = upstream_change(note, &item, state) {
@@ -146,6 +152,7 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
         };
         let (front, body) = note_parts(&item, &name);
         by_id.insert(item.id.clone(), merged.notes.len());
+        merged.from_items.insert(format!("{name}.md"));
         merged.notes.push(Note {
             path: format!("{name}.md"),
             front,
