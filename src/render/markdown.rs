@@ -25,6 +25,9 @@ pub struct Links<'a> {
     /// The folder of the note being rendered, content-relative ("" or
     /// "sub/"), which its relative paths start from.
     pub note_dir: &'a str,
+    /// Lowercased file name → content-relative path, for `![[embeds]]`,
+    /// which Obsidian resolves by name wherever the file is.
+    pub attachments_by_name: &'a HashMap<String, String>,
 }
 
 /// A note body rendered to HTML.
@@ -61,7 +64,13 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
     let mut code: Option<(String, String)> = None;
     let mut open_links: Vec<bool> = Vec::new();
     let mut events = Vec::new();
+    let mut in_embed = false;
     for event in Parser::new_ext(markdown, options()) {
+        if in_embed {
+            // The embed was written whole at its start; skip its text.
+            in_embed = !matches!(event, Event::End(TagEnd::Image));
+            continue;
+        }
         if let Some((language, buffer)) = &mut code {
             match event {
                 Event::Text(text) => buffer.push_str(&text),
@@ -119,6 +128,15 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                     continue;
                 }
                 event
+            }
+            Event::Start(Tag::Image {
+                link_type: LinkType::WikiLink { .. },
+                dest_url,
+                ..
+            }) => {
+                in_embed = true;
+                events.push(Event::Html(embed(&dest_url, links, &mut out).into()));
+                continue;
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -210,6 +228,79 @@ fn resolve<'a>(
         None => {
             out.broken.push(target.to_string());
             (dest.clone(), false)
+        }
+    }
+}
+
+/// Lowercased file name → content-relative path; when two files share a
+/// name, the shorter path wins, as in Obsidian.
+pub fn by_file_name(attachments: &HashSet<String>) -> HashMap<String, String> {
+    let mut sorted: Vec<&String> = attachments.iter().collect();
+    sorted.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+    let mut map = HashMap::new();
+    for path in sorted {
+        let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
+        map.entry(name).or_insert_with(|| path.clone());
+    }
+    map
+}
+
+/// Files an `![[embed]]` shows as an image.
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp"];
+
+/// The HTML of an Obsidian embed: `![[image.png]]` as the image,
+/// `![[file.pdf]]` as a link to the file, `![[Note]]` or `![[Note#Part]]`
+/// as a link to the note's page. What it names must exist; else it is
+/// reported and shown as text.
+fn embed(dest: &str, links: &Links<'_>, out: &mut Rendered) -> String {
+    let (target, anchor) = dest.split_once('#').unwrap_or((dest, ""));
+    let target = target.trim();
+    let file_name = target.rsplit('/').next().unwrap_or(target);
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| e != "md");
+    if let Some(extension) = extension {
+        let path = links.attachments.get(target).cloned().or_else(|| {
+            links
+                .attachments_by_name
+                .get(&file_name.to_lowercase())
+                .cloned()
+        });
+        let Some(path) = path else {
+            out.missing_images.push(target.to_string());
+            return format!("<span class=\"broken-link\">{}</span>", escape(target));
+        };
+        let src = format!("{}{}", links.root, path.replace(' ', "%20"));
+        let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
+        return if IMAGE_EXTENSIONS.contains(&extension.as_str()) {
+            format!(
+                "<img src=\"{}\" alt=\"{}\" loading=\"lazy\">",
+                escape(&src),
+                escape(stem)
+            )
+        } else {
+            format!("<a href=\"{}\">{}</a>", escape(&src), escape(file_name))
+        };
+    }
+    let name = target.trim_end_matches(".md").to_lowercase();
+    match links.urls.get(&name) {
+        Some(url) => {
+            out.links.push(name);
+            let fragment = if anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{}", anchor_id(anchor))
+            };
+            format!(
+                "<a class=\"embed\" href=\"{}{url}{fragment}\">{}</a>",
+                links.root,
+                escape(target)
+            )
+        }
+        None => {
+            out.broken.push(target.to_string());
+            format!("<span class=\"broken-link\">{}</span>", escape(target))
         }
     }
 }
@@ -309,6 +400,7 @@ mod tests {
             .collect();
         let attachments: HashSet<String> =
             ["assets/a.png", "sub/pic one.jpg"].map(String::from).into();
+        let by_name = by_file_name(&attachments);
         render(
             md,
             &Links {
@@ -316,6 +408,7 @@ mod tests {
                 root: "../",
                 attachments: &attachments,
                 note_dir: "sub/",
+                attachments_by_name: &by_name,
             },
             &Highlighter::default(),
         )
@@ -339,6 +432,34 @@ mod tests {
             out.html
         );
         assert_eq!(out.missing_images, ["gone.png"]);
+    }
+
+    #[test]
+    fn embeds_show_images_and_link_notes() {
+        let out = render_with(
+            "![[a.png]] ![[Pic One.jpg|300]] ![[Other Note#Part Two]] ![[nowhere.png]] ![[Ghost]]",
+            &[("other note", "notes/other-note.html")],
+        );
+        assert!(
+            out.html.contains("<img src=\"../assets/a.png\" alt=\"a\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<img src=\"../sub/pic%20one.jpg\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .contains("href=\"../notes/other-note.html#part-two\""),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("300"), "{}", out.html);
+        assert_eq!(out.missing_images, ["nowhere.png"]);
+        assert_eq!(out.broken, ["Ghost"]);
+        assert_eq!(out.links, ["other note"]);
     }
 
     #[test]

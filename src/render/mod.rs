@@ -87,11 +87,13 @@ pub fn render(
         .iter()
         .map(|(name, &i)| (name.clone(), urls[i].clone()))
         .collect();
+    let attachments_by_name = markdown::by_file_name(attachments);
     let links = markdown::Links {
         urls: &url_by_name,
         root: "../",
         attachments,
         note_dir: "",
+        attachments_by_name: &attachments_by_name,
     };
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.
