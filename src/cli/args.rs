@@ -56,6 +56,20 @@ pub enum Command {
         #[arg(long, short, default_value = "config.toml")]
         config: PathBuf,
     },
+    /// Import the sources and write the vault alone (notes and their images) to a folder.
+    Vault {
+        /// Folder to write the vault to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write a minimal .obsidian/ (links as [[wikilinks]], attachments in assets/).
+        #[arg(long)]
+        obsidian: bool,
+        /// Do not fetch: use the feeds as the last pull left them.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Show a note's related notes with their scores and the terms they share.
     Related {
         /// The note: its name (file name without .md), its title or an alias.

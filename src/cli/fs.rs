@@ -129,6 +129,37 @@ pub fn copy_attachments(content: &Path, output: &Path, attachments: &[String]) -
     Ok(copied)
 }
 
+/// Copies the notes and attachments of the content folder to `out`, same
+/// relative paths, writing only files whose bytes differ. Returns how many
+/// files it wrote.
+pub fn export_vault(content: &Path, out: &Path) -> Result<usize> {
+    let mut written = 0;
+    let walker = WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("reading {}", content.display()))?;
+        let path = entry.path();
+        let extension = path
+            .extension()
+            .and_then(|x| x.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if !entry.file_type().is_file()
+            || !(extension == "md" || ATTACHMENT_EXTENSIONS.contains(&extension.as_str()))
+        {
+            continue;
+        }
+        let rel = slash_path(path.strip_prefix(content).unwrap_or(path));
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        if write_if_changed(&safe_join(out, &rel)?, &bytes)? {
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
 /// The first `limit` bytes of a file, or `None` for a folder or an
 /// unreadable file (reading it as a source reports why).
 pub fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {

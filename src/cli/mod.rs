@@ -12,6 +12,7 @@ mod pull;
 mod related;
 mod report;
 mod sources;
+mod vault;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,6 +43,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Sources { config } => sources::run(&config),
         Command::Related { note, config } => related::run(&note, &config),
+        Command::Vault {
+            out,
+            obsidian,
+            offline,
+            common,
+        } => vault::run(&common, &out, obsidian, !offline, quiet),
         Command::Pull { assets, common } => build::run(
             &common,
             None,

@@ -9,6 +9,7 @@ mod build;
 mod cli;
 mod fetch;
 mod hostile;
+mod links;
 mod peers;
 mod pull;
 mod seeds;
