@@ -227,6 +227,12 @@ fn relate_docs(vault: &[Note]) -> Vec<RelateDoc<'_>> {
         .collect()
 }
 
+/// Every note's related notes as (index, score), as `lore build` finds
+/// them; for benchmarks and tools.
+pub fn relate_all(vault: &[Note], config: &Config) -> Vec<Vec<(u32, f32)>> {
+    relate::related(&relate_docs(vault), &relate_config(config))
+}
+
 /// `lore related`: the notes of `vault` as they are, and why each of
 /// `vault[target]`'s related notes is related.
 pub fn explain_related(vault: &[Note], config: &Config, target: usize) -> Vec<relate::Explained> {

@@ -104,9 +104,6 @@ pub enum Command {
         /// Folder to write the site to (default: output_dir from config.toml).
         #[arg(long, short)]
         output: Option<PathBuf>,
-        /// Print the time of each stage and peak memory.
-        #[arg(long)]
-        timings: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -121,4 +118,7 @@ pub struct CommonArgs {
     /// Bring back notes you deleted from content/.
     #[arg(long)]
     pub restore: bool,
+    /// Print the time of each stage and peak memory.
+    #[arg(long)]
+    pub timings: bool,
 }

@@ -26,7 +26,6 @@ pub struct BuildFlags {
     pub assets: bool,
     pub base_url: Option<String>,
     pub output: Option<PathBuf>,
-    pub timings: bool,
     pub quiet: bool,
 }
 
@@ -210,7 +209,7 @@ pub fn run(
             )
         );
     }
-    if flags.timings {
+    if common.timings {
         print_timings(
             &out.timings,
             out.notes_total,

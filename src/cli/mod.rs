@@ -88,7 +88,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             offline,
             base_url,
             output,
-            timings,
             common,
         } => build::run(
             &common,
@@ -98,7 +97,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 fetch: !offline,
                 base_url,
                 output,
-                timings,
                 quiet,
                 ..BuildFlags::default()
             },
