@@ -36,11 +36,7 @@ pub fn read_source(path: &Path, shown_as: &str) -> (Vec<(String, Vec<u8>)>, Vec<
     if path.is_dir() {
         let mut files = Vec::new();
         let mut diagnostics = Vec::new();
-        let walker = WalkDir::new(path)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-        for entry in walker {
+        for entry in walk_visible(path) {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_text_source(entry.path()) => {
                     let rel = entry.path().strip_prefix(path).unwrap_or(entry.path());
@@ -87,10 +83,7 @@ const ATTACHMENT_EXTENSIONS: &[&str] = &[
 /// The attachments in the content folder (images, PDFs, audio, video),
 /// content-relative with `/`; hidden folders are skipped.
 pub fn list_attachments(content: &Path) -> Vec<String> {
-    WalkDir::new(content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+    walk_visible(content)
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
         .filter(|e| {
@@ -134,11 +127,7 @@ pub fn copy_attachments(content: &Path, output: &Path, attachments: &[String]) -
 /// files it wrote.
 pub fn export_vault(content: &Path, out: &Path) -> Result<usize> {
     let mut written = 0;
-    let walker = WalkDir::new(content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-    for entry in walker {
+    for entry in walk_visible(content) {
         let entry = entry.with_context(|| format!("reading {}", content.display()))?;
         let path = entry.path();
         let extension = path
@@ -177,6 +166,15 @@ pub fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {
 /// A whole file, or `None` when it cannot be read.
 pub fn read_file(path: &Path) -> Option<Vec<u8>> {
     fs::read(path).ok()
+}
+
+/// Every entry below `dir` in name order, hidden folders (`.obsidian`,
+/// `.git`, `.lore`) left out.
+fn walk_visible(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -227,11 +225,7 @@ pub fn read_vault(content: &Path) -> Result<Vec<VaultFile>> {
     if !content.exists() {
         return Ok(files);
     }
-    let walker = WalkDir::new(content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-    for entry in walker {
+    for entry in walk_visible(content) {
         let entry = entry.with_context(|| format!("reading {}", content.display()))?;
         if !entry.file_type().is_file()
             || entry.path().extension().and_then(|e| e.to_str()) != Some("md")

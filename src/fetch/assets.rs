@@ -13,14 +13,7 @@ use super::{Client, FetchError, Outcome, Request, discover, fetch_all, url};
 /// The options lore renders notes with, plus front matter, so that what is
 /// found here is what the site shows as an image.
 fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_WIKILINKS
-        | Options::ENABLE_GFM
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+    crate::render::markdown::options() | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
 /// The http(s) URLs of the images in `markdown`, inline or by reference,

@@ -48,7 +48,9 @@ pub struct Rendered {
     pub highlighted: Vec<(String, String)>,
 }
 
-fn options() -> Options {
+/// The markdown extensions notes are rendered with (GFM, footnotes,
+/// wikilinks); other stages that read notes use the same.
+pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
