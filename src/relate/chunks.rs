@@ -1,0 +1,180 @@
+//! Phase 1: term counts per chunk of documents, with chunk-local
+//! vocabularies merged afterwards into global ids.
+
+use super::*;
+
+/// Term counts of a run of documents, with ids local to the chunk.
+#[derive(Default)]
+pub(super) struct Chunk {
+    /// Local term id → term (text terms, `#tag`, `@author`).
+    pub(super) terms: Vec<Box<str>>,
+    /// Local term id → number of the chunk's documents using it.
+    pub(super) df: Vec<u32>,
+    /// Per document, the end of its entries in `text`.
+    pub(super) text_ends: Vec<usize>,
+    /// Per document and term, varints: `local_term << 1 | in_title`, the
+    /// body count, then the title count if `in_title`. The biggest buffer of
+    /// the whole stage, hence the packing (about 3 to 4 bytes a term).
+    pub(super) text: Vec<u8>,
+    /// Per document, the end of its entries in `special`.
+    pub(super) special_ends: Vec<usize>,
+    /// (local term, tag or author factor).
+    pub(super) special: Vec<(u32, f32)>,
+}
+
+pub(super) struct ChunkBuilder {
+    /// Raw lowercase token → local term id, or `STOP`.
+    pub(super) raw: RawTable,
+    /// Term → local term id.
+    pub(super) terms: FastMap<Box<str>, u32>,
+    /// Local term id → (body, title) counts in the current document.
+    pub(super) tf: Vec<[u32; 2]>,
+    /// Terms of the current document, in order of first occurrence.
+    pub(super) touched: Vec<u32>,
+    pub(super) out: Chunk,
+}
+
+impl ChunkBuilder {
+    pub(super) fn intern(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.terms.get(term.as_str()) {
+            return id;
+        }
+        let id = self.out.df.len() as u32;
+        self.terms.insert(term.into_boxed_str(), id);
+        self.out.df.push(0);
+        self.tf.push([0, 0]);
+        id
+    }
+
+    #[inline]
+    pub(super) fn add_token(&mut self, token: &str, head: u128, in_title: bool) {
+        let key = token.as_bytes();
+        let hash = hash_token(head, key);
+        let term = match self.raw.get(key, head, hash) {
+            Some(term) => term,
+            None => {
+                let term = if is_stop_word(token) {
+                    STOP
+                } else {
+                    self.intern(stem(token))
+                };
+                self.raw.insert(key, head, hash, term);
+                term
+            }
+        };
+        if term == STOP {
+            return;
+        }
+        let Some(tf) = self.tf.get_mut(term as usize) else {
+            return;
+        };
+        if tf == &[0, 0] {
+            self.touched.push(term);
+        }
+        let [body, title] = tf;
+        let count = if in_title { title } else { body };
+        *count = count.saturating_add(1);
+    }
+
+    pub(super) fn end_text(&mut self) {
+        for &term in &self.touched {
+            let t = term as usize;
+            let Some(tf) = self.tf.get_mut(t) else {
+                continue;
+            };
+            let [body, title] = std::mem::take(tf);
+            if let Some(df) = self.out.df.get_mut(t) {
+                *df += 1;
+            }
+            let text = &mut self.out.text;
+            put_varint(text, u64::from(term) << 1 | u64::from(title > 0));
+            put_varint(text, u64::from(body));
+            if title > 0 {
+                put_varint(text, u64::from(title));
+            }
+        }
+        self.touched.clear();
+        self.out.text_ends.push(self.out.text.len());
+    }
+
+    pub(super) fn add_specials(&mut self, prefix: char, values: &[String], factor: f32) {
+        if factor <= 0.0 {
+            return;
+        }
+        let doc_start = self.out.special_ends.last().copied().unwrap_or(0);
+        for value in values.iter().take(MAX_SPECIALS) {
+            let Some(key) = special_key(prefix, value) else {
+                continue;
+            };
+            let id = self.intern(key);
+            let seen = self
+                .out
+                .special
+                .get(doc_start..)
+                .is_some_and(|s| s.iter().any(|&(t, _)| t == id));
+            if !seen {
+                if let Some(df) = self.out.df.get_mut(id as usize) {
+                    *df += 1;
+                }
+                self.out.special.push((id, factor));
+            }
+        }
+    }
+}
+
+pub(super) fn build_chunk(docs: &[RelateDoc<'_>], weights: &Weights) -> Chunk {
+    let mut b = ChunkBuilder {
+        raw: RawTable::new(),
+        terms: FastMap::default(),
+        tf: Vec::new(),
+        touched: Vec::new(),
+        out: Chunk::default(),
+    };
+    let mut buf = String::new();
+    for doc in docs {
+        tokenize(doc.title, &mut buf, |t, h| b.add_token(t, h, true));
+        tokenize(doc.body, &mut buf, |t, h| b.add_token(t, h, false));
+        b.end_text();
+        b.add_specials('#', doc.tags, weights.tag);
+        b.add_specials('@', doc.authors, weights.author);
+        b.out.special_ends.push(b.out.special.len());
+    }
+    let mut terms = vec![Box::<str>::default(); b.out.df.len()];
+    for (term, id) in b.terms {
+        if let Some(slot) = terms.get_mut(id as usize) {
+            *slot = term;
+        }
+    }
+    b.out.terms = terms;
+    b.out
+}
+
+/// Global document frequencies and, per chunk, local id → global id. Global
+/// ids follow the first occurrence of each term in the document sequence.
+pub(super) fn merge_vocabularies(chunks: &[Chunk]) -> (Vec<u32>, Vec<Vec<u32>>) {
+    let capacity = chunks.iter().map(|c| c.terms.len()).max().unwrap_or(0);
+    let mut global: FastMap<&str, u32> =
+        HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default());
+    let mut df: Vec<u32> = Vec::with_capacity(capacity);
+    let remaps = chunks
+        .iter()
+        .map(|chunk| {
+            chunk
+                .terms
+                .iter()
+                .zip(&chunk.df)
+                .map(|(term, &local_df)| {
+                    let id = *global.entry(term).or_insert_with(|| {
+                        df.push(0);
+                        (df.len() - 1) as u32
+                    });
+                    if let Some(d) = df.get_mut(id as usize) {
+                        *d = d.saturating_add(local_df);
+                    }
+                    id
+                })
+                .collect()
+        })
+        .collect();
+    (df, remaps)
+}

@@ -1,0 +1,761 @@
+//! Related-note scoring: for every note, which other notes are most related.
+//!
+//! This stage owns the scoring and nothing else. It takes plain data
+//! ([`RelateDoc`]: title, markdown body, tags, authors, date) and returns
+//! plain data (indices and scores). It may not mutate notes, read files, or
+//! know about HTML, templates or rendering; the pipeline maps the indices back
+//! to note names.
+//!
+//! # Scoring
+//!
+//! Each note becomes one sparse, L2-normalised vector; the score of a pair is
+//! the dot product (cosine) of their vectors, optionally boosted a little when
+//! the two notes are close in time (see [`RelateConfig::date_weight`]).
+//!
+//! - **Text.** Title and body are tokenised (lowercase, split on anything not
+//!   alphanumeric, tokens of 2..=40 characters that are not all digits); URLs
+//!   and markdown link destinations are skipped, code is kept (identifiers name
+//!   tools). English stop words are dropped and a small suffix-stripping
+//!   stemmer folds plurals and `-ing`/`-ed`/`-ly` forms. A term weighs
+//!   `(sub(tf_body) + title_weight * sub(tf_title)) * idf` with sublinear
+//!   `sub(tf) = 1 + ln(tf)` and smooth `idf = ln((1 + N) / (1 + df)) + 1`.
+//!   Only the [`RelateConfig::max_terms`] heaviest terms are kept (terms used
+//!   by a single note are dropped first: they can never be shared), then the
+//!   text part is normalised to length 1.
+//! - **Tags and authors.** Each tag (and author) is a special term, added on top
+//!   of the unit text part with weight `tag_weight * 0.5 * idf / idf_max`
+//!   (`author_weight` for authors), so a tag only two notes share counts
+//!   about as much as a quarter of a perfect text match (at the default
+//!   `tag_weight` 1.0) and a tag on every note counts next to nothing. The
+//!   whole vector is then normalised again.
+//!
+//! Titles carry `title_weight`, which is what makes the parts of a series
+//! ("Building X, part 1", "[2/2] Building X") find each other.
+//!
+//! # Scale
+//!
+//! Nothing here compares all pairs. (1) Documents are tokenised in parallel
+//! chunks (each with its own vocabulary, merged afterwards) and pruned to
+//! their top terms; (2) an inverted index maps each term to
+//! its postings, and each postings list is capped to its
+//! [`RelateConfig::max_postings`] heaviest entries, so very common terms and
+//! tags cost a bounded amount; (3) each document, in parallel, accumulates dot
+//! products over its terms' capped postings in a dense per-thread accumulator
+//! and keeps the best [`RelateConfig::max_related`]. Work and memory are
+//! linear in the input size. The capping is an approximation: two notes that
+//! share only very common terms, in neither of which they are among the
+//! heaviest postings, are not seen as related.
+//!
+//! # Determinism
+//!
+//! The same input gives bit-identical output whatever the number of threads:
+//! terms are interned in order of first occurrence in the document sequence,
+//! every floating-point sum runs in a fixed order (terms by id, postings by
+//! document), and every ranking breaks ties by id.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rayon::prelude::*;
+
+mod chunks;
+mod index;
+mod select;
+mod tokens;
+mod vectors;
+
+use chunks::*;
+use index::*;
+use select::*;
+use tokens::*;
+use vectors::*;
+
+/// What relate needs to know about one note.
+pub struct RelateDoc<'a> {
+    /// The note title (its terms weigh `title_weight`).
+    pub title: &'a str,
+    /// The markdown body.
+    pub body: &'a str,
+    /// Tags, as written (case, surrounding space and a leading `#` are ignored).
+    pub tags: &'a [String],
+    /// Authors, as written (case and surrounding space are ignored).
+    pub authors: &'a [String],
+    /// Publication time in unix seconds, if known.
+    pub date: Option<i64>,
+}
+
+/// Weights and limits. Non-finite or negative weights count as 0.
+#[derive(Debug, Clone)]
+pub struct RelateConfig {
+    /// How many related notes to return per note, best first (default 5;
+    /// 0 returns empty lists).
+    pub max_related: usize,
+    /// How much a title occurrence of a term counts against a body occurrence,
+    /// on the sublinear scale (default 3.0: a term used once in the title
+    /// weighs like one used about 20 times in the body).
+    pub title_weight: f32,
+    /// Weight of a shared tag (default 1.0). Scaled by how rare the tag is:
+    /// a tag only two notes carry adds about 0.25 to the raw (unnormalised)
+    /// dot product, a tag on every note close to nothing.
+    pub tag_weight: f32,
+    /// Weight of a shared author, scaled by rarity like tags (default 0.5).
+    pub author_weight: f32,
+    /// Pairs whose content score (before the date boost) is below this are
+    /// not related (default 0.05; scores are cosines in 0..=1).
+    pub min_score: f32,
+    /// How many text terms each note keeps, heaviest first (default 32;
+    /// 0 keeps all). Tags and authors are kept on top of these.
+    pub max_terms: usize,
+    /// How many notes each term's postings list keeps, heaviest first
+    /// (default 128; 0 keeps all, which is exact but quadratic for terms or
+    /// tags that many notes share).
+    pub max_postings: usize,
+    /// Boost for notes close in time: a related note's score is multiplied by
+    /// `1 + date_weight * exp(-days_apart / date_scale_days)` when both notes
+    /// have a date (default 0.1; 0 turns it off). It reorders related notes,
+    /// it never makes unrelated notes related.
+    pub date_weight: f32,
+    /// Time scale of the date boost, in days (default 30.0).
+    pub date_scale_days: f32,
+}
+
+impl Default for RelateConfig {
+    fn default() -> Self {
+        RelateConfig {
+            max_related: 5,
+            title_weight: 3.0,
+            tag_weight: 1.0,
+            author_weight: 0.5,
+            min_score: 0.05,
+            max_terms: 32,
+            max_postings: 128,
+            date_weight: 0.1,
+            date_scale_days: 30.0,
+        }
+    }
+}
+
+/// For each doc (same order), its related docs as (index, score), best first
+/// (ties by lower index), never itself, at most `max_related`. Runs on the
+/// current rayon pool. (Past `u32::MAX` docs every list is empty.)
+pub fn related(docs: &[RelateDoc<'_>], config: &RelateConfig) -> Vec<Vec<(u32, f32)>> {
+    let n = docs.len();
+    if config.max_related == 0 || n < 2 || u32::try_from(n).is_err() {
+        return vec![Vec::new(); n];
+    }
+    let model = Model::build(docs, config, false);
+    let select = model.select(docs, config);
+    model
+        .vectors
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || Scratch::new(n),
+            |scratch, (d, vector)| select.related(d as u32, vector, scratch),
+        )
+        .collect()
+}
+
+/// Why one note is related to another: the score and the shared terms
+/// that weigh most in it (stems; `#tag` and `@author` for those).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explained {
+    pub index: u32,
+    pub score: f32,
+    /// (term, share of the score), heaviest first.
+    pub shared: Vec<(String, f32)>,
+}
+
+/// The related notes of `docs[target]`, as [`related`] finds them, each
+/// with the terms that made it related.
+pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> Vec<Explained> {
+    let n = docs.len();
+    if config.max_related == 0 || n < 2 || target >= n || u32::try_from(n).is_err() {
+        return Vec::new();
+    }
+    let model = Model::build(docs, config, true);
+    let select = model.select(docs, config);
+    let mut scratch = Scratch::new(n);
+    let Some(vector) = model.vectors.get(target) else {
+        return Vec::new();
+    };
+    let related = select.related(target as u32, vector, &mut scratch);
+    related
+        .into_iter()
+        .map(|(other, score)| {
+            let theirs = model
+                .vectors
+                .get(other as usize)
+                .map_or(&[][..], Vec::as_slice);
+            let mut shared: Vec<(String, f32)> = vector
+                .iter()
+                .filter_map(|&(term, w)| {
+                    let w2 = theirs
+                        .binary_search_by_key(&term, |e| e.0)
+                        .ok()
+                        .and_then(|i| theirs.get(i))?
+                        .1;
+                    let name = model.names.get(term as usize)?;
+                    Some((name.to_string(), w * w2))
+                })
+                .collect();
+            shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            shared.truncate(8);
+            Explained {
+                index: other,
+                score,
+                shared,
+            }
+        })
+        .collect()
+}
+
+/// Phases 1 to 3: every document's pruned vector and the capped index.
+struct Model {
+    vectors: Vec<Vec<(u32, f32)>>,
+    index: Index,
+    /// Global term id → term, only when asked for (explanations).
+    names: Vec<Box<str>>,
+}
+
+impl Model {
+    fn build(docs: &[RelateDoc<'_>], config: &RelateConfig, with_names: bool) -> Model {
+        let n = docs.len();
+        let weights = Weights::new(config);
+
+        // (1) Tokenise and count, in parallel chunks with chunk-local vocabularies.
+        let chunk_len = n.div_ceil(64).clamp(32, 1024);
+        let chunks: Vec<Chunk> = docs
+            .par_chunks(chunk_len)
+            .map(|chunk| build_chunk(chunk, &weights))
+            .collect();
+
+        // Merge the vocabularies: global ids in order of first occurrence.
+        let (df, remaps) = merge_vocabularies(&chunks);
+        let names = if with_names {
+            global_names(&chunks, &remaps, df.len())
+        } else {
+            Vec::new()
+        };
+
+        // (2) Prune each document to its top terms, in parallel.
+        let n_f64 = n as f64;
+        let idf: Vec<f32> = df
+            .iter()
+            .map(|&d| (((1.0 + n_f64) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
+            .collect();
+        let idf_max = (((1.0 + n_f64) / 2.0).ln() + 1.0) as f32;
+        let pruning = Pruning {
+            title_weight: weights.title,
+            sublinear: std::array::from_fn(|tf| sublinear(tf as u32)),
+            df: &df,
+            idf: &idf,
+            idf_max,
+            max_terms: config.max_terms,
+        };
+        let vectors: Vec<Vec<(u32, f32)>> = chunks
+            .into_par_iter()
+            .zip(remaps.into_par_iter())
+            .map(|(chunk, remap)| pruning.vectors(&chunk, &remap))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
+        drop(idf);
+
+        // (3) Inverted index with capped postings.
+        let index = Index::build(&vectors, df.len(), config.max_postings);
+        Model {
+            vectors,
+            index,
+            names,
+        }
+    }
+
+    /// (4) What the per-document selection needs.
+    fn select(&self, docs: &[RelateDoc<'_>], config: &RelateConfig) -> Select<'_> {
+        let weights = Weights::new(config);
+        Select {
+            index: &self.index,
+            dates: if weights.date_weight > 0.0 {
+                docs.iter().map(|doc| doc.date).collect()
+            } else {
+                Vec::new()
+            },
+            max_related: config.max_related,
+            min_score: weights.min_score,
+            date_weight: weights.date_weight,
+            date_scale_secs: weights.date_scale_secs,
+        }
+    }
+}
+
+/// Global term id → term, from the chunks' vocabularies.
+fn global_names(chunks: &[Chunk], remaps: &[Vec<u32>], len: usize) -> Vec<Box<str>> {
+    let mut names: Vec<Box<str>> = vec![Box::from(""); len];
+    for (chunk, remap) in chunks.iter().zip(remaps) {
+        for (term, &global) in chunk.terms.iter().zip(remap) {
+            if let Some(slot) = names.get_mut(global as usize)
+                && slot.is_empty()
+            {
+                slot.clone_from(term);
+            }
+        }
+    }
+    names
+}
+
+/// Scale of tag and author terms against the unit-length text part.
+const SPECIAL_SCALE: f32 = 0.5;
+/// Tags (and authors) looked at per note.
+const MAX_SPECIALS: usize = 32;
+/// Token length bounds, in characters.
+const MIN_TOKEN_CHARS: usize = 2;
+const MAX_TOKEN_CHARS: usize = 40;
+/// Vector entries lighter than this are dropped (keeps products nonzero).
+const MIN_WEIGHT: f32 = 1e-9;
+/// Up to this many related notes, selection keeps a running floor.
+const TRACK_TOP: usize = 64;
+/// Marks a raw token that is a stop word.
+const STOP: u32 = u32::MAX;
+
+/// The configuration, sanitised.
+struct Weights {
+    title: f32,
+    tag: f32,
+    author: f32,
+    min_score: f32,
+    date_weight: f32,
+    date_scale_secs: f32,
+}
+
+fn non_negative(x: f32) -> f32 {
+    if x.is_finite() && x > 0.0 { x } else { 0.0 }
+}
+
+impl Weights {
+    fn new(config: &RelateConfig) -> Self {
+        let scale_days = non_negative(config.date_scale_days);
+        Weights {
+            title: non_negative(config.title_weight),
+            tag: non_negative(config.tag_weight) * SPECIAL_SCALE,
+            author: non_negative(config.author_weight) * SPECIAL_SCALE,
+            min_score: if config.min_score.is_nan() {
+                0.0
+            } else {
+                config.min_score
+            },
+            date_weight: if scale_days > 0.0 {
+                non_negative(config.date_weight)
+            } else {
+                0.0
+            },
+            date_scale_secs: scale_days * 86_400.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Owned {
+        title: String,
+        body: String,
+        tags: Vec<String>,
+        authors: Vec<String>,
+        date: Option<i64>,
+    }
+
+    fn owned(title: &str, body: &str, tags: &[&str], authors: &[&str]) -> Owned {
+        Owned {
+            title: title.into(),
+            body: body.into(),
+            tags: tags.iter().map(|s| s.to_string()).collect(),
+            authors: authors.iter().map(|s| s.to_string()).collect(),
+            date: None,
+        }
+    }
+
+    fn docs(owned: &[Owned]) -> Vec<RelateDoc<'_>> {
+        owned
+            .iter()
+            .map(|o| RelateDoc {
+                title: &o.title,
+                body: &o.body,
+                tags: &o.tags,
+                authors: &o.authors,
+                date: o.date,
+            })
+            .collect()
+    }
+
+    fn run(owned: &[Owned]) -> Vec<Vec<(u32, f32)>> {
+        related(&docs(owned), &RelateConfig::default())
+    }
+
+    fn first(list: &[(u32, f32)]) -> Option<u32> {
+        list.first().map(|e| e.0)
+    }
+
+    fn tokens(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        tokenize(text, &mut String::new(), |t, _| out.push(t.to_string()));
+        out
+    }
+
+    /// Filler notes on unrelated subjects, so idf means something.
+    fn filler() -> Vec<Owned> {
+        [
+            ("Sourdough starter care", "Feed the starter flour and water daily; hydration and temperature drive fermentation of the dough."),
+            ("Tomato seedlings in spring", "Sow tomato seeds indoors, harden seedlings off, transplant after frost into compost-rich beds."),
+            ("Marathon training log", "Long runs on weekends, tempo intervals midweek, taper before race day, carbohydrate loading."),
+            ("Budget travel in Portugal", "Trains from Lisbon to Porto are cheap; hostels, pastries and tram rides along the river."),
+            ("Watercolor basics", "Wet-on-wet washes, pigment granulation, cold press paper and round brushes for landscapes."),
+            ("Home espresso dialing", "Grind size, dose, yield and shot time; a scale and fresh beans matter more than the machine."),
+        ]
+        .iter()
+        .map(|(t, b)| owned(t, b, &[], &[]))
+        .collect()
+    }
+
+    #[test]
+    fn series_parts_relate() {
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        notes.push(owned(
+            "Building a static site generator, part 1",
+            "We start with parsing markdown files and front matter into an intermediate representation.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Building a static site generator, part 2",
+            "Templates turn pages into HTML; we add layouts, partials and a theme directory.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "[1/2] Kubernetes autoscaling deep dive",
+            "Horizontal pod autoscaler reacts to CPU metrics.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "[2/2] Kubernetes autoscaling deep dive",
+            "Cluster autoscaler adds nodes when pods are pending.",
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        assert_eq!(first(&out[base as usize]), Some(base + 1));
+        assert_eq!(first(&out[base as usize + 1]), Some(base));
+        assert_eq!(first(&out[base as usize + 2]), Some(base + 3));
+        assert_eq!(first(&out[base as usize + 3]), Some(base + 2));
+        assert!(out[base as usize][0].1 > 0.3, "{:?}", out[base as usize]);
+    }
+
+    #[test]
+    fn text_alone_relates_notes() {
+        let mut notes = filler();
+        let base = notes.len();
+        notes.push(owned(
+            "Notes on borrow checking",
+            "The Rust borrow checker enforces lifetimes; mutable references are exclusive and \
+             shared references are immutable. Lifetimes annotate how long references live.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Why my references would not compile",
+            "A mutable reference while shared references lived: the borrow checker refused. \
+             Shorter lifetimes fixed it.",
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        assert_eq!(first(&out[base]), Some(base as u32 + 1));
+        assert_eq!(first(&out[base + 1]), Some(base as u32));
+    }
+
+    #[test]
+    fn rare_shared_tag_beats_common_shared_tag() {
+        let mut notes: Vec<Owned> = (0..12)
+            .map(|i| owned(&format!("note {i}"), "", &["common"], &[]))
+            .collect();
+        notes.push(owned("alpha", "", &["common", "rare"], &[])); // 12
+        notes.push(owned("beta", "", &["rare"], &[])); // 13
+        notes.push(owned("gamma", "", &["Common"], &[])); // 14
+        let out = run(&notes);
+        let list = &out[12];
+        let score = |j: u32| list.iter().find(|e| e.0 == j).map(|e| e.1);
+        assert_eq!(first(list), Some(13), "{list:?}");
+        let rare = score(13).unwrap_or(0.0);
+        let common = score(14).unwrap_or(0.0);
+        assert!(rare > common, "rare {rare} common {common}");
+    }
+
+    #[test]
+    fn shared_author_counts_a_little() {
+        let mut notes = filler();
+        notes.push(owned("one", "", &[], &["Ada Lovelace"]));
+        notes.push(owned("two", "", &[], &["  ada   lovelace "]));
+        notes.push(owned("three", "", &[], &["Someone Else"]));
+        let out = run(&notes);
+        let n = notes.len();
+        assert_eq!(first(&out[n - 3]), Some(n as u32 - 2));
+    }
+
+    #[test]
+    fn never_related_to_itself() {
+        let mut notes = filler();
+        // Exact duplicates too: they relate to each other, not to themselves.
+        notes.push(owned("Same title", "same body text here", &["x"], &["a"]));
+        notes.push(owned("Same title", "same body text here", &["x"], &["a"]));
+        let out = run(&notes);
+        assert_eq!(out.len(), notes.len());
+        for (i, list) in out.iter().enumerate() {
+            assert!(list.iter().all(|&(j, _)| j as usize != i), "{i}: {list:?}");
+            assert!(list.len() <= 5);
+            assert!(list.windows(2).all(|w| w[0].1 >= w[1].1));
+        }
+        let n = notes.len();
+        assert_eq!(first(&out[n - 1]), Some(n as u32 - 2));
+    }
+
+    /// A few hundred pseudo-random notes from a tiny generator.
+    fn synthetic(n: usize) -> Vec<Owned> {
+        let words: Vec<String> = (0..300)
+            .map(|i| format!("w{}x{}", i * 7919 % 1000, i))
+            .collect();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |m: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % m as u64) as usize
+        };
+        (0..n)
+            .map(|i| {
+                let body: Vec<&str> = (0..80)
+                    .map(|_| words[next(words.len()).min(next(words.len()))].as_str())
+                    .collect();
+                let title: Vec<&str> = (0..4).map(|_| words[next(words.len())].as_str()).collect();
+                let tags: Vec<String> = (0..1 + next(4))
+                    .map(|_| format!("tag{}", next(20).min(next(20))))
+                    .collect();
+                Owned {
+                    title: title.join(" "),
+                    body: body.join(" "),
+                    tags,
+                    authors: vec![format!("author{}", next(7))],
+                    date: Some(1_600_000_000 + (i as i64) * 3600 * 7),
+                }
+            })
+            .collect()
+    }
+
+    fn bits(out: &[Vec<(u32, f32)>]) -> Vec<Vec<(u32, u32)>> {
+        out.iter()
+            .map(|l| l.iter().map(|&(j, s)| (j, s.to_bits())).collect())
+            .collect()
+    }
+
+    #[test]
+    fn deterministic_across_runs_and_threads() {
+        let notes = synthetic(700);
+        let d = docs(&notes);
+        let config = RelateConfig {
+            max_postings: 16, // exercise capping
+            ..RelateConfig::default()
+        };
+        let a = related(&d, &config);
+        let b = related(&d, &config);
+        assert_eq!(bits(&a), bits(&b));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        let four = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("pool");
+        let c = one.install(|| related(&d, &config));
+        let e = four.install(|| related(&d, &config));
+        assert_eq!(bits(&a), bits(&c));
+        assert_eq!(bits(&a), bits(&e));
+        assert!(a.iter().filter(|l| !l.is_empty()).count() > 600);
+    }
+
+    #[test]
+    fn empty_inputs_do_not_panic() {
+        assert!(related(&[], &RelateConfig::default()).is_empty());
+        let notes = vec![owned("", "", &[], &[]), owned("", "", &["", "#"], &[" "])];
+        let out = run(&notes);
+        assert_eq!(out, vec![Vec::new(), Vec::new()]);
+        let one = vec![owned("Lonely", "just one note", &["t"], &["a"])];
+        assert_eq!(run(&one), vec![Vec::new()]);
+        let weird = RelateConfig {
+            max_related: usize::MAX,
+            title_weight: f32::NAN,
+            tag_weight: -1.0,
+            author_weight: f32::INFINITY,
+            min_score: f32::NAN,
+            max_terms: 0,
+            max_postings: 0,
+            date_weight: 1.0,
+            date_scale_days: 0.0,
+        };
+        let notes = filler();
+        let out = related(&docs(&notes), &weird);
+        assert_eq!(out.len(), notes.len());
+        let zero = RelateConfig {
+            max_related: 0,
+            ..RelateConfig::default()
+        };
+        assert!(related(&docs(&notes), &zero).iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn arbitrary_text_does_not_panic() {
+        const PIECES: &[&str] = &[
+            "a",
+            "Z",
+            "9",
+            " ",
+            "\n",
+            "](",
+            "](x",
+            "http://",
+            "://",
+            ":",
+            ".",
+            "www",
+            "mailto:",
+            "é",
+            "İ",
+            "ß",
+            "日本語",
+            "🦀",
+            "\u{301}",
+            "٣",
+            "Ⅻ",
+            "[",
+            ")",
+            "`",
+            "_",
+            "-",
+            "\0",
+            "ﬁ",
+            "ǅ",
+            "ῼ",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ];
+        let mut state = 0x9e37_79b9_u64;
+        let mut next = move |m: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            ((state >> 33) % m as u64) as usize
+        };
+        let notes: Vec<Owned> = (0..60)
+            .map(|_| {
+                let text: String = (0..next(200)).map(|_| PIECES[next(PIECES.len())]).collect();
+                let title: String = (0..next(8)).map(|_| PIECES[next(PIECES.len())]).collect();
+                owned(&title, &text, &[PIECES[next(PIECES.len())]], &["  "])
+            })
+            .collect();
+        let out = run(&notes);
+        assert_eq!(out.len(), notes.len());
+        for piece in PIECES {
+            for t in tokens(piece) {
+                assert!(t.chars().count() <= MAX_TOKEN_CHARS);
+            }
+        }
+    }
+
+    #[test]
+    fn tokenizer_skips_urls_and_markup() {
+        assert_eq!(
+            tokens(
+                "See [the docs](https://example.com/a_b?q=1) and <https://x.org/y> or www.foo.com/bar!"
+            ),
+            ["see", "the", "docs", "and", "or"]
+        );
+        assert_eq!(
+            tokens("`fn main()` 2024 a Ünïcode_ÉTÉ x1"),
+            ["fn", "main", "ünïcode", "été", "x1"]
+        );
+        assert_eq!(tokens("mailto:me@example.com done"), ["done"]);
+        let long = "a".repeat(41);
+        assert!(tokens(&long).is_empty());
+        assert_eq!(tokens(&"b".repeat(40)).len(), 1);
+    }
+
+    #[test]
+    fn swar_classification_matches_the_table() {
+        for b in 0..=255u8 {
+            let x = u64::from_le_bytes([b, b'a', b'Z', b'5', b' ', b'q', b'Q', b'0']);
+            let (n, f) = ascii_alnum_prefix(x);
+            let alnum = flags(b) & ALNUM != 0;
+            let n_expected = if alnum { 4 } else { 0 };
+            assert_eq!(n, n_expected, "byte {b:#x}");
+            if alnum {
+                assert_eq!(f & ALPHA, ALPHA);
+            }
+            let y = u64::from_le_bytes([b; 8]);
+            let (n, f) = ascii_alnum_prefix(y);
+            assert_eq!(n, if alnum { 8 } else { 0 }, "byte {b:#x}");
+            assert_eq!(f & UPPER != 0, b.is_ascii_uppercase(), "byte {b:#x}");
+            assert_eq!(f & ALPHA != 0, b.is_ascii_alphabetic(), "byte {b:#x}");
+        }
+    }
+
+    #[test]
+    fn stemmer_folds_common_forms() {
+        for (a, b) in [
+            ("notes", "note"),
+            ("building", "build"),
+            ("builds", "build"),
+            ("running", "run"),
+            ("matches", "match"),
+            ("libraries", "library"),
+            ("tested", "testing"),
+            ("making", "make"),
+            ("classes", "class"),
+            ("quickly", "quick"),
+            ("cases", "case"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} vs {b}");
+        }
+        assert_eq!(stem("status"), "status");
+        assert_eq!(stem("string"), "string");
+        assert_eq!(stem("naïve"), "naïve");
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let values = [
+            0,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            u64::from(u32::MAX) << 1 | 1,
+        ];
+        let mut buf = Vec::new();
+        for &v in &values {
+            put_varint(&mut buf, v);
+        }
+        let mut pos = 0;
+        let back: Vec<u64> = std::iter::from_fn(|| get_varint(&buf, &mut pos)).collect();
+        assert_eq!(back, values);
+    }
+
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+}
