@@ -91,4 +91,55 @@ fn all_five_seeds_become_notes_and_a_site_with_no_broken_link() {
     assert_no_foreign_scripts(&site);
     let broken = broken_links(&site);
     assert!(broken.is_empty(), "broken links: {broken:#?}");
+
+    // Parts of a series ("… [1/2]", "… [2/2]") list each other first.
+    let series = regex::Regex::new(r"\s*\[\d+/\d+\]\s*").unwrap();
+    let mut pairs = 0;
+    for (file, front, _) in &notes {
+        let title = text_field(front, "title");
+        if !series.is_match(title) {
+            continue;
+        }
+        let stem = series.replace_all(title, " ");
+        let sibling = notes.iter().find(|(other, f, _)| {
+            other != file && series.replace_all(text_field(f, "title"), " ") == stem
+        });
+        if let Some((other, _, _)) = sibling {
+            pairs += 1;
+            let first = list_field(front, "related").into_iter().next();
+            let expected = format!("[[{}]]", other.trim_end_matches(".md"));
+            assert_eq!(first.as_deref(), Some(expected.as_str()), "{file}");
+        }
+    }
+    assert!(pairs >= 2, "the seeds hold a two-part series");
+
+    // A link from one post to another post of the vault is a wikilink.
+    let page = |url: &str| {
+        let url = url.split(['?', '#']).next().unwrap_or(url);
+        let url = url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        url.trim_start_matches("www.")
+            .trim_end_matches('/')
+            .to_lowercase()
+    };
+    let pages: Vec<String> = notes
+        .iter()
+        .map(|(_, f, _)| page(text_field(f, "url")))
+        .collect();
+    let web_link = regex::Regex::new(r"\]\((https?://[^)\s]+)").unwrap();
+    let mut wikilinked = 0;
+    for (i, (file, _, body)) in notes.iter().enumerate() {
+        for link in web_link.captures_iter(body) {
+            let target = page(&link[1]);
+            let other = pages.iter().position(|p| !p.is_empty() && *p == target);
+            assert!(
+                other.is_none_or(|j| j == i),
+                "{file} links to another note by its web address: {}",
+                &link[1]
+            );
+        }
+        wikilinked += body.matches("[[").count();
+    }
+    assert!(wikilinked > 0, "some seed post links to another");
 }
