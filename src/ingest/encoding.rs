@@ -8,6 +8,8 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
+use super::text;
+
 /// Decodes any text source to UTF-8, without a byte-order mark.
 pub fn to_utf8(bytes: &[u8]) -> Cow<'_, str> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
@@ -40,53 +42,31 @@ pub fn xml_to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
-/// The encoding an XML declaration names, if encoding_rs knows its label.
-fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+/// The `<?xml … ?>` declaration near the start of a document, as text, and
+/// where it starts. The declaration is ASCII whatever the encoding after it.
+fn declaration(bytes: &[u8]) -> Option<(usize, &str)> {
     let head = &bytes[..bytes.len().min(256)];
     let start = find(head, b"<?xml")?;
     let end = start + find(&head[start..], b"?>")?;
-    let declaration = &head[start..end];
-    let at = find(declaration, b"encoding")? + "encoding".len();
-    let rest = declaration[at..]
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace() || **b == b'=')
-        .copied()
-        .collect::<Vec<u8>>();
-    let quote = *rest.first()?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    let label_len = rest[1..].iter().position(|b| *b == quote)?;
-    Encoding::for_label(&rest[1..1 + label_len])
+    Some((start, std::str::from_utf8(&head[start..end]).ok()?))
+}
+
+/// The encoding an XML declaration names, if encoding_rs knows its label.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let (_, declaration) = declaration(bytes)?;
+    let label = text::attribute_span(declaration, "encoding").map(|r| &declaration[r])?;
+    Encoding::for_label(label.as_bytes())
 }
 
 /// Replaces the encoding named in an XML declaration by UTF-8.
-fn with_utf8_declaration(text: &str) -> String {
-    let Some(start) = text.find("<?xml").filter(|s| *s < 256) else {
-        return text.to_string();
-    };
-    let Some(end) = text[start..].find("?>").map(|e| start + e) else {
-        return text.to_string();
-    };
-    let declaration = &text[start..end];
-    let Some(at) = declaration.find("encoding") else {
-        return text.to_string();
-    };
-    let after = &declaration[at + "encoding".len()..];
-    let Some(open) = after.find(['"', '\'']) else {
-        return text.to_string();
-    };
-    let quote = &after[open..=open];
-    let Some(close) = after[open + 1..].find(quote) else {
-        return text.to_string();
-    };
-    let value_start = start + at + "encoding".len() + open + 1;
-    let value_end = value_start + close;
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..value_start]);
-    out.push_str("UTF-8");
-    out.push_str(&text[value_end..]);
-    out
+fn with_utf8_declaration(doc: &str) -> String {
+    let value = declaration(doc.as_bytes()).and_then(|(start, declaration)| {
+        text::attribute_span(declaration, "encoding").map(|r| start + r.start..start + r.end)
+    });
+    match value {
+        Some(range) => [&doc[..range.start], "UTF-8", &doc[range.end..]].concat(),
+        None => doc.to_string(),
+    }
 }
 
 /// UTF-16 without a byte-order mark still starts with `<` as one ASCII byte

@@ -72,7 +72,7 @@ fn with_rss_version(xml: &[u8]) -> Option<Vec<u8>> {
         at = found + 4;
     };
     let tag = &text[start..start + text[start..].find('>')?];
-    let (head, tail) = match version_value(tag) {
+    let (head, tail) = match text::attribute_span(tag, "version") {
         Some(range) if &tag[range.clone()] == "2.0" => return None,
         Some(range) => (&text[..start + range.start], &text[start + range.end..]),
         None => (&text[..start], &text[start..]),
@@ -83,25 +83,6 @@ fn with_rss_version(xml: &[u8]) -> Option<Vec<u8>> {
         "2.0"
     };
     Some([head, version, tail].concat().into_bytes())
-}
-
-/// Where the value of `version="…"` sits in a start tag.
-fn version_value(tag: &str) -> Option<std::ops::Range<usize>> {
-    let after_name = tag.find("version")? + "version".len();
-    let rest = &tag[after_name..];
-    let eq = rest.find('=')?;
-    if !rest[..eq].trim().is_empty() {
-        return None;
-    }
-    let value = &rest[eq + 1..];
-    let quote_at = value.find(['"', '\''])?;
-    if !value[..quote_at].trim().is_empty() {
-        return None;
-    }
-    let quote = &value[quote_at..=quote_at];
-    let open = after_name + eq + 1 + quote_at + 1;
-    let len = tag[open..].find(quote)?;
-    Some(open..open + len)
 }
 
 /// What every item of one feed shares.

@@ -45,25 +45,8 @@ pub fn read(file: &SourceFile<'_>) -> (Vec<Subscription>, Vec<Diagnostic>) {
     (subscriptions, diagnostics)
 }
 
-/// An attribute's raw value; names match exactly, as XML requires.
 fn attribute(tag: &str, name: &str) -> Option<String> {
-    let mut rest = tag;
-    loop {
-        let at = rest.find(name)?;
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + name.len()..].trim_start();
-        rest = &rest[at + name.len()..];
-        if !before.is_some_and(char::is_whitespace) {
-            continue;
-        }
-        let Some(value) = after.strip_prefix('=') else {
-            continue;
-        };
-        let value = value.trim_start();
-        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let value = &value[1..];
-        return value.find(quote).map(|end| value[..end].to_string());
-    }
+    text::attribute_span(tag, name).map(|range| tag[range].to_string())
 }
 
 #[cfg(test)]

@@ -14,6 +14,33 @@ pub fn clean_line(text: &str) -> String {
     }
 }
 
+/// Where the value of attribute `name` sits in the text of a start tag or
+/// XML declaration (`<outline text="a" xmlUrl='b'>`): the name must start
+/// the tag or follow whitespace, and the value is quoted. Names match
+/// exactly, as XML requires.
+pub fn attribute_span(tag: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    while let Some(found) = tag[from..].find(name).map(|i| from + i) {
+        from = found + name.len();
+        let starts_word = tag[..found]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || c == '<');
+        let after = tag[from..].trim_start();
+        let Some(value) = after.strip_prefix('=').map(str::trim_start) else {
+            continue;
+        };
+        if !starts_word {
+            continue;
+        }
+        let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let open = tag.len() - value.len() + 1;
+        let len = tag[open..].find(quote)?;
+        return Some(open..open + len);
+    }
+    None
+}
+
 /// Titles, names and tags longer than this are cut: a feed can put a whole
 /// article in a title, and the front matter and the page heading are no
 /// place for it.
@@ -113,6 +140,17 @@ pub fn short_hash(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attribute_values_are_found_by_exact_name() {
+        let tag = r#"<outline text="a b" htmlUrl="x" xmlUrl = 'https://f' title="">"#;
+        let value = |name| attribute_span(tag, name).map(|r| &tag[r]);
+        assert_eq!(value("xmlUrl"), Some("https://f"));
+        assert_eq!(value("text"), Some("a b"));
+        assert_eq!(value("title"), Some(""));
+        assert_eq!(value("Url"), None);
+        assert_eq!(value("version"), None);
+    }
 
     #[test]
     fn titles_lose_tags_entities_and_extra_space() {
