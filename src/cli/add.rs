@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::build::{is_web_address, opml_subscriptions};
+use super::build::opml_subscriptions;
 use super::{fs, load_config, pull, report};
 use crate::fetch::{self, Outcome, Request, discover};
 use crate::ingest;
+use crate::ingest::text::is_web_address;
 use crate::model::Diagnostic;
 
 /// What `lore add` was given besides the sources.

@@ -11,6 +11,7 @@ use anyhow::Result;
 use super::args::CommonArgs;
 use super::{fs, load_config, pull, report};
 use crate::config::{AssetMode, Config};
+use crate::ingest::text::is_web_address;
 use crate::ingest::{self, SourceOptions};
 use crate::model::Diagnostic;
 use crate::pipeline::{self, BuildInput, LoadedSource};
@@ -58,11 +59,6 @@ impl SourceSpec {
             options,
         }
     }
-}
-
-pub fn is_web_address(text: &str) -> bool {
-    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// Imports `cli_sources` (or config.toml's sources), and renders if asked.

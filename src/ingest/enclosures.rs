@@ -84,8 +84,7 @@ pub fn add_to_body(body: String, media: &Media, title: &str) -> String {
 
 fn web_url(raw: &str) -> Option<String> {
     let url = raw.trim();
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.to_string())
+    super::text::is_web_address(url).then(|| url.to_string())
 }
 
 /// The last path segment of a URL, without its query.

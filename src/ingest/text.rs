@@ -14,6 +14,16 @@ pub fn clean_line(text: &str) -> String {
     }
 }
 
+/// True for an `http://` or `https://` address (any case).
+pub fn is_web_address(text: &str) -> bool {
+    let lower = text
+        .trim_start()
+        .get(..8)
+        .unwrap_or(text)
+        .to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 /// Where the value of attribute `name` sits in the text of a start tag or
 /// XML declaration (`<outline text="a" xmlUrl='b'>`): the name must start
 /// the tag or follow whitespace, and the value is quoted. Names match

@@ -169,46 +169,32 @@ impl Pairs {
 /// length of the whole link.
 pub(super) fn link_prefix(s: &str) -> Option<(&str, &str, usize)> {
     let bytes = s.as_bytes();
-    if bytes.first() != Some(&b'[') {
+    let close = matching_close(bytes, 0, b'[', b']')?;
+    let end = matching_close(bytes, close + 1, b'(', b')')?;
+    Some((&s[1..close], &s[close + 2..end], end + 1))
+}
+
+/// Where the bracket `open` at `start` is closed, counting nesting and
+/// skipping backslash escapes.
+fn matching_close(bytes: &[u8], start: usize, open: u8, close: u8) -> Option<usize> {
+    if bytes.get(start) != Some(&open) {
         return None;
     }
     let mut depth = 0usize;
-    let mut close = None;
-    let mut i = 0;
+    let mut i = start;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 1,
-            b'[' => depth += 1,
-            b']' => {
+            b if b == open => depth += 1,
+            b if b == close => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    close = Some(i);
-                    break;
+                    return Some(i);
                 }
             }
             _ => {}
         }
         i += 1;
-    }
-    let close = close?;
-    if bytes.get(close + 1) != Some(&b'(') {
-        return None;
-    }
-    let mut depth = 0usize;
-    let mut j = close + 1;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'\\' => j += 1,
-            b'(' => depth += 1,
-            b')' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some((&s[1..close], &s[close + 2..j], j + 1));
-                }
-            }
-            _ => {}
-        }
-        j += 1;
     }
     None
 }
