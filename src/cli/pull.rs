@@ -83,34 +83,22 @@ pub fn fetch_feeds(
                     None => "and names no feed".to_string(),
                 };
                 let message = format!("this is a web page, not a feed, {hint}");
-                record.status = "failed".into();
-                record.last_error = Some(message.clone());
-                record.failures += 1;
+                record.failed(message.clone());
                 diagnostics.push(Diagnostic::error(url, None, message));
             }
             Outcome::Fetched(response) => {
                 fs::write_if_changed(&cache_path(root, url), &response.bytes)?;
                 record.etag = response.etag;
                 record.last_modified = response.last_modified;
-                record.status = "fetched".into();
-                record.last_success = Some(now.clone());
-                record.last_error = None;
-                record.failures = 0;
+                record.succeeded("fetched", &now);
                 record.moved_to = response.moved_permanently.clone();
                 if let Some(new) = response.moved_permanently {
                     moves.push((url.clone(), new));
                 }
             }
-            Outcome::NotModified => {
-                record.status = "not modified".into();
-                record.last_success = Some(now.clone());
-                record.last_error = None;
-                record.failures = 0;
-            }
+            Outcome::NotModified => record.succeeded("not modified", &now),
             Outcome::Failed(error) => {
-                record.status = "failed".into();
-                record.last_error = Some(error.to_string());
-                record.failures += 1;
+                record.failed(error.to_string());
                 let kept = if cache_path(root, url).is_file() {
                     "; the copy from the last fetch is used"
                 } else {

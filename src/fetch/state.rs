@@ -46,6 +46,23 @@ pub struct SourceRecord {
     pub moved_to: Option<String>,
 }
 
+impl SourceRecord {
+    /// The feed was got (`status` "fetched" or "not modified") at `now`.
+    pub fn succeeded(&mut self, status: &str, now: &str) {
+        self.status = status.to_string();
+        self.last_success = Some(now.to_string());
+        self.last_error = None;
+        self.failures = 0;
+    }
+
+    /// The attempt failed with `message`.
+    pub fn failed(&mut self, message: String) {
+        self.status = "failed".to_string();
+        self.last_error = Some(message);
+        self.failures += 1;
+    }
+}
+
 impl FetchState {
     /// The record of `url`, created empty when there is none.
     pub fn record(&mut self, url: &str) -> &mut SourceRecord {
