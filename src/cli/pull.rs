@@ -148,48 +148,46 @@ pub fn localise_images(
     download: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<usize> {
-    let mut users: HashMap<String, &str> = HashMap::new();
-    let mut wanted: Vec<String> = Vec::new();
-    for item in items.iter() {
-        for url in assets::image_urls(&item.body) {
-            let known = state
-                .assets
-                .get(&url)
-                .is_some_and(|file| content_dir.join(ASSETS_DIR).join(file).is_file());
-            if !known && !users.contains_key(&url) {
-                users.insert(url.clone(), &item.title);
-                wanted.push(url);
-            }
-        }
-    }
-    let client = client(&config.fetch, config.fetch.asset_max_size_mb);
-    let mut downloaded = 0;
-    if !download {
-        wanted.clear();
-    }
-    for batch in wanted.chunks(ASSET_BATCH) {
-        for (url, result) in batch.iter().zip(assets::download_images(&client, batch)) {
-            match result {
-                Ok(asset) => {
-                    let path = content_dir.join(ASSETS_DIR).join(&asset.file_name);
-                    fs::write_if_changed(&path, &asset.bytes)?;
-                    state.assets.insert(url.clone(), asset.file_name);
-                    downloaded += 1;
-                }
-                Err(error) => diagnostics.push(Diagnostic::warning(
-                    url,
-                    users.get(url).map(|t| t.to_string()),
-                    format!("image not downloaded ({error}); the note keeps the remote link"),
-                )),
-            }
-        }
-    }
-    let local: HashMap<String, String> = state
+    // Images downloaded before whose files are still there.
+    let mut local: HashMap<String, String> = state
         .assets
         .iter()
         .filter(|(_, file)| content_dir.join(ASSETS_DIR).join(file).is_file())
         .map(|(url, file)| (url.clone(), format!("{ASSETS_DIR}/{file}")))
         .collect();
+    let mut downloaded = 0;
+    if download {
+        // Each new image once, with the title of the first item using it.
+        let mut users: HashMap<String, String> = HashMap::new();
+        let mut wanted: Vec<String> = Vec::new();
+        for item in items.iter() {
+            for url in assets::image_urls(&item.body) {
+                if !local.contains_key(&url) && !users.contains_key(&url) {
+                    users.insert(url.clone(), item.title.clone());
+                    wanted.push(url);
+                }
+            }
+        }
+        let client = client(&config.fetch, config.fetch.asset_max_size_mb);
+        for batch in wanted.chunks(ASSET_BATCH) {
+            for (url, result) in batch.iter().zip(assets::download_images(&client, batch)) {
+                match result {
+                    Ok(asset) => {
+                        let path = content_dir.join(ASSETS_DIR).join(&asset.file_name);
+                        fs::write_if_changed(&path, &asset.bytes)?;
+                        local.insert(url.clone(), format!("{ASSETS_DIR}/{}", asset.file_name));
+                        state.assets.insert(url.clone(), asset.file_name);
+                        downloaded += 1;
+                    }
+                    Err(error) => diagnostics.push(Diagnostic::warning(
+                        url,
+                        users.get(url).cloned(),
+                        format!("image not downloaded ({error}); the note keeps the remote link"),
+                    )),
+                }
+            }
+        }
+    }
     for item in items.iter_mut() {
         if item.body.contains("![") {
             item.body = assets::rewrite_images(&item.body, &local);
