@@ -152,9 +152,10 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
         };
         let (front, body) = note_parts(&item, &name);
         by_id.insert(item.id.clone(), merged.notes.len());
-        merged.from_items.insert(format!("{name}.md"));
+        let path = format!("{name}.md");
+        merged.from_items.insert(path.clone());
         merged.notes.push(Note {
-            path: format!("{name}.md"),
+            path,
             front,
             body,
             ownership: Ownership::Lore,
