@@ -88,7 +88,8 @@ pub struct FetchSettings {
     pub timeout: u64,
     /// Largest feed accepted, in MB.
     pub max_size_mb: u64,
-    /// Retries of a transient failure (timeout, 5xx, 429), with backoff.
+    /// Retries of a transient failure (connection error, 5xx, 429), with
+    /// backoff; a timeout is not retried.
     pub retries: u32,
     /// `"remote"` keeps images on the web; `"local"` downloads the images
     /// notes use into `content/assets/` (as `lore pull --assets` does).
@@ -140,18 +141,44 @@ pub struct SourceConfig {
 /// Why a config could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("invalid TOML: {0}")]
-    Toml(#[from] toml::de::Error),
+    #[error("line {line}: {message}")]
+    Toml { line: usize, message: String },
+    #[error("line {line}: there is no key `{key}`{}{}", in_table(.table), did_you_mean(.suggestion))]
+    UnknownKey {
+        line: usize,
+        key: String,
+        table: Option<String>,
+        suggestion: Option<String>,
+    },
     #[error("source #{index} needs exactly one of `path` or `url`")]
     SourceLocation { index: usize },
     #[error("[fetch] connections and per_host must be at least 1")]
     NoConnections,
+    #[error(
+        "base_url `{0}` is not an absolute web address; write it as the site will be \
+         published, e.g. https://me.github.io/my-kb/"
+    )]
+    BaseUrl(String),
+}
+
+fn in_table(table: &Option<String>) -> String {
+    table
+        .as_ref()
+        .map(|t| format!(" in [{t}]"))
+        .unwrap_or_default()
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion
+        .as_ref()
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 impl Config {
     /// Parses and validates `config.toml` text.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text)?;
+        let config: Config = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         for (i, source) in config.sources.iter().enumerate() {
             if source.path.is_some() == source.url.is_some() {
                 return Err(ConfigError::SourceLocation { index: i + 1 });
@@ -160,7 +187,30 @@ impl Config {
         if config.fetch.connections == 0 || config.fetch.per_host == 0 {
             return Err(ConfigError::NoConnections);
         }
+        config.check_base_url()?;
         Ok(config)
+    }
+
+    /// `base_url` is empty or an absolute http(s) address with a host.
+    pub fn check_base_url(&self) -> Result<(), ConfigError> {
+        let url = self.base_url.trim();
+        if url.is_empty() {
+            return Ok(());
+        }
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        let valid = host.is_some_and(|h| {
+            !h.is_empty()
+                && !h.starts_with(':')
+                && h.chars().all(|c| c.is_alphanumeric() || "-.:[]_".contains(c))
+        }) && !url.chars().any(char::is_whitespace);
+        if valid {
+            Ok(())
+        } else {
+            Err(ConfigError::BaseUrl(url.to_string()))
+        }
     }
 
     /// `base_url` with exactly one trailing slash, or empty.
@@ -172,6 +222,64 @@ impl Config {
             format!("{trimmed}/")
         }
     }
+}
+
+/// A TOML or schema error with its line, and for a misspelt key the key
+/// it was probably meant to be.
+fn toml_error(text: &str, error: &toml::de::Error) -> ConfigError {
+    let line = error
+        .span()
+        .map_or(1, |span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let message = error.message();
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once('`')
+    {
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let suggestion = known
+            .iter()
+            .map(|k| (edit_distance(key, k), *k))
+            .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+            .min()
+            .map(|(_, k)| k.to_string());
+        return ConfigError::UnknownKey {
+            line,
+            key: key.to_string(),
+            table: table_at(text, error.span().map_or(0, |s| s.start)),
+            suggestion,
+        };
+    }
+    ConfigError::Toml {
+        line,
+        message: message.trim().to_string(),
+    }
+}
+
+/// The `[table]` header in force at byte `at`, if any.
+fn table_at(text: &str, at: usize) -> Option<String> {
+    text[..at.min(text.len())]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(['[', ']']).to_string())
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -186,8 +294,23 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_are_rejected() {
-        assert!(Config::parse("titel = \"x\"").is_err());
+    fn an_unknown_key_names_its_line_and_the_likely_key() {
+        let err = Config::parse("title = \"x\"\n\n[related]\nmaxx = 3\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 4: there is no key `maxx` in [related]; did you mean `max`?"
+        );
+        let err = Config::parse("zzzzzz = 1").unwrap_err().to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn base_url_must_be_a_web_address() {
+        for bad in ["notaurl", "https://", "ftp://a.io/", "https://a b.io/"] {
+            let text = format!("base_url = \"{bad}\"");
+            assert!(Config::parse(&text).is_err(), "{bad} was accepted");
+        }
+        assert!(Config::parse("base_url = \"http://localhost:8080/kb/\"").is_ok());
     }
 
     #[test]

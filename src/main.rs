@@ -1,5 +1,7 @@
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Parser;
 
 /// Converting feed HTML allocates many small nodes and strings; mimalloc
@@ -9,12 +11,26 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A command line lore cannot read: EX_USAGE from sysexits.h, so that 2
+/// keeps meaning "some input failed, the rest was built".
+const USAGE: u8 = 64;
+
 fn main() -> ExitCode {
-    let cli = lore::cli::args::Cli::parse();
+    let cli = match lore::cli::args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     match lore::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
             ExitCode::from(1)
         }
     }

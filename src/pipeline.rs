@@ -47,6 +47,9 @@ pub struct BuildOutput {
     pub notes_unchanged: usize,
     pub notes_total: usize,
     pub state: State,
+    /// The state to save before writing any note (see [`State::writing`]),
+    /// so that a run stopped halfway leaves every note with its owner.
+    pub state_while_writing: State,
     pub site: Option<Site>,
     pub merge: MergeStats,
     /// Upstream versions of notes the user edited: (path inside the
@@ -125,6 +128,10 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
             .mark_conflict(&conflict.path, &conflict.source_hash);
         out.conflict_writes.push((conflict.path, conflict.text));
     }
+    out.state_while_writing = out.state.writing(out.note_writes.iter().map(|(path, _)| {
+        let before = merged.on_disk.get(path).map(|text| notes::hash(text));
+        (path.as_str(), before)
+    }));
     out.notes_total = vault.len();
     out.timings.push(("write plan", clock.elapsed()));
 

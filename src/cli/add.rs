@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::build::opml_subscriptions;
+use super::build::{Location, opml_subscriptions, subscription_location};
 use super::{fs, load_config, pull, report};
 use crate::fetch::{self, Outcome, Request, discover};
 use crate::ingest;
@@ -29,6 +29,9 @@ pub fn run(
     config_path: &Path,
     quiet: bool,
 ) -> Result<ExitCode> {
+    for argument in arguments {
+        super::build::location_of(argument)?;
+    }
     let (config, root) = load_config(config_path)?;
     let client = pull::client(&config.fetch, config.fetch.max_size_mb);
     let mut diagnostics = Vec::new();
@@ -53,12 +56,12 @@ pub fn run(
     for (source, added) in new.iter().zip(added) {
         if !quiet {
             let verb = if added { "added" } else { "already there:" };
-            eprintln!("{verb} {}", source.location());
+            say!("{verb} {}", source.location());
         }
     }
     let errors = report::diagnostics(&diagnostics);
     if !quiet {
-        eprintln!("lore: run `lore pull` to fetch, or `lore build` to fetch and build");
+        say!("lore: run `lore pull` to fetch, or `lore build` to fetch and build");
     }
     Ok(report::exit_code(errors))
 }
@@ -135,21 +138,23 @@ fn from_path(path: &Path, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec
             ..NewSource::default()
         }];
     }
+    let shown = path.display().to_string();
     subscriptions
         .into_iter()
-        .map(|s| {
-            if is_web_address(&s.address) {
-                web_source(&s.address, s.title)
-            } else {
-                let local = s.address.strip_prefix("file://").unwrap_or(&s.address);
-                let feed = path.parent().unwrap_or(Path::new(".")).join(local);
-                NewSource {
+        .filter_map(
+            |s| match subscription_location(path, &shown, &s.address) {
+                Ok((Location::Url(url), _)) => Some(web_source(&url, s.title)),
+                Ok((Location::Path(feed), _)) => Some(NewSource {
                     path: Some(relative_to(&feed, root)),
                     name: s.title,
                     ..NewSource::default()
+                }),
+                Err(problem) => {
+                    diagnostics.push(problem);
+                    None
                 }
-            }
-        })
+            },
+        )
         .collect()
 }
 

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::args::CommonArgs;
-use super::{fs, load_config, pull, report};
+use super::{fs, load_config, lock, places, pull, report};
 use crate::config::{AssetMode, Config};
 use crate::ingest::text::is_web_address;
 use crate::ingest::{self, SourceOptions};
@@ -47,18 +47,38 @@ pub struct SourceSpec {
 
 impl SourceSpec {
     /// A command-line argument: a URL, or a path from the current folder.
-    pub fn from_argument(argument: &str, options: SourceOptions) -> SourceSpec {
-        let location = if is_web_address(argument) {
-            Location::Url(argument.to_string())
-        } else {
-            Location::Path(PathBuf::from(argument))
-        };
-        SourceSpec {
-            location,
+    pub fn from_argument(argument: &str, options: SourceOptions) -> Result<SourceSpec> {
+        Ok(SourceSpec {
+            location: location_of(argument)?,
             shown: argument.to_string(),
             options,
-        }
+        })
     }
+}
+
+/// What a command-line source names: an http(s) address with a host, or a
+/// path. Anything else that looks like an address is a mistake to report,
+/// not a file to look for.
+pub fn location_of(argument: &str) -> Result<Location> {
+    if is_web_address(argument) {
+        if !crate::fetch::is_http(argument) {
+            anyhow::bail!(
+                "`{argument}` is not a complete web address: it needs a host, as in \
+                 https://example.org/feed.xml"
+            );
+        }
+        return Ok(Location::Url(argument.trim().to_string()));
+    }
+    if let Some((scheme, _)) = argument.split_once("://")
+        && !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        anyhow::bail!(
+            "`{argument}`: lore reads http:// and https:// addresses and local paths, not \
+             `{scheme}://` (a typo for https://?)"
+        );
+    }
+    Ok(Location::Path(PathBuf::from(argument)))
 }
 
 /// Imports `cli_sources` (or config.toml's sources), and renders if asked.
@@ -68,15 +88,33 @@ pub fn run(
     flags: BuildFlags,
 ) -> Result<ExitCode> {
     let started = Instant::now();
-    let (mut config, root) = load_config(&common.config)?;
+    let (mut config, root) = if cli_sources.is_some() {
+        // `lore import FILE` makes a knowledge base where it runs.
+        load_config(&common.config)?
+    } else {
+        super::load_knowledge_base(&common.config)?
+    };
     if let Some(url) = flags.base_url.clone() {
         config.base_url = url;
+        config.check_base_url()?;
     }
+    let _lock = lock::acquire(&root)?;
+    let content_dir = root.join(&config.content_dir);
+    let output_dir = flags
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join(&config.output_dir));
+    if flags.render {
+        places::check_output(&root, &config, &output_dir)?;
+    }
+    // What a run that was stopped left behind.
+    fs::remove_leftover_temporaries(&content_dir);
+    fs::remove_leftover_temporaries(&root.join(".lore"));
     let mut diagnostics = Vec::new();
     let from_config = cli_sources.is_none();
     let specs = match cli_sources {
-        Some(list) => with_subscriptions(list),
-        None => listed_sources(&config, &root),
+        Some(list) => with_subscriptions(list, &mut diagnostics),
+        None => with_subscriptions(configured_sources(&config, &root), &mut diagnostics),
     };
     let source_count = specs.len();
     let spinner = report::spinner("fetching", flags.quiet);
@@ -103,25 +141,19 @@ pub fn run(
             }
         })
         .collect();
-    let content_dir = root.join(&config.content_dir);
     let vault = fs::read_vault(&content_dir)?;
     let attachments = if flags.render {
-        fs::list_attachments(&content_dir)
+        publishable_attachments(&content_dir, fs::list_attachments(&content_dir), &mut diagnostics)
     } else {
         Vec::new()
     };
     let (state, state_problem) = fs::read_state(&root);
     diagnostics.extend(state_problem);
     let theme = if flags.render {
-        let overrides = fs::read_theme(&root.join("themes").join(&config.theme))?;
-        templates::builtin().overlay(overrides)
+        templates::builtin().overlay(read_theme(&root, &config.theme)?)
     } else {
         templates::Theme::default()
     };
-    let output_dir = flags
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join(&config.output_dir));
     let highlight_cache = if flags.render {
         fs::read_highlight_cache(&root)
     } else {
@@ -171,19 +203,36 @@ pub fn run(
     spinner.finish_and_clear();
 
     let write_clock = Instant::now();
-    for (path, text) in &out.note_writes {
-        fs::write_if_changed(&fs::safe_join(&content_dir, path)?, text.as_bytes())?;
-    }
     let conflicts_dir = root.join(crate::notes::CONFLICTS_DIR);
     for (path, text) in &out.conflict_writes {
         fs::write_if_changed(&fs::safe_join(&conflicts_dir, path)?, text.as_bytes())?;
+    }
+    // Two phases, so that a stop at any moment leaves every note with its
+    // owner: first the state that accepts both the old and the new bytes of
+    // every note about to be written, then the notes, then the final state.
+    if !out.note_writes.is_empty() {
+        fs::write_state(&root, &out.state_while_writing)?;
+    }
+    for (path, text) in &out.note_writes {
+        fs::write_if_changed(&fs::safe_join(&content_dir, path)?, text.as_bytes())?;
     }
     fs::write_state(&root, &out.state)?;
     let mut pages = 0;
     if let Some(site) = &out.site {
         let bar = report::bar(site.files.len() as u64, "writing", flags.quiet);
-        fs::write_site(&output_dir, &site.files, &bar)?;
-        fs::copy_attachments(&content_dir, &output_dir, &attachments)?;
+        let mut files: Vec<fs::Publish<'_>> = site
+            .files
+            .iter()
+            .map(|f| fs::Publish::Bytes(&f.path, &f.bytes))
+            .collect();
+        for rel in &attachments {
+            files.push(fs::Publish::Copy(
+                rel.clone(),
+                fs::safe_join(&content_dir, rel)?,
+            ));
+        }
+        let published = fs::publish(&output_dir, &files, &bar)?;
+        diagnostics.extend(published.diagnostics);
         fs::write_highlight_cache(&root, &site.highlight_cache)?;
         bar.finish_and_clear();
         pages = site.pages;
@@ -193,7 +242,7 @@ pub fn run(
     diagnostics.append(&mut out.diagnostics);
     let errors = report::diagnostics(&diagnostics);
     if !flags.quiet {
-        eprintln!(
+        say!(
             "{}",
             summary(
                 source_count,
@@ -292,22 +341,22 @@ fn summary(
 
 fn print_timings(timings: &[(&str, std::time::Duration)], notes: usize, total: f64) {
     for (stage, time) in timings {
-        println!("{stage:>16}: {:>8.3}s", time.as_secs_f64());
+        out!("{stage:>16}: {:>8.3}s", time.as_secs_f64());
     }
-    println!(
+    out!(
         "{:>16}: {total:>8.3}s ({:.0} notes/s)",
         "total",
         notes as f64 / total.max(1e-9)
     );
     if let Some(mib) = report::peak_memory_mib() {
-        println!("{:>16}: {mib:>8.1} MiB", "peak memory");
+        out!("{:>16}: {mib:>8.1} MiB", "peak memory");
     }
 }
 
 /// The `[[sources]]` of config.toml, each OPML list followed by the feeds
-/// it names.
+/// it names (problems with those are left to the build to report).
 pub fn listed_sources(config: &Config, root: &Path) -> Vec<SourceSpec> {
-    with_subscriptions(configured_sources(config, root))
+    with_subscriptions(configured_sources(config, root), &mut Vec::new())
 }
 
 /// The `[[sources]]` of config.toml.
@@ -333,49 +382,98 @@ fn configured_sources(config: &Config, root: &Path) -> Vec<SourceSpec> {
     list
 }
 
-/// The sources with, after each OPML list, the feeds it names: a web
-/// address is fetched like any URL source; a path (or `file://` URL) is
-/// read relative to the list.
-fn with_subscriptions(specs: Vec<SourceSpec>) -> Vec<SourceSpec> {
+/// The sources with, after each OPML list, the feeds it names (see
+/// [`subscription_location`] for which ones are read).
+fn with_subscriptions(specs: Vec<SourceSpec>, diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceSpec> {
     let mut out = Vec::with_capacity(specs.len());
     for spec in specs {
-        let (list_path, subscriptions) = match &spec.location {
-            Location::Path(path) => (path.clone(), opml_subscriptions(path, &spec.shown)),
-            Location::Url(_) => (PathBuf::new(), Vec::new()),
+        let subscriptions = match &spec.location {
+            Location::Path(path) => opml_subscriptions(path, &spec.shown)
+                .into_iter()
+                .filter_map(|s| match subscription_location(path, &spec.shown, &s.address) {
+                    Ok(found) => Some((s, found)),
+                    Err(problem) => {
+                        diagnostics.push(problem);
+                        None
+                    }
+                })
+                .collect(),
+            Location::Url(_) => Vec::new(),
         };
         let options = spec.options.clone();
-        let shown = spec.shown.clone();
         out.push(spec);
-        for subscription in subscriptions {
-            let address = subscription.address.trim();
-            let feed_options = SourceOptions {
-                name: options.name.clone().or(subscription.title.clone()),
-                ..options.clone()
-            };
-            if is_web_address(address) {
-                out.push(SourceSpec {
-                    location: Location::Url(address.to_string()),
-                    shown: address.to_string(),
-                    options: feed_options,
-                });
-                continue;
-            }
-            let local = address.strip_prefix("file://").unwrap_or(address);
-            let feed_shown = format!(
-                "{}/{local}",
-                Path::new(&shown)
-                    .parent()
-                    .unwrap_or(Path::new(""))
-                    .display()
-            );
+        for (subscription, (location, shown)) in subscriptions {
             out.push(SourceSpec {
-                location: Location::Path(list_path.parent().unwrap_or(Path::new(".")).join(local)),
-                shown: feed_shown.trim_start_matches('/').to_string(),
-                options: feed_options,
+                location,
+                shown,
+                options: SourceOptions {
+                    name: options.name.clone().or(subscription.title.clone()),
+                    ..options.clone()
+                },
             });
         }
     }
     out
+}
+
+/// Where a feed named by a subscription list is, with how it is shown. A
+/// list is often someone else's file, so it may name only web addresses,
+/// or feed files in its own folder (or below): never an absolute path, a
+/// `..` step, a link out of the folder, or a file that is not a feed.
+pub fn subscription_location(
+    list: &Path,
+    list_shown: &str,
+    address: &str,
+) -> Result<(Location, String), Diagnostic> {
+    let address = address.trim();
+    let refuse = |why: &str| {
+        Diagnostic::error(
+            list_shown,
+            Some(address.to_string()),
+            format!("not read: {why}; a subscription list may name web feeds, or feed files in its own folder"),
+        )
+    };
+    if is_web_address(address) {
+        return if crate::fetch::is_http(address) {
+            Ok((Location::Url(address.to_string()), address.to_string()))
+        } else {
+            Err(refuse("not a complete web address"))
+        };
+    }
+    let local = match address.strip_prefix("file://") {
+        Some(_) => return Err(refuse("a file:// address")),
+        None => address,
+    };
+    let relative = Path::new(local);
+    if local.contains("://")
+        || relative
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(refuse("a path outside the list's folder"));
+    }
+    let folder = list
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let path = folder.join(relative);
+    let inside = match (path.canonicalize(), folder.canonicalize()) {
+        (Ok(file), Ok(folder)) => file.starts_with(folder),
+        _ => return Err(refuse("no such file beside the list")),
+    };
+    if !inside {
+        return Err(refuse("a link to a file outside the list's folder"));
+    }
+    let is_feed =
+        fs::read_head(&path, 4096).is_some_and(|head| ingest::sniff(&head) == ingest::Format::Feed);
+    if !is_feed {
+        return Err(refuse("not an RSS, Atom or JSON feed"));
+    }
+    let shown = format!(
+        "{}/{local}",
+        Path::new(list_shown).parent().unwrap_or(Path::new("")).display()
+    );
+    Ok((Location::Path(path), shown.trim_start_matches('/').to_string()))
 }
 
 /// The feeds listed in `path`, when it is an OPML file (told by content).
@@ -392,4 +490,51 @@ pub fn opml_subscriptions(path: &Path, shown: &str) -> Vec<ingest::opml::Subscri
         }
         None => Vec::new(),
     }
+}
+
+/// The theme's own files, from `themes/<name>/`. The built-in theme is
+/// called `default`; any other name must be a folder there.
+fn read_theme(root: &Path, name: &str) -> Result<templates::Theme> {
+    let dir = root.join("themes").join(name);
+    if name != "default" && !dir.is_dir() {
+        anyhow::bail!(
+            "theme = \"{name}\" in config.toml: there is no folder {} (the built-in theme is \
+             \"default\")",
+            dir.display()
+        );
+    }
+    fs::read_theme(&dir)
+}
+
+/// The content folder's attachments the site may publish: all but SVG
+/// images that could run script, which are reported and left out (a note
+/// that shows one then reports it as missing).
+fn publishable_attachments(
+    content_dir: &Path,
+    attachments: Vec<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    attachments
+        .into_iter()
+        .filter(|rel| {
+            if !rel.to_ascii_lowercase().ends_with(".svg") {
+                return true;
+            }
+            let bytes = fs::safe_join(content_dir, rel)
+                .ok()
+                .and_then(|path| fs::read_file(&path))
+                .unwrap_or_default();
+            match crate::render::svg::check(&bytes) {
+                Ok(()) => true,
+                Err(why) => {
+                    diagnostics.push(Diagnostic::error(
+                        format!("{}/{rel}", content_dir.display()),
+                        None,
+                        format!("not published: this SVG image {why}, which would run in the site"),
+                    ));
+                    false
+                }
+            }
+        })
+        .collect()
 }

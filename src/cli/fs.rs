@@ -17,8 +17,6 @@ use crate::render::templates::Theme;
 
 /// Where lore keeps what it remembers between runs, next to config.toml.
 pub const STATE_FILE: &str = ".lore/state.json";
-/// Marks a folder as a site lore wrote, so stale pages may be removed.
-const SITE_MARKER: &str = ".lore-site";
 
 /// Reads a file that may be absent.
 pub fn read_optional(path: &Path) -> Result<Option<String>> {
@@ -96,37 +94,10 @@ pub fn list_attachments(content: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Copies attachments from the content folder to the site, skipping those
-/// already there with the same size and a modification time not older.
-pub fn copy_attachments(content: &Path, output: &Path, attachments: &[String]) -> Result<usize> {
-    let mut copied = 0;
-    for rel in attachments {
-        let from = safe_join(content, rel)?;
-        let to = safe_join(output, rel)?;
-        let (Ok(source), target) = (fs::metadata(&from), fs::metadata(&to)) else {
-            continue;
-        };
-        let fresh = target.is_ok_and(|t| {
-            t.len() == source.len()
-                && matches!((t.modified(), source.modified()), (Ok(t), Ok(s)) if t >= s)
-        });
-        if fresh {
-            continue;
-        }
-        if let Some(dir) = to.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        fs::copy(&from, &to).with_context(|| format!("copying {} to the site", from.display()))?;
-        copied += 1;
-    }
-    Ok(copied)
-}
-
-/// Copies the notes and attachments of the content folder to `out`, same
-/// relative paths, writing only files whose bytes differ. Returns how many
-/// files it wrote.
-pub fn export_vault(content: &Path, out: &Path) -> Result<usize> {
-    let mut written = 0;
+/// The notes and attachments of the content folder, content-relative with
+/// `/`, for `lore vault --out`.
+pub fn list_vault_files(content: &Path) -> Result<Vec<String>> {
+    let mut files = Vec::new();
     for entry in walk_visible(content) {
         let entry = entry.with_context(|| format!("reading {}", content.display()))?;
         let path = entry.path();
@@ -135,18 +106,13 @@ pub fn export_vault(content: &Path, out: &Path) -> Result<usize> {
             .and_then(|x| x.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
-        if !entry.file_type().is_file()
-            || !(extension == "md" || ATTACHMENT_EXTENSIONS.contains(&extension.as_str()))
+        if entry.file_type().is_file()
+            && (extension == "md" || ATTACHMENT_EXTENSIONS.contains(&extension.as_str()))
         {
-            continue;
-        }
-        let rel = slash_path(path.strip_prefix(content).unwrap_or(path));
-        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        if write_if_changed(&safe_join(out, &rel)?, &bytes)? {
-            written += 1;
+            files.push(slash_path(path.strip_prefix(content).unwrap_or(path)));
         }
     }
-    Ok(written)
+    Ok(files)
 }
 
 /// The first `limit` bytes of a file, or `None` for a folder or an
@@ -287,9 +253,14 @@ fn read_json<T: serde::de::DeserializeOwned + Default>(path: &Path) -> (T, Optio
     }
 }
 
+/// Saves the state durably: it is the proof of which notes lore wrote.
 pub fn write_state(root: &Path, state: &State) -> Result<()> {
     let text = serde_json::to_string_pretty(state).context("serialising state")?;
-    write_if_changed(&root.join(STATE_FILE), text.as_bytes()).map(|_| ())
+    let path = root.join(STATE_FILE);
+    if fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    write_durably(&path, text.as_bytes())
 }
 
 /// Where highlighted code is cached between builds.
@@ -364,11 +335,48 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
     {
         return Ok(false);
     }
+    write_atomically(path, bytes)?;
+    Ok(true)
+}
+
+/// Prefix of lore's temporary files, so a later run can tell its own
+/// leftovers from anything else.
+const TEMP_PREFIX: &str = ".lore-";
+
+/// Writes through a temporary file in the same folder and a rename: the
+/// file is either as it was or complete, never cut (a full disk fails the
+/// write and the temporary file goes).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = temporary_file(path, bytes)?;
+    temp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Like [`write_atomically`], and on the disk before it returns: for the
+/// records (state, ledger) that prove which files lore wrote.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = temporary_file(path, bytes)?;
+    temp.as_file()
+        .sync_all()
+        .with_context(|| format!("writing {}", path.display()))?;
+    temp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    if let Some(dir) = path.parent()
+        && let Ok(folder) = fs::File::open(dir)
+    {
+        // The rename itself reaches the disk with the folder.
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+fn temporary_file(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     // A temporary file is private (0600); the note it becomes is not.
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".lore-");
+    builder.prefix(TEMP_PREFIX);
     if let Some(permissions) = fs::metadata(path)
         .ok()
         .map(|m| m.permissions())
@@ -381,9 +389,7 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     temp.write_all(bytes)
         .with_context(|| format!("writing {}", path.display()))?;
-    temp.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(true)
+    Ok(temp)
 }
 
 /// What a new file gets on Unix: read-write for its owner, readable by
@@ -400,67 +406,156 @@ fn default_permissions() -> Option<fs::Permissions> {
     }
 }
 
-/// Writes the site and removes pages a previous build left that this one
-/// no longer has (only in a folder lore itself wrote).
-pub fn write_site(
-    output: &Path,
-    files: &[crate::render::OutputFile],
-    progress: &indicatif::ProgressBar,
-) -> Result<usize> {
-    use rayon::prelude::*;
-    fs::create_dir_all(output).with_context(|| format!("creating {}", output.display()))?;
-    let dirs: HashSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| output.join(p)))
-        .collect();
-    for dir in dirs {
-        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let written: Vec<bool> = files
-        .par_iter()
-        .map(|file| {
-            let result = write_page(&safe_join(output, &file.path)?, &file.bytes);
-            progress.inc(1);
-            result
-        })
-        .collect::<Result<_>>()?;
-    remove_stale(output, files)?;
-    write_if_changed(
-        &output.join(SITE_MARKER),
-        b"written by lore; files here are rebuilt on every build\n",
-    )?;
-    Ok(written.into_iter().filter(|w| *w).count())
+/// One file to publish into a ledgered folder: bytes in memory, or a file
+/// of the content folder copied as it is.
+pub enum Publish<'a> {
+    Bytes(&'a str, &'a [u8]),
+    Copy(String, PathBuf),
+    /// A file written only where the person has none of their own (theirs
+    /// wins, silently).
+    Default(&'a str, &'a [u8]),
 }
 
-/// Writes a generated site file in place when its bytes changed. Unlike
-/// notes, pages hold nothing a person wrote and are rebuilt from the vault,
-/// so they skip the temporary file: on 10,000 pages the renames in one
-/// folder cost more than the rendering.
-fn write_page(path: &Path, bytes: &[u8]) -> Result<bool> {
-    if let Ok(meta) = fs::metadata(path)
-        && meta.len() == bytes.len() as u64
-        && fs::read(path).is_ok_and(|old| old == bytes)
-    {
-        return Ok(false);
-    }
-    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
-    Ok(true)
-}
-
-fn remove_stale(output: &Path, files: &[crate::render::OutputFile]) -> Result<()> {
-    if !output.join(SITE_MARKER).exists() {
-        return Ok(());
-    }
-    let keep: HashSet<PathBuf> = files.iter().map(|f| output.join(&f.path)).collect();
-    for entry in WalkDir::new(output).into_iter().filter_map(|e| e.ok()) {
-        let path = entry.path();
-        let generated = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("html" | "xml" | "js" | "css")
-        );
-        if entry.file_type().is_file() && generated && !keep.contains(path) {
-            fs::remove_file(path).with_context(|| format!("removing stale {}", path.display()))?;
+impl Publish<'_> {
+    fn rel(&self) -> &str {
+        match self {
+            Publish::Bytes(rel, _) | Publish::Default(rel, _) => rel,
+            Publish::Copy(rel, _) => rel,
         }
     }
-    Ok(())
+
+    fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Publish::Bytes(_, bytes) | Publish::Default(_, bytes) => {
+                Ok(std::borrow::Cow::Borrowed(bytes))
+            }
+            Publish::Copy(_, from) => fs::read(from)
+                .map(std::borrow::Cow::Owned)
+                .with_context(|| format!("reading {}", from.display())),
+        }
+    }
+}
+
+/// What publishing into a folder did.
+#[derive(Debug, Default)]
+pub struct Published {
+    pub written: usize,
+    pub removed: usize,
+    /// Files in the way that lore did not write, or that changed since.
+    pub refused: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Writes `files` into `dir` (the site, or an exported vault) and removes
+/// what an earlier run of lore wrote there that this one no longer has.
+/// Only files lore can prove it wrote (see [`ledger`](super::ledger)) are
+/// ever overwritten or removed; anything else in the way is left alone and
+/// reported.
+pub fn publish(
+    dir: &Path,
+    files: &[Publish<'_>],
+    progress: &indicatif::ProgressBar,
+) -> Result<Published> {
+    use super::ledger::{self, Outcome};
+    use rayon::prelude::*;
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    remove_leftover_temporaries(dir);
+    let (before, problem) = ledger::read(dir);
+    let mut published = Published {
+        diagnostics: problem.into_iter().collect(),
+        ..Published::default()
+    };
+    let hashes: Vec<String> = files
+        .par_iter()
+        .map(|file| file.bytes().map(|bytes| ledger::hash(&bytes)))
+        .collect::<Result<_>>()?;
+    // Phase one: what is about to be written is recorded first.
+    let mut pending = before.clone();
+    pending.writing = files
+        .iter()
+        .zip(&hashes)
+        .map(|(file, hash)| (file.rel().to_string(), hash.clone()))
+        .collect();
+    ledger::write(dir, &pending)?;
+
+    let folders: HashSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(f.rel()).parent().map(|p| dir.join(p)))
+        .collect();
+    for folder in folders {
+        fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+    }
+    let outcomes: Vec<Outcome> = files
+        .par_iter()
+        .map(|file| {
+            let outcome = ledger::put(dir, file.rel(), &file.bytes()?, &pending);
+            progress.inc(1);
+            outcome
+        })
+        .collect::<Result<_>>()?;
+
+    let keep: HashSet<&str> = files.iter().map(|f| f.rel()).collect();
+    published.removed = ledger::remove_stale(dir, &pending, &keep)?;
+    // Phase two: only what is on disk now, as lore wrote it.
+    let mut after = ledger::Ledger::default();
+    for ((file, hash), outcome) in files.iter().zip(hashes).zip(outcomes) {
+        match outcome {
+            Outcome::Refused if matches!(file, Publish::Default(..)) => {}
+            Outcome::Refused => published.refused.push(file.rel().to_string()),
+            Outcome::Written => {
+                published.written += 1;
+                after.files.insert(file.rel().to_string(), hash);
+            }
+            Outcome::Unchanged => {
+                after.files.insert(file.rel().to_string(), hash);
+            }
+        }
+    }
+    ledger::write(dir, &after)?;
+    if !published.refused.is_empty() {
+        published.diagnostics.push(refused_diagnostic(dir, &published.refused));
+    }
+    Ok(published)
+}
+
+/// One error for every file lore left alone, naming the first few.
+fn refused_diagnostic(dir: &Path, refused: &[String]) -> Diagnostic {
+    const SHOWN: usize = 5;
+    let mut names = refused
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if refused.len() > SHOWN {
+        names.push_str(&format!(" and {} more", refused.len() - SHOWN));
+    }
+    Diagnostic::error(
+        dir.display().to_string(),
+        None,
+        format!(
+            "{} file(s) here were not written by lore, or were changed since: {names}. They are              left alone and lore's version is not written; move them away, or write to another              folder",
+            refused.len()
+        ),
+    )
+}
+
+/// Removes the temporary files a run that was stopped left behind below
+/// `dir` (`.lore-` and six letters or digits, the names lore gives them).
+/// Only one lore runs at a time in a knowledge base, so none is in use.
+pub fn remove_leftover_temporaries(dir: &Path) {
+    let leftovers = WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_type().is_dir() || !is_hidden(e.file_name()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file() && is_temporary_name(e.file_name()));
+    for entry in leftovers {
+        let _ = fs::remove_file(entry.path());
+    }
+}
+
+fn is_temporary_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+        .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
 }

@@ -36,7 +36,7 @@ per_host = 2            # requests in flight at once to one server
 timeout = 30            # seconds for a whole response
 connect_timeout = 10    # seconds to connect
 max_size_mb = 20        # largest feed accepted
-retries = 2             # retries of timeouts, 5xx and 429, with backoff
+retries = 2             # retries of connection errors, 5xx and 429 (not timeouts)
 assets = "remote"       # "local": download the images notes use into content/assets/
 asset_max_size_mb = 10  # largest image downloaded
 
@@ -80,7 +80,7 @@ pub fn run(dir: &Path) -> Result<ExitCode> {
     fs::write_if_changed(&dir.join("sources/example.xml"), EXAMPLE_FEED.as_bytes())?;
     std::fs::create_dir_all(dir.join("content"))
         .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.join("content").display()))?;
-    eprintln!(
+    say!(
         "lore: created a knowledge base in {}; run `lore build` there",
         dir.display()
     );

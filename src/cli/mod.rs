@@ -3,11 +3,31 @@
 //! returns, and reports. The only module that touches the file system and
 //! the only user of `anyhow`.
 
+/// `eprintln!` that never panics: a closed stderr (`lore build 2>&1 |
+/// true`) must not stop a run that is writing files.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `println!` that never panics when stdout is closed (`lore … | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod add;
 pub mod args;
 mod build;
 mod fs;
 mod init;
+mod ledger;
+mod lock;
+mod places;
 mod pull;
 mod related;
 mod report;
@@ -17,7 +37,7 @@ mod vault;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config::Config;
 use crate::ingest::SourceOptions;
@@ -73,7 +93,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let specs = sources
                 .iter()
                 .map(|s| SourceSpec::from_argument(s, options.clone()))
-                .collect();
+                .collect::<Result<_>>()?;
             build::run(
                 &common,
                 Some(specs),
@@ -104,6 +124,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Loads the knowledge base's config.toml, or the defaults for a folder
+/// that holds only notes; anywhere else there is nothing to build.
+pub(crate) fn load_knowledge_base(path: &Path) -> Result<(Config, PathBuf)> {
+    let (config, root) = load_config(path)?;
+    if !path.is_file() && !root.join(&config.content_dir).is_dir() {
+        anyhow::bail!(
+            "no knowledge base in {}: there is no {} and no {}/ folder; run `lore init` to make              one, or pass --config PATH",
+            std::path::absolute(&root).unwrap_or(root.clone()).display(),
+            path.file_name().map_or("config.toml".into(), |n| n.to_string_lossy()),
+            config.content_dir
+        );
+    }
+    Ok((config, root))
+}
+
 /// Loads config.toml, or the defaults when there is none.
 pub(crate) fn load_config(path: &Path) -> Result<(Config, PathBuf)> {
     let root = path
@@ -112,7 +147,7 @@ pub(crate) fn load_config(path: &Path) -> Result<(Config, PathBuf)> {
         .unwrap_or(Path::new("."))
         .to_path_buf();
     let config = match fs::read_optional(path)? {
-        Some(text) => Config::parse(&text).with_context(|| format!("in {}", path.display()))?,
+        Some(text) => Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
         None => Config::default(),
     };
     Ok((config, root))

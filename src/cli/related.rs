@@ -23,16 +23,16 @@ pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
         );
     };
     let note = &vault[target];
-    println!("{} ({})", note.front.title, note.path);
+    out!("{} ({})", note.front.title, note.path);
     let explained = pipeline::explain_related(&vault, &config, target);
     if explained.is_empty() {
-        println!("  no related notes (it shares no weighty term, tag or author)");
+        out!("  no related notes (it shares no weighty term, tag or author)");
     }
     for related in explained {
         let Some(other) = vault.get(related.index as usize) else {
             continue;
         };
-        println!(
+        out!(
             "  {:.3}  {}  [[{}]]",
             related.score,
             other.front.title,
@@ -43,7 +43,7 @@ pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
             .iter()
             .map(|(term, share)| format!("{term} {share:.3}"))
             .collect();
-        println!("         shared: {}", terms.join(", "));
+        out!("         shared: {}", terms.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -43,7 +43,7 @@ pub fn diagnostics(diagnostics: &[Diagnostic]) -> usize {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| d.severity);
     for diagnostic in &sorted {
-        eprintln!("{diagnostic}");
+        say!("{diagnostic}");
     }
     diagnostics
         .iter()

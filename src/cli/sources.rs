@@ -15,19 +15,19 @@ pub fn run(config_path: &Path) -> Result<ExitCode> {
     let (config, root) = load_config(config_path)?;
     let (state, problem) = fs::read_fetch_state(&root);
     if let Some(problem) = problem {
-        eprintln!("{problem}");
+        say!("{problem}");
     }
     let specs = super::build::listed_sources(&config, &root);
     if specs.is_empty() {
-        println!("no sources; add one with `lore add URL` or a [[sources]] entry in config.toml");
+        out!("no sources; add one with `lore add URL` or a [[sources]] entry in config.toml");
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    out!(
         "{:<48} {:<13} {:>6}  {:<20}  last error",
         "source", "status", "items", "last fetch"
     );
     for spec in &specs {
-        println!("{}", row(spec, state.sources.get(&spec.shown)));
+        out!("{}", row(spec, state.sources.get(&spec.shown)));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use super::args::CommonArgs;
 use super::build::{self, BuildFlags};
-use super::{fs, load_config};
+use super::{fs, load_knowledge_base, lock, places, report};
 
 /// Obsidian settings that match the notes lore writes.
 const APP_JSON: &str = r#"{
@@ -29,6 +29,8 @@ pub fn run(
     fetch: bool,
     quiet: bool,
 ) -> Result<ExitCode> {
+    let (config, root) = load_knowledge_base(&common.config)?;
+    places::check_export(&root, &config, out)?;
     let code = build::run(
         common,
         None,
@@ -38,17 +40,28 @@ pub fn run(
             ..BuildFlags::default()
         },
     )?;
-    let (config, root) = load_config(&common.config)?;
+    let _lock = lock::acquire(&root)?;
     let content = root.join(&config.content_dir);
-    let written = fs::export_vault(&content, out)?;
+    let mut files: Vec<fs::Publish<'_>> = Vec::new();
+    for rel in fs::list_vault_files(&content)? {
+        let from = fs::safe_join(&content, &rel)?;
+        files.push(fs::Publish::Copy(rel, from));
+    }
     if obsidian {
-        let app = out.join(".obsidian/app.json");
-        if !app.exists() {
-            fs::write_if_changed(&app, APP_JSON.as_bytes())?;
-        }
+        files.push(fs::Publish::Default(".obsidian/app.json", APP_JSON.as_bytes()));
     }
+    let published = fs::publish(out, &files, &indicatif::ProgressBar::hidden())?;
+    let errors = report::diagnostics(&published.diagnostics);
     if !quiet {
-        eprintln!("lore: vault in {} ({written} files written)", out.display());
+        say!(
+            "lore: vault in {} ({} files written)",
+            out.display(),
+            published.written
+        );
     }
-    Ok(code)
+    Ok(if errors > 0 {
+        report::exit_code(errors)
+    } else {
+        code
+    })
 }

@@ -19,6 +19,7 @@ use std::thread;
 use std::time::Duration;
 
 pub use parallel::fetch_all;
+pub use url::is_http;
 
 /// How politely, how long and how much to fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +153,11 @@ impl FetchError {
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Status { code, .. } => *code == 429 || (500..=599).contains(code),
-            FetchError::Timeout { .. } | FetchError::Connect(_) | FetchError::Network(_) => true,
+            // A server too slow to answer within the whole-response
+            // timeout (stalled, or a byte a second) will be as slow again:
+            // asking again would only multiply the wait.
+            FetchError::Timeout { .. } => false,
+            FetchError::Connect(_) | FetchError::Network(_) => true,
             _ => false,
         }
     }
@@ -233,8 +238,8 @@ impl Default for Client {
 
 /// One GET: conditional headers from `request`, up to five redirects,
 /// 304 as [`Outcome::NotModified`], and transient failures retried with
-/// backoff or after the server's `Retry-After`. Blocks the calling thread
-/// for at most about `(retries + 1) × total_timeout` plus the waits.
+/// backoff or after the server's `Retry-After`. A timeout is not retried,
+/// so a slow server holds the calling thread for one `total_timeout`.
 pub fn fetch_one(client: &Client, request: &Request) -> Outcome {
     let config = client.config();
     let mut retry = 0;

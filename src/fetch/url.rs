@@ -158,7 +158,7 @@ fn is_http_scheme(scheme: &str) -> bool {
 }
 
 /// Whether `url` is an absolute http or https URL with a host.
-pub(super) fn is_http(url: &str) -> bool {
+pub fn is_http(url: &str) -> bool {
     let parts = split(url.trim());
     parts.scheme.is_some_and(is_http_scheme) && parts.authority.is_some_and(|a| !host(a).is_empty())
 }

@@ -88,7 +88,8 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
     let deleted: HashMap<&str, &str> = state
         .notes
         .iter()
-        .filter(|(path, _)| !merged.on_disk.contains_key(*path))
+        // A note a stopped run recorded but never wrote was not deleted.
+        .filter(|(path, written)| !merged.on_disk.contains_key(*path) && !written.never_written())
         .map(|(path, written)| (written.id.as_str(), path.as_str()))
         .collect();
 
@@ -103,6 +104,15 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
         }
         if let Some(&i) = by_id.get(&item.id) {
             let note = &mut merged.notes[i];
+            if note.ownership == Ownership::User
+                && !state.notes.contains_key(&note.path)
+                && is_items_version(note, &item)
+            {
+                // No record (the state was lost or a run stopped before
+                // saving it), but the note is exactly what the item makes:
+                // lore wrote it, and rewriting it can lose nothing.
+                note.ownership = Ownership::Lore;
+            }
             match note.ownership {
                 Ownership::Lore => {
                     (note.front, note.body) = note_parts(&item, note.name());
@@ -201,6 +211,18 @@ fn upstream_change(note: &Note, item: &Item, state: &State) -> Option<Conflict> 
     })
 }
 
+/// Whether `note` says exactly what `item` makes of it (related notes
+/// aside, which change as the vault grows).
+fn is_items_version(note: &Note, item: &Item) -> bool {
+    let (front, body) = note_parts(item, note.name());
+    let made = Note {
+        front,
+        body,
+        ..note.clone()
+    };
+    source_hash(note) == source_hash(&made)
+}
+
 /// Front matter and body of the note an item becomes.
 fn note_parts(item: &Item, name: &str) -> (FrontMatter, String) {
     let aliases = if item.title != name {
@@ -233,7 +255,7 @@ fn read_note(file: &VaultFile, state: &State) -> (Note, Option<Diagnostic>) {
         .unwrap_or(&file.path)
         .trim_end_matches(".md");
     let ownership = match state.notes.get(&file.path) {
-        Some(written) if written.hash == hash(&file.text) => Ownership::Lore,
+        Some(written) if written.is_lores(&hash(&file.text)) => Ownership::Lore,
         _ => Ownership::User,
     };
     let (front, body, diagnostic) = match markdown::split(&file.text) {
@@ -347,6 +369,48 @@ mod tests {
             false,
         );
         assert_eq!(second.notes[0].body, "upstream change");
+    }
+
+    #[test]
+    fn without_a_record_only_the_items_own_version_is_adopted() {
+        let first = merge(
+            vec![item("a", "Hello", "original")],
+            Vec::new(),
+            &State::default(),
+            false,
+        );
+        let text = note_text(&first.notes[0]);
+        let files = |text: String| {
+            vec![VaultFile {
+                path: "hello.md".into(),
+                text,
+            }]
+        };
+        // The state is lost: the untouched note is still lore's...
+        let again = merge(
+            vec![item("a", "Hello", "original")],
+            files(text.clone()),
+            &State::default(),
+            false,
+        );
+        assert_eq!(again.notes[0].ownership, Ownership::Lore);
+        // ...and one a person changed is still theirs.
+        let edited = merge(
+            vec![item("a", "Hello", "original")],
+            files(text.replace("original", "mine")),
+            &State::default(),
+            false,
+        );
+        assert_eq!(edited.notes[0].ownership, Ownership::User);
+    }
+
+    #[test]
+    fn a_note_a_stopped_run_never_wrote_is_not_taken_as_deleted() {
+        let mut state = State::default();
+        state.record("hello.md", "a", "text", "source");
+        let state = state.writing([("hello.md", None)]);
+        let merged = merge(vec![item("a", "Hello", "x")], Vec::new(), &state, false);
+        assert_eq!(merged.notes.len(), 1, "the note is written, not held as deleted");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! files or re-parses front matter.
 
 pub mod highlight;
+pub mod svg;
 pub mod markdown;
 mod taxonomy;
 pub mod templates;

@@ -232,30 +232,31 @@ fn a_retry_after_beyond_the_cap_is_reported_not_waited_for() {
 }
 
 #[test]
-fn a_stalled_server_times_out() {
+fn a_slow_server_costs_one_timeout_not_one_per_retry() {
     let server = TestServer::start([
         ("/stall", Behaviour::Stall(Duration::from_secs(20))),
         ("/stall-body", Behaviour::StallBody(Duration::from_secs(20))),
+        ("/trickle", Behaviour::Trickle(Duration::from_millis(200))),
     ]);
     let client = Client::new(FetchConfig {
         total_timeout: Duration::from_secs(1),
-        retries: 1,
+        retries: 2,
         ..config()
     });
-    for path in ["/stall", "/stall-body"] {
+    for path in ["/stall", "/stall-body", "/trickle"] {
         let started = Instant::now();
         let error = failed(fetch_one(&client, &Request::new(server.url(path))));
         assert_eq!(
             error,
             FetchError::Timeout {
                 after: Duration::from_secs(1)
-            }
+            },
+            "{path}"
         );
         assert_eq!(error.to_string(), "timed out after 1 s");
-        assert_eq!(server.hits(path), 2, "a timeout is retried");
+        assert_eq!(server.hits(path), 1, "{path}: a server this slow is not asked again");
         let elapsed = started.elapsed();
-        assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
-        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(2), "{path}: {elapsed:?}");
     }
 }
 

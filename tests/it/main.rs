@@ -12,6 +12,7 @@ mod hostile;
 mod links;
 mod peers;
 mod pull;
+mod safety;
 mod seeds;
 mod sources;
 mod themes;

@@ -94,6 +94,9 @@ pub enum Behaviour {
     /// Sends the headers and part of the body, then says nothing for this
     /// long before the rest.
     StallBody(Duration),
+    /// Sends the headers, then one byte every `Duration`, for 100 bytes:
+    /// never silent long enough for a read timeout.
+    Trickle(Duration),
     /// A body of this many bytes, streamed; with `Content-Length` when
     /// `announce_length`, else ended by closing the connection.
     Huge { bytes: u64, announce_length: bool },
@@ -346,6 +349,15 @@ fn behave(behaviour: &Behaviour, request: &RecordedRequest, hit: usize, out: &mu
             let _ = out.stream.flush();
             idle(out.shared, *duration);
             let _ = out.stream.write_all(&[b'x'; 90]);
+        }
+        Behaviour::Trickle(every) => {
+            out.head(200, &[("Content-Type", "text/plain".into())], Some(100));
+            for _ in 0..100 {
+                if out.stream.write_all(b"x").and_then(|()| out.stream.flush()).is_err() {
+                    break;
+                }
+                idle(out.shared, *every);
+            }
         }
         Behaviour::Huge {
             bytes,

@@ -112,8 +112,7 @@ fn static_site_folders_keep_slugs_dates_and_taxonomies() {
 fn an_opml_list_imports_every_feed_it_names() {
     let kb = Kb::new();
     kb.copy_fixture("traps/jekyll-rss.txt", "lists/feeds/gradient.xml");
-    kb.copy_fixture("traps/forem-rss.txt", "elsewhere/forem.xml");
-    let absolute = kb.path("elsewhere/forem.xml");
+    kb.copy_fixture("traps/forem-rss.txt", "lists/forem.xml");
     let remote_feed = "<rss version=\"2.0\"><channel><title>Far</title><item><title>From afar</title>\
                        <link>https://far.example/1</link><description>far words</description></item>\
                        </channel></rss>";
@@ -126,9 +125,8 @@ fn an_opml_list_imports_every_feed_it_names() {
         &format!(
             "<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>Mine</title></head><body>\
              <outline text=\"Data\"><outline text=\"Gradient Notes\" type=\"rss\" xmlUrl=\"feeds/gradient.xml\"/>\
-             <outline text=\"Forem\" xmlUrl=\"file://{}\"/></outline>\
+             <outline text=\"Forem\" xmlUrl=\"forem.xml\"/></outline>\
              <outline text=\"Remote\" xmlUrl=\"{}\"/></body></opml>",
-            absolute.display(),
             server.url("/remote.xml")
         ),
     );

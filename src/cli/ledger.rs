@@ -1,0 +1,156 @@
+//! What lore wrote into a folder it may share with a person (the site in
+//! `public/` or `docs/`, a vault exported with `lore vault --out`): every
+//! file's path and the hash of the bytes lore wrote, kept in the folder as
+//! `.lore-ledger.json`. lore overwrites or deletes a file there only when
+//! its bytes still hash to what the ledger says lore wrote, so a person's
+//! own `about.html`, or a page they edited, is never touched.
+//!
+//! Writing is two-phase, like the notes' state: before a run writes, the
+//! ledger also accepts the new hashes; after, only them. A run stopped
+//! halfway leaves every file provably lore's or provably not.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Diagnostic;
+
+/// The ledger's file name inside the folder it describes.
+pub const LEDGER_FILE: &str = ".lore-ledger.json";
+/// The marker older versions of lore left in a site folder; it proves
+/// nothing about the files beside it.
+const LEGACY_MARKER: &str = ".lore-site";
+const LEGACY_MARKER_TEXT: &[u8] = b"written by lore; files here are rebuilt on every build\n";
+
+/// Path (relative, `/`-separated) → hash of the bytes lore wrote.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub files: BTreeMap<String, String>,
+    /// Set only while a run writes: the hashes it is about to write.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub writing: BTreeMap<String, String>,
+}
+
+impl Ledger {
+    /// Whether a file at `path` whose bytes hash to `hash` is lore's.
+    pub fn is_lores(&self, path: &str, hash: &str) -> bool {
+        self.files.get(path).is_some_and(|h| h == hash)
+            || self.writing.get(path).is_some_and(|h| h == hash)
+    }
+
+    /// Every path the ledger knows, written or being written.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.files.keys().chain(
+            self.writing
+                .keys()
+                .filter(|path| !self.files.contains_key(*path)),
+        )
+    }
+}
+
+/// The hash the ledger keeps of a file's bytes.
+pub fn hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_string()
+}
+
+/// The ledger of `dir`; a missing one is empty, a corrupt one is empty
+/// with a warning (it only costs refusing to overwrite files).
+pub fn read(dir: &Path) -> (Ledger, Option<Diagnostic>) {
+    let path = dir.join(LEDGER_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(ledger) => (ledger, None),
+            Err(e) => (
+                Ledger::default(),
+                Some(Diagnostic::warning(
+                    path.display().to_string(),
+                    None,
+                    format!(
+                        "lore's record of the files it wrote here is corrupt ({e}); files \
+                         already here are left alone"
+                    ),
+                )),
+            ),
+        },
+        Err(_) => (Ledger::default(), None),
+    }
+}
+
+/// Saves the ledger durably (it is the proof of what lore may overwrite),
+/// and removes the marker older versions left, once a ledger replaces it.
+pub fn write(dir: &Path, ledger: &Ledger) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(ledger).context("serialising the ledger")?;
+    super::fs::write_durably(&dir.join(LEDGER_FILE), &bytes)?;
+    let legacy = dir.join(LEGACY_MARKER);
+    if fs::read(&legacy).is_ok_and(|b| b == LEGACY_MARKER_TEXT) {
+        fs::remove_file(&legacy).with_context(|| format!("removing {}", legacy.display()))?;
+    }
+    Ok(())
+}
+
+/// What writing one file into a ledgered folder did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The bytes were already there.
+    Unchanged,
+    Written,
+    /// A file lore did not write (or one changed since) is in the way.
+    Refused,
+}
+
+/// Writes `bytes` at `dir/rel` unless a file lore cannot prove it wrote is
+/// there; the write goes through a temporary file and a rename, so a stop
+/// or a full disk never leaves a cut file.
+pub fn put(dir: &Path, rel: &str, bytes: &[u8], ledger: &Ledger) -> Result<Outcome> {
+    let path = super::fs::safe_join(dir, rel)?;
+    match fs::read(&path) {
+        Ok(old) if old == bytes => return Ok(Outcome::Unchanged),
+        Ok(old) if !ledger.is_lores(rel, &hash(&old)) => return Ok(Outcome::Refused),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => return Ok(Outcome::Refused),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    super::fs::write_atomically(&path, bytes)?;
+    Ok(Outcome::Written)
+}
+
+/// Removes the files the ledger lists that are no longer in `keep`, when
+/// their bytes are still lore's; returns the new ledger's `files`, with
+/// whatever was removed or no longer lore's left out. Folders emptied by
+/// the removals go too.
+pub fn remove_stale(
+    dir: &Path,
+    ledger: &Ledger,
+    keep: &std::collections::HashSet<&str>,
+) -> Result<usize> {
+    let mut removed = 0;
+    for rel in ledger.paths() {
+        if keep.contains(rel.as_str()) {
+            continue;
+        }
+        let Ok(path) = super::fs::safe_join(dir, rel) else {
+            continue;
+        };
+        let Ok(bytes) = fs::read(&path) else {
+            continue;
+        };
+        if !ledger.is_lores(rel, &hash(&bytes)) {
+            continue;
+        }
+        fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+        removed += 1;
+        let mut parent = path.parent();
+        while let Some(folder) = parent.filter(|p| *p != dir && p.starts_with(dir)) {
+            // Fails, as it should, while the folder holds anything.
+            if fs::remove_dir(folder).is_err() {
+                break;
+            }
+            parent = folder.parent();
+        }
+    }
+    Ok(removed)
+}
