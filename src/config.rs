@@ -204,7 +204,8 @@ impl Config {
         let valid = host.is_some_and(|h| {
             !h.is_empty()
                 && !h.starts_with(':')
-                && h.chars().all(|c| c.is_alphanumeric() || "-.:[]_".contains(c))
+                && h.chars()
+                    .all(|c| c.is_alphanumeric() || "-.:[]_".contains(c))
         }) && !url.chars().any(char::is_whitespace);
         if valid {
             Ok(())
@@ -227,9 +228,9 @@ impl Config {
 /// A TOML or schema error with its line, and for a misspelt key the key
 /// it was probably meant to be.
 fn toml_error(text: &str, error: &toml::de::Error) -> ConfigError {
-    let line = error
-        .span()
-        .map_or(1, |span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let line = error.span().map_or(1, |span| {
+        text[..span.start.min(text.len())].matches('\n').count() + 1
+    });
     let message = error.message();
     if let Some(rest) = message.strip_prefix("unknown field `")
         && let Some((key, expected)) = rest.split_once('`')

@@ -33,6 +33,7 @@ pub fn run(
         super::build::location_of(argument)?;
     }
     let (config, root) = load_config(config_path)?;
+    let _lock = super::lock::acquire(&root)?;
     let client = pull::client(&config.fetch, config.fetch.max_size_mb);
     let mut diagnostics = Vec::new();
     let mut new = Vec::new();
@@ -141,20 +142,18 @@ fn from_path(path: &Path, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec
     let shown = path.display().to_string();
     subscriptions
         .into_iter()
-        .filter_map(
-            |s| match subscription_location(path, &shown, &s.address) {
-                Ok((Location::Url(url), _)) => Some(web_source(&url, s.title)),
-                Ok((Location::Path(feed), _)) => Some(NewSource {
-                    path: Some(relative_to(&feed, root)),
-                    name: s.title,
-                    ..NewSource::default()
-                }),
-                Err(problem) => {
-                    diagnostics.push(problem);
-                    None
-                }
-            },
-        )
+        .filter_map(|s| match subscription_location(path, &shown, &s.address) {
+            Ok((Location::Url(url), _)) => Some(web_source(&url, s.title)),
+            Ok((Location::Path(feed), _)) => Some(NewSource {
+                path: Some(relative_to(&feed, root)),
+                name: s.title,
+                ..NewSource::default()
+            }),
+            Err(problem) => {
+                diagnostics.push(problem);
+                None
+            }
+        })
         .collect()
 }
 

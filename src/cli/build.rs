@@ -71,7 +71,9 @@ pub fn location_of(argument: &str) -> Result<Location> {
     }
     if let Some((scheme, _)) = argument.split_once("://")
         && !scheme.is_empty()
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     {
         anyhow::bail!(
             "`{argument}`: lore reads http:// and https:// addresses and local paths, not \
@@ -143,7 +145,11 @@ pub fn run(
         .collect();
     let vault = fs::read_vault(&content_dir)?;
     let attachments = if flags.render {
-        publishable_attachments(&content_dir, fs::list_attachments(&content_dir), &mut diagnostics)
+        publishable_attachments(
+            &content_dir,
+            fs::list_attachments(&content_dir),
+            &mut diagnostics,
+        )
     } else {
         Vec::new()
     };
@@ -384,19 +390,24 @@ fn configured_sources(config: &Config, root: &Path) -> Vec<SourceSpec> {
 
 /// The sources with, after each OPML list, the feeds it names (see
 /// [`subscription_location`] for which ones are read).
-fn with_subscriptions(specs: Vec<SourceSpec>, diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceSpec> {
+fn with_subscriptions(
+    specs: Vec<SourceSpec>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<SourceSpec> {
     let mut out = Vec::with_capacity(specs.len());
     for spec in specs {
         let subscriptions = match &spec.location {
             Location::Path(path) => opml_subscriptions(path, &spec.shown)
                 .into_iter()
-                .filter_map(|s| match subscription_location(path, &spec.shown, &s.address) {
-                    Ok(found) => Some((s, found)),
-                    Err(problem) => {
-                        diagnostics.push(problem);
-                        None
-                    }
-                })
+                .filter_map(
+                    |s| match subscription_location(path, &spec.shown, &s.address) {
+                        Ok(found) => Some((s, found)),
+                        Err(problem) => {
+                            diagnostics.push(problem);
+                            None
+                        }
+                    },
+                )
                 .collect(),
             Location::Url(_) => Vec::new(),
         };
@@ -430,7 +441,9 @@ pub fn subscription_location(
         Diagnostic::error(
             list_shown,
             Some(address.to_string()),
-            format!("not read: {why}; a subscription list may name web feeds, or feed files in its own folder"),
+            format!(
+                "not read: {why}; a subscription list may name web feeds, or feed files in its own folder"
+            ),
         )
     };
     if is_web_address(address) {
@@ -471,9 +484,15 @@ pub fn subscription_location(
     }
     let shown = format!(
         "{}/{local}",
-        Path::new(list_shown).parent().unwrap_or(Path::new("")).display()
+        Path::new(list_shown)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .display()
     );
-    Ok((Location::Path(path), shown.trim_start_matches('/').to_string()))
+    Ok((
+        Location::Path(path),
+        shown.trim_start_matches('/').to_string(),
+    ))
 }
 
 /// The feeds listed in `path`, when it is an OPML file (told by content).

@@ -513,7 +513,9 @@ pub fn publish(
     }
     ledger::write(dir, &after)?;
     if !published.refused.is_empty() {
-        published.diagnostics.push(refused_diagnostic(dir, &published.refused));
+        published
+            .diagnostics
+            .push(refused_diagnostic(dir, &published.refused));
     }
     Ok(published)
 }

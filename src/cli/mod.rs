@@ -132,7 +132,8 @@ pub(crate) fn load_knowledge_base(path: &Path) -> Result<(Config, PathBuf)> {
         anyhow::bail!(
             "no knowledge base in {}: there is no {} and no {}/ folder; run `lore init` to make              one, or pass --config PATH",
             std::path::absolute(&root).unwrap_or(root.clone()).display(),
-            path.file_name().map_or("config.toml".into(), |n| n.to_string_lossy()),
+            path.file_name()
+                .map_or("config.toml".into(), |n| n.to_string_lossy()),
             config.content_dir
         );
     }
@@ -147,7 +148,9 @@ pub(crate) fn load_config(path: &Path) -> Result<(Config, PathBuf)> {
         .unwrap_or(Path::new("."))
         .to_path_buf();
     let config = match fs::read_optional(path)? {
-        Some(text) => Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        Some(text) => {
+            Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
         None => Config::default(),
     };
     Ok((config, root))

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use super::{fs, load_config};
+use super::{fs, load_knowledge_base};
 use crate::model::Note;
 use crate::pipeline;
 
 pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
-    let (config, root) = load_config(config_path)?;
+    let (config, root) = load_knowledge_base(config_path)?;
     let content = root.join(&config.content_dir);
     let (state, _) = fs::read_state(&root);
     let vault = pipeline::read_vault(fs::read_vault(&content)?, &state);

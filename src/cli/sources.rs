@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::build::{Location, SourceSpec};
-use super::{fs, load_config};
+use super::{fs, load_knowledge_base};
 use crate::fetch::state::SourceRecord;
 
 pub fn run(config_path: &Path) -> Result<ExitCode> {
-    let (config, root) = load_config(config_path)?;
+    let (config, root) = load_knowledge_base(config_path)?;
     let (state, problem) = fs::read_fetch_state(&root);
     if let Some(problem) = problem {
         say!("{problem}");
@@ -24,7 +24,10 @@ pub fn run(config_path: &Path) -> Result<ExitCode> {
     }
     out!(
         "{:<48} {:<13} {:>6}  {:<20}  last error",
-        "source", "status", "items", "last fetch"
+        "source",
+        "status",
+        "items",
+        "last fetch"
     );
     for spec in &specs {
         out!("{}", row(spec, state.sources.get(&spec.shown)));

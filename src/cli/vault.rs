@@ -48,7 +48,10 @@ pub fn run(
         files.push(fs::Publish::Copy(rel, from));
     }
     if obsidian {
-        files.push(fs::Publish::Default(".obsidian/app.json", APP_JSON.as_bytes()));
+        files.push(fs::Publish::Default(
+            ".obsidian/app.json",
+            APP_JSON.as_bytes(),
+        ));
     }
     let published = fs::publish(out, &files, &indicatif::ProgressBar::hidden())?;
     let errors = report::diagnostics(&published.diagnostics);

@@ -410,7 +410,11 @@ mod tests {
         state.record("hello.md", "a", "text", "source");
         let state = state.writing([("hello.md", None)]);
         let merged = merge(vec![item("a", "Hello", "x")], Vec::new(), &state, false);
-        assert_eq!(merged.notes.len(), 1, "the note is written, not held as deleted");
+        assert_eq!(
+            merged.notes.len(),
+            1,
+            "the note is written, not held as deleted"
+        );
     }
 
     #[test]

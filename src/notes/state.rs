@@ -89,7 +89,10 @@ impl State {
     /// disk now (`before`: path and hash of the current file, `None` when
     /// there is none), so that whatever a stop leaves on disk is recognised
     /// as lore's by the next run.
-    pub fn writing<'a>(&self, before: impl IntoIterator<Item = (&'a str, Option<String>)>) -> State {
+    pub fn writing<'a>(
+        &self,
+        before: impl IntoIterator<Item = (&'a str, Option<String>)>,
+    ) -> State {
         let mut state = self.clone();
         for (path, before) in before {
             if let Some(written) = state.notes.get_mut(path) {

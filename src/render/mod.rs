@@ -5,8 +5,8 @@
 //! files or re-parses front matter.
 
 pub mod highlight;
-pub mod svg;
 pub mod markdown;
+pub mod svg;
 mod taxonomy;
 pub mod templates;
 mod views;

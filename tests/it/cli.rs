@@ -88,8 +88,15 @@ fn building_where_there_is_no_knowledge_base_is_an_error_that_leaves_nothing() {
     let kb = Kb::new();
     let (code, stderr) = run(&kb, &["build"]);
     assert_eq!(code, Some(1));
-    assert!(stderr.contains("no knowledge base") && stderr.contains("lore init"), "{stderr}");
-    assert_eq!(std::fs::read_dir(kb.dir.path()).unwrap().count(), 0, "it left files");
+    assert!(
+        stderr.contains("no knowledge base") && stderr.contains("lore init"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(kb.dir.path()).unwrap().count(),
+        0,
+        "it left files"
+    );
 
     let (code, stderr) = run(&kb, &["vault", "--out", "x"]);
     assert_eq!(code, Some(1));
@@ -104,7 +111,10 @@ fn a_theme_that_does_not_exist_is_an_error() {
     kb.write("content/a.md", "---\ntitle: A\n---\nbody");
     let (code, stderr) = run(&kb, &["build"]);
     assert_eq!(code, Some(1));
-    assert!(stderr.contains("theme = \"dark\"") && stderr.contains("themes/dark"), "{stderr}");
+    assert!(
+        stderr.contains("theme = \"dark\"") && stderr.contains("themes/dark"),
+        "{stderr}"
+    );
     assert!(!kb.path("public").exists());
 }
 
@@ -120,7 +130,10 @@ fn malformed_addresses_are_refused_and_change_nothing() {
     }
     let (code, stderr) = run(&kb, &["add", "htp://example.org/feed"]);
     assert_eq!(code, Some(1));
-    assert!(stderr.contains("`htp://`") && !stderr.contains("no such file"), "{stderr}");
+    assert!(
+        stderr.contains("`htp://`") && !stderr.contains("no such file"),
+        "{stderr}"
+    );
     let (code, stderr) = run(&kb, &["import", "htp://example.org/feed"]);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("`htp://`"), "{stderr}");
@@ -128,7 +141,10 @@ fn malformed_addresses_are_refused_and_change_nothing() {
 
     let (code, stderr) = run(&kb, &["build", "--offline", "--base-url", "notaurl"]);
     assert_eq!(code, Some(1));
-    assert!(stderr.contains("notaurl") && stderr.contains("https://"), "{stderr}");
+    assert!(
+        stderr.contains("notaurl") && stderr.contains("https://"),
+        "{stderr}"
+    );
     assert!(!kb.path("public").exists());
 }
 

@@ -254,7 +254,11 @@ fn a_slow_server_costs_one_timeout_not_one_per_retry() {
             "{path}"
         );
         assert_eq!(error.to_string(), "timed out after 1 s");
-        assert_eq!(server.hits(path), 1, "{path}: a server this slow is not asked again");
+        assert_eq!(
+            server.hits(path),
+            1,
+            "{path}: a server this slow is not asked again"
+        );
         let elapsed = started.elapsed();
         assert!(elapsed < Duration::from_secs(2), "{path}: {elapsed:?}");
     }

@@ -6,7 +6,6 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-
 use crate::util::*;
 
 /// A feed of `n` items whose bodies say `version`.
@@ -99,7 +98,10 @@ fn pages_lore_no_longer_needs_are_removed_unless_edited() {
     std::fs::remove_file(kb.path("content/post-number-0.md")).unwrap();
     std::fs::remove_file(kb.path("content/post-number-1.md")).unwrap();
     kb.lore_ok(&["build", "--offline"]);
-    assert!(!kb.path(page0).exists(), "a stale page lore wrote is removed");
+    assert!(
+        !kb.path(page0).exists(),
+        "a stale page lore wrote is removed"
+    );
     assert_eq!(kb.read(page1), "edited by hand");
 }
 
@@ -112,15 +114,29 @@ fn the_knowledge_base_itself_is_never_an_output_folder() {
     );
     let out = kb.lore(&["build", "--offline"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("refusing to write"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing to write"),
+        "{}",
+        stderr(&out)
+    );
     assert!(kb.path("feed.xml").is_file());
     assert!(!kb.path("index.html").exists());
 
     let kb = kb_with_feed(2, "v1");
-    for output in ["content", "content/site", ".lore", "..", "public/../content"] {
+    for output in [
+        "content",
+        "content/site",
+        ".lore",
+        "..",
+        "public/../content",
+    ] {
         let out = kb.lore(&["build", "--offline", "-o", output]);
         assert_eq!(out.status.code(), Some(1), "-o {output} was accepted");
-        assert!(stderr(&out).contains("refusing to write"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("refusing to write"),
+            "{}",
+            stderr(&out)
+        );
     }
     assert!(!kb.path("content/index.html").exists());
 }
@@ -324,7 +340,12 @@ fn a_subscription_list_reads_only_web_feeds_and_feeds_beside_it() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     let notes = kb.notes();
-    assert_eq!(notes.len(), 2, "{:?}", notes.iter().map(|n| &n.0).collect::<Vec<_>>());
+    assert_eq!(
+        notes.len(),
+        2,
+        "{:?}",
+        notes.iter().map(|n| &n.0).collect::<Vec<_>>()
+    );
     for (_, _, body) in &notes {
         assert!(body.contains("listed"));
     }

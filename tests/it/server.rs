@@ -353,7 +353,12 @@ fn behave(behaviour: &Behaviour, request: &RecordedRequest, hit: usize, out: &mu
         Behaviour::Trickle(every) => {
             out.head(200, &[("Content-Type", "text/plain".into())], Some(100));
             for _ in 0..100 {
-                if out.stream.write_all(b"x").and_then(|()| out.stream.flush()).is_err() {
+                if out
+                    .stream
+                    .write_all(b"x")
+                    .and_then(|()| out.stream.flush())
+                    .is_err()
+                {
                     break;
                 }
                 idle(out.shared, *every);
