@@ -4,7 +4,7 @@
 //! sources are read, and nothing that can run script is published.
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::util::*;
 
@@ -189,26 +189,54 @@ fn assert_all_notes_follow(kb: &Kb, n: usize, version: &str) {
     );
 }
 
+/// How many notes in content/ were written since `since`.
+fn notes_written_since(kb: &Kb, since: SystemTime) -> usize {
+    std::fs::read_dir(kb.path("content"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".md"))
+                .filter(|e| {
+                    e.metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t >= since)
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Starts `lore args` and kills it (SIGKILL) as soon as it has written
+/// `notes` notes, in the middle of writing the rest.
+fn kill_while_writing(kb: &Kb, args: &[&str], notes: usize) {
+    let since = SystemTime::now() - Duration::from_millis(20);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("lore"))
+        .current_dir(kb.dir.path())
+        .args(args)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("running lore");
+    while child.try_wait().unwrap().is_none() {
+        if notes_written_since(kb, since) >= notes {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.wait();
+}
+
 #[test]
 fn a_run_killed_at_any_moment_leaves_every_note_with_its_owner() {
     const N: usize = 3000;
     let kb = kb_with_feed(N, "first version");
-    // Kill imports at different moments: before, while and after notes
-    // are written, each run resuming what the last one left.
-    for (round, millis) in [30u64, 120, 250, 400, 700].into_iter().enumerate() {
-        if round == 3 {
-            kb.write("feed.xml", &feed(N, "second version"));
-        }
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("lore"))
-            .current_dir(kb.dir.path())
-            .args(["import", "feed.xml", "-q"])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("running lore");
-        std::thread::sleep(Duration::from_millis(millis));
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    let import = ["import", "feed.xml", "-q"];
+    // Killed while writing new notes, then while rewriting them after the
+    // source changed; each run resumes what the last one left.
+    kill_while_writing(&kb, &import, 1);
+    kill_while_writing(&kb, &import, N / 3);
+    kb.write("feed.xml", &feed(N, "second version"));
+    kill_while_writing(&kb, &import, N / 2);
+    kill_while_writing(&kb, &import, 10);
     kb.lore_ok(&["import", "feed.xml"]);
     assert_all_notes_follow(&kb, N, "second version");
     kb.write("feed.xml", &feed(N, "third version"));
@@ -267,8 +295,8 @@ fn one_run_at_a_time_per_knowledge_base() {
 #[test]
 fn two_imports_at_once_lose_nothing() {
     let kb = Kb::new();
-    kb.write("a.xml", &feed(800, "from a").replace("/p/", "/a/"));
-    kb.write("b.xml", &feed(800, "from b").replace("/p/", "/b/"));
+    kb.write("a.xml", &feed(1500, "from a").replace("/p/", "/a/"));
+    kb.write("b.xml", &feed(1500, "from b").replace("/p/", "/b/"));
     let start = |file: &str| {
         Command::new(assert_cmd::cargo::cargo_bin!("lore"))
             .current_dir(kb.dir.path())
@@ -277,22 +305,28 @@ fn two_imports_at_once_lose_nothing() {
             .spawn()
             .expect("running lore")
     };
-    let (a, b) = (start("a.xml"), start("b.xml"));
-    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-    for out in [&a, &b] {
-        assert!(
-            out.status.success() || stderr(out).contains("another lore is running"),
-            "{}",
-            stderr(out)
-        );
+    // The second import starts while the first is writing its notes.
+    let since = SystemTime::now() - Duration::from_millis(20);
+    let a = start("a.xml");
+    while notes_written_since(&kb, since) == 0 {
+        std::thread::sleep(Duration::from_millis(1));
     }
-    // Whatever ran, ran whole: run both again, then change both feeds.
+    let b = start("b.xml");
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(
+        b.status.success() || stderr(&b).contains("another lore is running"),
+        "{}",
+        stderr(&b)
+    );
+    // Whatever ran, ran whole: import both, then change both feeds.
     kb.lore_ok(&["import", "a.xml", "b.xml"]);
-    kb.write("a.xml", &feed(800, "a again").replace("/p/", "/a/"));
-    kb.write("b.xml", &feed(800, "b again").replace("/p/", "/b/"));
+    kb.write("a.xml", &feed(1500, "a again").replace("/p/", "/a/"));
+    kb.write("b.xml", &feed(1500, "b again").replace("/p/", "/b/"));
     kb.lore_ok(&["import", "a.xml", "b.xml"]);
-    let stale = kb
-        .notes()
+    let notes = kb.notes();
+    assert_eq!(notes.len(), 3000);
+    let stale = notes
         .iter()
         .filter(|(_, _, body)| !body.contains("again"))
         .count();
