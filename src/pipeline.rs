@@ -55,6 +55,9 @@ pub struct BuildOutput {
     /// Upstream versions of notes the user edited: (path inside the
     /// conflicts folder, text).
     pub conflict_writes: Vec<(String, String)>,
+    /// Texts `--restore` replaced in notes lore had no record of: (path
+    /// inside the kept folder, text), written before anything else.
+    pub kept_writes: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -78,6 +81,7 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
     out.merge = merged.stats;
     out.diagnostics.extend(merged.diagnostics);
     let conflicts = merged.conflicts;
+    out.kept_writes = merged.set_aside;
     let mut vault = merged.notes;
     // What the source said, before links to other notes are rewritten:
     // that is what a later change of the source is compared with.

@@ -209,6 +209,21 @@ pub fn run(
     spinner.finish_and_clear();
 
     let write_clock = Instant::now();
+    let kept_dir = root.join(crate::notes::KEPT_DIR);
+    for (path, text) in &out.kept_writes {
+        fs::write_if_changed(&fs::safe_join(&kept_dir, path)?, text.as_bytes())?;
+    }
+    if !out.kept_writes.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            kept_dir.display().to_string(),
+            None,
+            format!(
+                "--restore took {} note(s) lore had no record of back from their source; what \
+                 was in them is kept here",
+                out.kept_writes.len()
+            ),
+        ));
+    }
     let conflicts_dir = root.join(crate::notes::CONFLICTS_DIR);
     for (path, text) in &out.conflict_writes {
         fs::write_if_changed(&fs::safe_join(&conflicts_dir, path)?, text.as_bytes())?;

@@ -57,6 +57,9 @@ pub struct Merged {
     /// Paths of the notes made or updated from an item in this merge.
     pub from_items: std::collections::HashSet<String>,
     pub conflicts: Vec<Conflict>,
+    /// Notes `--restore` took back from their source although lore had no
+    /// record of them: (path, the text that was on disk), to keep.
+    pub set_aside: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -104,14 +107,17 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
         }
         if let Some(&i) = by_id.get(&item.id) {
             let note = &mut merged.notes[i];
-            if note.ownership == Ownership::User
-                && !state.notes.contains_key(&note.path)
-                && is_items_version(note, &item)
-            {
-                // No record (the state was lost or a run stopped before
-                // saving it), but the note is exactly what the item makes:
-                // lore wrote it, and rewriting it can lose nothing.
-                note.ownership = Ownership::Lore;
+            if note.ownership == Ownership::User && !state.notes.contains_key(&note.path) {
+                // No record (the state was lost): a note that is exactly
+                // what the item makes is lore's, and rewriting it can lose
+                // nothing. With --restore any other is taken back from its
+                // source too, the text on disk kept aside first.
+                if is_items_version(note, &item) {
+                    note.ownership = Ownership::Lore;
+                } else if restore && let Some(text) = merged.on_disk.get(&note.path) {
+                    merged.set_aside.push((note.path.clone(), text.clone()));
+                    note.ownership = Ownership::Lore;
+                }
             }
             match note.ownership {
                 Ownership::Lore => {
@@ -174,6 +180,10 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
     merged.notes.sort_by(|a, b| a.path.cmp(&b.path));
     merged
 }
+
+/// Where `--restore` keeps the text of a note it took back from its source
+/// when lore had no record of writing it.
+pub const KEPT_DIR: &str = ".lore/kept";
 
 /// Where upstream versions of edited notes are set aside, beside
 /// config.toml (a hidden folder, so Obsidian does not index it).
@@ -402,6 +412,29 @@ mod tests {
             false,
         );
         assert_eq!(edited.notes[0].ownership, Ownership::User);
+    }
+
+    #[test]
+    fn restore_takes_back_unrecorded_notes_and_keeps_what_was_there() {
+        let first = merge(
+            vec![item("a", "Hello", "v1")],
+            Vec::new(),
+            &State::default(),
+            false,
+        );
+        let text = note_text(&first.notes[0]);
+        let files = vec![VaultFile {
+            path: "hello.md".into(),
+            text: text.clone(),
+        }];
+        let restored = merge(
+            vec![item("a", "Hello", "v2")],
+            files,
+            &State::default(),
+            true,
+        );
+        assert_eq!(restored.notes[0].body, "v2");
+        assert_eq!(restored.set_aside, [("hello.md".to_string(), text)]);
     }
 
     #[test]

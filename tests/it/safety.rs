@@ -267,6 +267,17 @@ fn a_lost_state_file_does_not_disown_notes() {
     kb.write("feed.xml", &feed(20, "v3"));
     kb.lore_ok(&["import", "feed.xml"]);
     assert_all_notes_follow(&kb, 20, "v3");
+
+    // Lost while the source changed: the notes cannot be told from edits,
+    // so they stay; --restore takes them back and keeps what was there.
+    std::fs::remove_file(kb.path(".lore/state.json")).unwrap();
+    kb.write("feed.xml", &feed(20, "v4"));
+    kb.lore_ok(&["import", "feed.xml"]);
+    assert!(kb.notes().iter().all(|(_, _, body)| body.contains("v3")));
+    let stderr = kb.lore_ok(&["import", "feed.xml", "--restore"]);
+    assert!(stderr.contains(".lore/kept"), "{stderr}");
+    assert_all_notes_follow(&kb, 20, "v4");
+    assert!(kb.read(".lore/kept/post-number-7.md").contains("v3"));
 }
 
 #[test]
