@@ -119,9 +119,8 @@ pub fn put(dir: &Path, rel: &str, bytes: &[u8], ledger: &Ledger) -> Result<Outco
 }
 
 /// Removes the files the ledger lists that are no longer in `keep`, when
-/// their bytes are still lore's; returns the new ledger's `files`, with
-/// whatever was removed or no longer lore's left out. Folders emptied by
-/// the removals go too.
+/// their bytes are still lore's (a file changed since is left alone), and
+/// the folders this empties; returns how many files it removed.
 pub fn remove_stale(
     dir: &Path,
     ledger: &Ledger,
