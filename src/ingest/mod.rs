@@ -1,6 +1,7 @@
 //! Ingest: turns the bytes of one source file into [`Item`]s. The format is
-//! sniffed from the content, never from the file name: feeds (RSS, Atom,
-//! JSON Feed), llms.txt dumps, markdown with front matter, OPML lists.
+//! sniffed from the content: feeds (RSS, Atom, JSON Feed), llms.txt dumps,
+//! markdown with front matter, OPML lists. Only plain text needs the name:
+//! without front matter it is a post only in a markdown file.
 //! No file system or network access here: the CLI edge hands us bytes.
 
 pub mod dates;
