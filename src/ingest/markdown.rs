@@ -389,12 +389,31 @@ fn first_heading(body: &str) -> Option<String> {
 
 /// Raw HTML inside imported markdown is as untrusted as feed HTML: each
 /// HTML block is converted to markdown, inline tags are dropped (their text
-/// stays) except images, which become markdown images.
+/// stays) except images, which become markdown images. Dropping a tag can
+/// join the text around it into a new one (`<scr<b>ipt>`), and text the
+/// parser did not take for a tag (`<svg/onload=…>`) is one to a browser, so
+/// every `<` in prose that is not followed by a space becomes `&lt;`: no
+/// tag can survive, however many passes a stripper would need.
 pub fn sanitise_markdown(body: &str) -> String {
+    if !body.contains('<') {
+        return body.to_string();
+    }
     let mut out = String::with_capacity(body.len());
     let mut copied_to = 0;
+    let mut in_code = false;
     for (event, range) in Parser::new_ext(body, Options::all()).into_offset_iter() {
         let replacement = match &event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                continue;
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                continue;
+            }
+            Event::Text(_) if !in_code && body[range.clone()].contains('<') => {
+                escape_open_brackets(body, range.clone())
+            }
             Event::Html(_) | Event::InlineHtml(_) => {
                 let fragment = &body[range.clone()];
                 let is_image = fragment
@@ -422,6 +441,34 @@ pub fn sanitise_markdown(body: &str) -> String {
         copied_to = range.end;
     }
     out.push_str(&body[copied_to..]);
+    out
+}
+
+/// The source text of `range` with each `<` that could open a tag written
+/// as `&lt;`. A `<` before whitespace cannot (`a < b` stays as written),
+/// nor can one a backslash already escapes.
+fn escape_open_brackets(body: &str, range: std::ops::Range<usize>) -> String {
+    let text = &body[range.clone()];
+    let mut out = String::with_capacity(text.len() + 8);
+    for (at, c) in text.char_indices() {
+        if c != '<' {
+            out.push(c);
+            continue;
+        }
+        // The source, not the slice: the parser may end a text at the `<`.
+        // What follows a space is never dropped (no HTML starts with one).
+        let before_space = body[range.start + at + 1..].starts_with(char::is_whitespace);
+        let backslashes = body[..range.start + at]
+            .bytes()
+            .rev()
+            .take_while(|&b| b == b'\\')
+            .count();
+        if before_space || backslashes % 2 == 1 {
+            out.push('<');
+        } else {
+            out.push_str("&lt;");
+        }
+    }
     out
 }
 
@@ -482,5 +529,16 @@ mod tests {
         );
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("onclick"), "{out}");
+    }
+
+    #[test]
+    fn no_tag_survives_stripping() {
+        let out = sanitise_markdown(
+            "a <scr<script>ipt>alert(1)</script> b <<b>img src=x onerror=y> c <svg/onload=z> d < e \\<kbd> `<code>`\n\n```\n<pre>\n```\n",
+        );
+        assert_eq!(
+            out,
+            "a &lt;script>alert(1) b &lt;img src=x onerror=y> c &lt;svg/onload=z> d < e \\<kbd> `<code>`\n\n```\n<pre>\n```\n"
+        );
     }
 }

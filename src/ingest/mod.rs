@@ -1,6 +1,7 @@
 //! Ingest: turns the bytes of one source file into [`Item`]s. The format is
-//! sniffed from the content, never from the file name: feeds (RSS, Atom,
-//! JSON Feed), llms.txt dumps, markdown with front matter, OPML lists.
+//! sniffed from the content: feeds (RSS, Atom, JSON Feed), llms.txt dumps,
+//! markdown with front matter, OPML lists. Only plain text needs the name:
+//! without front matter it is a post only in a markdown file.
 //! No file system or network access here: the CLI edge hands us bytes.
 
 pub mod dates;
@@ -107,11 +108,20 @@ pub fn sniff(bytes: &[u8]) -> Format {
 
 /// Reads one source file into items; bad input becomes diagnostics.
 pub fn ingest(file: &SourceFile<'_>, options: &SourceOptions) -> Ingested {
-    let format = sniff(file.bytes);
-    let mut out = Ingested {
-        format: Some(format),
-        ..Ingested::default()
+    let mut out = Ingested::default();
+    if is_blank(file.bytes) {
+        out.diagnostics.push(Diagnostic::warning(
+            file.origin,
+            None,
+            "empty file: nothing to import",
+        ));
+        return out;
+    }
+    let format = match sniff(file.bytes) {
+        Format::Markdown if !is_markdown_source(file) => Format::Unknown,
+        format => format,
     };
+    out.format = Some(format);
     match format {
         Format::Feed => (out.items, out.diagnostics) = feed::read(file, options),
         // The feeds an OPML list names are read as sources of their own
@@ -127,7 +137,76 @@ pub fn ingest(file: &SourceFile<'_>, options: &SourceOptions) -> Ingested {
             "not a format lore reads (RSS, Atom, JSON Feed, llms.txt, markdown, OPML)",
         )),
     }
+    for item in &mut out.items {
+        make_safe(item, format);
+    }
     out
+}
+
+/// Nothing but whitespace (and a byte order mark).
+fn is_blank(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Extensions of markdown files.
+const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkd", "mkdn", "mdx"];
+
+/// Text [`sniff`] took for markdown is read as a post only from a markdown
+/// file or when it opens with front matter: a `Cargo.toml`, a
+/// `robots.txt` or a README without an extension is not a post.
+fn is_markdown_source(file: &SourceFile<'_>) -> bool {
+    let name = file.file_name();
+    let has_extension = name
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| MARKDOWN_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
+    let bytes = file
+        .bytes
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(file.bytes);
+    let front_matter = [b"---".as_slice(), b"+++"].iter().any(|fence| {
+        bytes
+            .strip_prefix(*fence)
+            .is_some_and(|rest| rest.starts_with(b"\n") || rest.starts_with(b"\r\n"))
+    });
+    has_extension || front_matter
+}
+
+/// The one place every item passes: the characters no text may hold go
+/// from every field, the body's nesting is capped
+/// ([`text::MAX_NESTING`]), and it loses what Obsidian's plugins or a
+/// browser would run (llms dumps, third-party text, also lose Obsidian's
+/// own marks; feed HTML lost them in conversion).
+fn make_safe(item: &mut Item, format: Format) {
+    let clean = |text: &mut String| {
+        if let std::borrow::Cow::Owned(cleaned) = text::without_forbidden(text) {
+            *text = cleaned;
+        }
+    };
+    for field in [
+        &mut item.id,
+        &mut item.title,
+        &mut item.source,
+        &mut item.body,
+    ] {
+        clean(field);
+    }
+    item.authors
+        .iter_mut()
+        .chain(&mut item.tags)
+        .for_each(clean);
+    item.url.iter_mut().chain(&mut item.name).for_each(clean);
+    for (key, value) in &mut item.extra {
+        clean(key);
+        clean(value);
+    }
+    item.authors.retain(|a| !a.trim().is_empty());
+    item.tags.retain(|t| !t.trim().is_empty());
+    let body = text::cap_nesting(&item.body);
+    item.body = match format {
+        Format::Llms => obsidian::neutralise(&body),
+        _ => obsidian::make_inert(&body),
+    };
 }
 
 /// Bytes to text, whatever their encoding (see [`encoding`]).
@@ -149,8 +228,7 @@ fn llms_items(file: &SourceFile<'_>, text_in: &str, options: &SourceOptions) -> 
             let id = post.url.clone().unwrap_or_else(|| {
                 format!("urn:lore:{}", text::short_hash(&[file.origin, &title]))
             });
-            let body =
-                obsidian::neutralise(&markdown::sanitise_markdown(&mojibake::repair(&post.body)));
+            let body = markdown::sanitise_markdown(&mojibake::repair(&post.body));
             Item {
                 id,
                 title,
@@ -190,5 +268,39 @@ mod tests {
         );
         assert_eq!(sniff(b"---\ntitle: x\n---\nbody"), Format::Markdown);
         assert_eq!(sniff(b"<!DOCTYPE html><html></html>"), Format::Unknown);
+    }
+
+    fn format_of(origin: &str, text: &str) -> Option<Format> {
+        let file = SourceFile {
+            origin,
+            bytes: text.as_bytes(),
+        };
+        ingest(&file, &SourceOptions::default()).format
+    }
+
+    #[test]
+    fn markdown_is_a_markdown_file_or_one_with_front_matter() {
+        assert_eq!(format_of("a/post.md", "Words"), Some(Format::Markdown));
+        assert_eq!(
+            format_of("a/POST.Markdown", "Words"),
+            Some(Format::Markdown)
+        );
+        assert_eq!(
+            format_of("a/post.txt", "---\ntitle: x\n---\nWords"),
+            Some(Format::Markdown)
+        );
+        assert_eq!(
+            format_of("a/page", "+++\ntitle = \"x\"\n+++\nWords"),
+            Some(Format::Markdown)
+        );
+        assert_eq!(
+            format_of("Cargo.toml", "[package]\nname = \"x\"\n"),
+            Some(Format::Unknown)
+        );
+        assert_eq!(
+            format_of("static/robots.txt", "User-agent: *\n"),
+            Some(Format::Unknown)
+        );
+        assert_eq!(format_of("empty.md", " \n"), None);
     }
 }

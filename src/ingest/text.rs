@@ -1,5 +1,8 @@
 //! Small text repairs shared by every reader: HTML entities, stray tags and
-//! whitespace in titles and names, and stable hashes for ids.
+//! whitespace in titles and names, characters no text may hold, and stable
+//! hashes for ids.
+
+use std::borrow::Cow;
 
 /// A one-line, plain-text version of a title or name: tags removed,
 /// entities decoded, whitespace collapsed, mojibake repaired.
@@ -137,6 +140,101 @@ fn decode_entity(name: &str) -> Option<char> {
     })
 }
 
+/// True for a character no text lore writes may hold: C0 controls other
+/// than tab, newline and carriage return, DEL, the C1 controls, and the
+/// Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of
+/// every plane, U+FFFE and U+FFFF among them). XML 1.0 forbids the C0
+/// controls, U+FFFE and U+FFFF outright, YAML forbids all of these
+/// unescaped, and none of them is text anyone meant to write.
+pub fn is_forbidden_char(c: char) -> bool {
+    let code = c as u32;
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || code & 0xFFFE == 0xFFFE
+}
+
+/// `text` without the characters [`is_forbidden_char`] names; borrowed
+/// when it holds none (the usual case).
+pub fn without_forbidden(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_forbidden_char) {
+        text.chars()
+            .filter(|&c| !is_forbidden_char(c))
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+/// Block quotes and list items nested deeper than this on one line keep
+/// their text but lose the markers past it. Each level costs the markdown
+/// parser a container and the page an open and a close tag, so a line of
+/// `> > > …` or `- - - …` made pages and memory grow far faster than the
+/// input (a 10 MB note of `> ` took 2.4 GB to render). Nobody nests prose
+/// this deep; quoted mail rarely passes ten levels.
+pub const MAX_NESTING: usize = 32;
+
+/// `markdown` with at most [`MAX_NESTING`] block quote and list markers
+/// at the start of each line; borrowed when no line has more (the usual
+/// case). Linear in the input.
+pub fn cap_nesting(markdown: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut offset = 0;
+    for line in markdown.split_inclusive('\n') {
+        let (kept, markers_end) = nesting_prefix(line);
+        if markers_end > kept {
+            let out = out.get_or_insert_with(|| {
+                let mut s = String::with_capacity(markdown.len());
+                s.push_str(&markdown[..offset]);
+                s
+            });
+            out.push_str(&line[..kept]);
+            out.push_str(&line[markers_end..]);
+        } else if let Some(out) = &mut out {
+            out.push_str(line);
+        }
+        offset += line.len();
+    }
+    out.map_or(Cow::Borrowed(markdown), Cow::Owned)
+}
+
+/// Where the first [`MAX_NESTING`] container markers of a line end, and
+/// where all of them end (with the spaces after each).
+fn nesting_prefix(line: &str) -> (usize, usize) {
+    let bytes = line.as_bytes();
+    let (mut at, mut markers, mut kept) = (0, 0, 0);
+    loop {
+        let mut i = at;
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        let marker_len = match bytes.get(i) {
+            Some(b'>') => 1,
+            Some(b'-' | b'*' | b'+') if matches!(bytes.get(i + 1), Some(b' ' | b'\t')) => 1,
+            Some(b'0'..=b'9') => {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let after = bytes.get(i + digits).copied();
+                let ordered = digits <= 9
+                    && matches!(after, Some(b'.' | b')'))
+                    && matches!(bytes.get(i + digits + 1), Some(b' ' | b'\t'));
+                if ordered { digits + 1 } else { 0 }
+            }
+            _ => 0,
+        };
+        if marker_len == 0 {
+            return (kept, if markers > MAX_NESTING { at } else { kept });
+        }
+        at = i + marker_len;
+        if bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        markers += 1;
+        if markers == MAX_NESTING {
+            kept = at;
+        }
+    }
+}
+
 /// A short, stable hex digest.
 pub fn short_hash(parts: &[&str]) -> String {
     let mut hasher = blake3::Hasher::new();
@@ -160,6 +258,30 @@ mod tests {
         assert_eq!(value("title"), Some(""));
         assert_eq!(value("Url"), None);
         assert_eq!(value("version"), None);
+    }
+
+    #[test]
+    fn forbidden_characters_go_and_the_rest_stays() {
+        let text =
+            "a\u{0}b\u{7}c\td\ne\r\u{7f}\u{85}f\u{FFFE}g\u{FFFF}h\u{FDD0}i\u{1FFFF}j\u{2028}é";
+        assert_eq!(without_forbidden(text), "abc\td\ne\rfghij\u{2028}é");
+        assert!(matches!(without_forbidden("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn nesting_is_capped_per_line_and_text_stays() {
+        let deep = format!("{}deep\n", "> ".repeat(1000));
+        assert_eq!(
+            cap_nesting(&format!("a\n{deep}b\n")),
+            format!("a\n{}deep\nb\n", "> ".repeat(MAX_NESTING))
+        );
+        let list = format!("{}end", "- 1. ".repeat(100));
+        assert_eq!(
+            cap_nesting(&list),
+            format!("{}end", "- 1. ".repeat(MAX_NESTING / 2))
+        );
+        let shallow = "> > quoted\n- - item\n---\n1. one\n2024. a year\n";
+        assert!(matches!(cap_nesting(shallow), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -36,10 +36,10 @@ pub fn render_note(front: &FrontMatter, body: &str) -> String {
         .collect();
     list(&mut out, "related", links.iter());
     for (key, value) in &front.extra {
-        let _ = writeln!(out, "{}: {value}", yaml_key(key));
+        let _ = writeln!(out, "{}: {}", yaml_key(key), yaml_text(value));
     }
     out.push_str("---\n\n");
-    out.push_str(body.trim_end());
+    out.push_str(&text::without_forbidden(body.trim_end()));
     out.push('\n');
     out
 }
@@ -78,13 +78,29 @@ fn yaml_key(key: &str) -> String {
     if plain { key.to_string() } else { quote(key) }
 }
 
+/// A property value already written as YAML (a person's own property):
+/// the characters no text may hold go, and a Templater `<%` (which can only
+/// sit inside a quoted string there) gets its `%` as an escape.
+fn yaml_text(value: &str) -> String {
+    text::without_forbidden(value).replace("<%", "<\\u0025")
+}
+
 /// A YAML double-quoted scalar: safe whatever the text holds (colons,
-/// quotes, `#`, newlines, control characters).
+/// quotes, `#`, newlines, control characters). Characters no text may hold
+/// ([`text::is_forbidden_char`]) are left out: YAML does not allow them
+/// unescaped, and read back they would make the note unreadable elsewhere.
+/// The `%` of a `<%` is written as an escape, so Templater, which reads the
+/// raw file, finds no command in it, and a YAML reader gets it back.
 pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
+    let mut previous = '"';
     for c in value.chars() {
+        if text::is_forbidden_char(c) {
+            continue;
+        }
         match c {
+            '%' if previous == '<' => out.push_str("\\u0025"),
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -95,6 +111,7 @@ pub fn quote(value: &str) -> String {
             }
             c => out.push(c),
         }
+        previous = c;
     }
     out.push('"');
     out
@@ -189,6 +206,24 @@ mod tests {
         let note = render_note(&front, "");
         let parsed = markdown::split(&note).unwrap();
         assert_eq!(parsed.fields["title"], "two\nlines: yes");
+    }
+
+    #[test]
+    fn characters_no_text_may_hold_are_not_written_and_templater_finds_nothing() {
+        let front = FrontMatter {
+            title: "Bell\u{7} odd\u{FFFE} <% tp.file.title %> <\u{1}%".into(),
+            authors: vec!["Ada\u{FFFF}".into()],
+            extra: vec![("status".into(), "\"<%* x %>\u{FFFE}\"".into())],
+            ..sample()
+        };
+        let note = render_note(&front, "Body\u{FFFE} <\u{2060}% kept\u{0}");
+        assert!(!note.chars().any(text::is_forbidden_char), "{note:?}");
+        assert!(!note.contains("<%"), "{note}");
+        let parsed = markdown::split(&note).unwrap();
+        let read_back = read(&parsed.fields, "x", parsed.body);
+        assert_eq!(read_back.title, "Bell odd <% tp.file.title %> <%");
+        assert_eq!(read_back.authors, ["Ada"]);
+        assert_eq!(parsed.fields["status"], "<%* x %>");
     }
 
     #[test]

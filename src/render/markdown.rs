@@ -61,6 +61,8 @@ pub fn options() -> Options {
 
 /// Renders a note body.
 pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> Rendered {
+    // A person's own note may nest without bound too.
+    let markdown = &*crate::ingest::text::cap_nesting(markdown);
     let mut out = Rendered::default();
     let mut has_raw_html = false;
     let mut code: Option<(String, String)> = None;

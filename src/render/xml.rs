@@ -6,8 +6,15 @@ use std::fmt::Write;
 
 use chrono::NaiveDateTime;
 
-use super::highlight::escape;
 use crate::config::Config;
+use crate::ingest::text;
+
+/// Text as XML character data or an attribute value: escaped, and without
+/// the characters XML 1.0 does not allow (a person's own note may hold
+/// them; one such character makes the whole feed unreadable).
+fn escape(value: &str) -> String {
+    super::highlight::escape(&text::without_forbidden(value))
+}
 
 /// One note in the feed.
 pub struct FeedEntry<'a> {
@@ -97,4 +104,29 @@ pub fn sitemap(paths: &[String], base_url: &str) -> String {
     }
     out.push_str("</urlset>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_feed_holds_no_character_xml_forbids() {
+        let config = Config {
+            title: "Kb\u{1}".into(),
+            ..Config::default()
+        };
+        let authors = ["Ada\u{FFFE}".to_string()];
+        let entry = FeedEntry {
+            title: "Bell\u{7} & odd\u{FFFF}",
+            path: "notes/x.html",
+            date: None,
+            summary: "nul\u{0} <b>\u{FDD0}",
+            authors: &authors,
+        };
+        let xml = atom(&[entry], &config, "");
+        assert!(!xml.chars().any(text::is_forbidden_char), "{xml:?}");
+        assert!(xml.contains("<title>Bell &amp; odd</title>"), "{xml}");
+        assert!(xml.contains("<summary>nul &lt;b&gt;</summary>"), "{xml}");
+    }
 }

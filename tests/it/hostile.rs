@@ -252,3 +252,242 @@ fn invalid_utf8_is_decoded_not_rejected() {
     assert_eq!(text_field(&notes[0].1, "title"), "Café crème");
     assert!(notes[0].2.contains("naïve € text"), "{}", notes[0].2);
 }
+
+/// Text a vault plugin would run, as each kind of source carries it.
+const PLUGIN_MARKDOWN: &str = "Pages: `$= dv.pages().length` and `$=dv.el('b', 1)`.\n\n\
+Today is <% tp.date.now() %>; <%* tR += app.vault.getName() %> too.\n\n\
+```js\nconst t = \"<% tp.file.title %>\";\n```\n\n\
+Split tags <scr<script>ipt>alert(1)</script> and <<b>script>alert(2)</script> and \
+<svg/onload=alert(3)> and <img src=x onerror=alert(4)>.\n\n\
+[plain](javascript:alert(5)) [cased](JaVaScRiPt:alert(6)) [vb](vbscript:msgbox(7)) \
+![pic](data:text/html;base64,PHNjcmlwdD4=) <javascript:alert(8)> [ref][bad] \
+[ok](https://example.test/fine)\n\n\
+[bad]: javascript:alert(9)\n\n\
+```dataviewjs\ndv.paragraph(10)\n```\n";
+
+/// Prose with fenced code and code spans left out.
+fn prose_without_code(body: &str) -> String {
+    let spans = regex::Regex::new(r"(`+)[^`]*?(`+)").unwrap();
+    spans.replace_all(&prose(body), "").into_owned()
+}
+
+/// Nothing in a note file that Dataview, Templater or a browser would run.
+fn assert_no_plugin_code(file: &str, text: &str) {
+    let (_, body) = front_matter(text);
+    assert!(!text.contains("<%"), "{file}: a Templater command:\n{text}");
+    let inline_js = regex::Regex::new(r"`+\s*\$=").unwrap();
+    assert!(
+        !inline_js.is_match(&body),
+        "{file}: Dataview inline JS:\n{body}"
+    );
+    let tag = regex::Regex::new(r"(?i)<[a-z!/?]").unwrap();
+    let prose = prose_without_code(&body);
+    assert!(!tag.is_match(&prose), "{file}: HTML left in:\n{body}");
+    let target =
+        regex::Regex::new(r"(?i)(\]\(\s*<?|\]:\s*<?|<)\s*(java\s*script|vb\s*script|data)\s*:")
+            .unwrap();
+    assert!(!target.is_match(&body), "{file}: a script link:\n{body}");
+    let active_fence = regex::Regex::new(r"(?m)^[\s>]*(```|~~~)\s*dataviewjs").unwrap();
+    assert!(!active_fence.is_match(&body), "{file}: runnable block");
+    assert!(
+        body.contains("example.test/fine"),
+        "{file}: a good link lost"
+    );
+}
+
+#[test]
+fn plugin_code_raw_html_and_script_links_reach_no_note_from_any_source() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    let html = "<p>Pages: <code>$= dv.pages().length</code></p>\
+        <p>Today is &lt;% tp.date.now() %&gt; and <a href=\"https://example.test/fine\">fine</a></p>\
+        <pre><code>&lt;%* tR += 1 %&gt;</code></pre>";
+    kb.write(
+        "feed.xml",
+        &rss(&item(
+            "Feed &lt;% tp.file.title %&gt;",
+            "http://example.test/feed",
+            html,
+        )),
+    );
+    kb.write(
+        "llms-full.txt",
+        &format!("# Dump\n\n## Dumped post\nURL: https://example.test/dumped\n\n{PLUGIN_MARKDOWN}"),
+    );
+    kb.write(
+        "site/post.md",
+        &format!("---\ntitle: \"Imported <% tp.file.title %>\"\n---\n{PLUGIN_MARKDOWN}"),
+    );
+    let stderr = kb.lore_ok(&["import", "feed.xml", "llms-full.txt", "site"]);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(kb.notes().len(), 3, "{stderr}");
+    for entry in std::fs::read_dir(kb.path("content")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_no_plugin_code(&path.display().to_string(), &text);
+    }
+    // The words stay readable: the title reads back as the source wrote it.
+    let titles: Vec<String> = kb
+        .notes()
+        .iter()
+        .map(|(_, front, _)| text_field(front, "title").to_string())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t == "Imported <% tp.file.title %>"),
+        "{titles:?}"
+    );
+}
+
+/// Characters XML 1.0 does not allow, and noncharacters (which YAML does
+/// not allow unescaped).
+fn is_forbidden_char(c: char) -> bool {
+    let code = c as u32;
+    (code < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || code & 0xFFFE == 0xFFFE
+}
+
+#[test]
+fn control_characters_leave_notes_readable_and_the_feed_xml() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    let feed = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Ctl",
+        "items": [{"id": "https://example.test/ctl", "url": "https://example.test/ctl",
+        "title": "Bell\u0007 nul\u0000 odd\uFFFE end\uFFFF",
+        "content_html": "<p>Body\u0001 with\u001f marks\uFFFE\uFDD0 kept\u000b words</p>",
+        "tags": ["t\u0002ag"], "authors": [{"name": "Ada\u0008"}]}]}"#;
+    kb.write("ctl.json", feed);
+    // A person's own note can hold them too.
+    kb.write(
+        "content/mine.md",
+        "---\ntitle: \"Mine\\u0001\"\n---\nOwn\u{1} words\u{FFFE}\n",
+    );
+    kb.lore_ok(&["import", "ctl.json"]);
+    let notes = kb.notes();
+    assert_eq!(notes.len(), 2);
+    let (file, front, body) = notes.iter().find(|(f, _, _)| f != "mine.md").unwrap();
+    let text = kb.read(&format!("content/{file}"));
+    assert!(!text.chars().any(is_forbidden_char), "{text:?}");
+    assert_eq!(text_field(front, "title"), "Bell nul odd end");
+    assert!(body.contains("kept"), "{body}");
+
+    kb.lore_ok(&["build", "-q"]);
+    let atom = kb.read("public/atom.xml");
+    assert!(!atom.chars().any(is_forbidden_char), "{atom:?}");
+    assert!(atom.contains("Bell nul odd end"), "{atom}");
+    // The note reads back, so the next run updates it: no second copy.
+    kb.lore_ok(&["import", "ctl.json"]);
+    kb.lore_ok(&["import", "ctl.json"]);
+    let copies = kb
+        .notes()
+        .iter()
+        .filter(|(_, front, _)| text_field(front, "url") == "https://example.test/ctl")
+        .count();
+    assert_eq!(copies, 1);
+}
+
+#[test]
+fn files_that_hold_no_notes_are_named_and_skipped() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    kb.write("empty.md", "");
+    kb.write("blank.md", "\u{feff}  \n\n");
+    kb.write(
+        "Cargo.toml",
+        "[package]\nname = \"thing\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    kb.write(
+        "hugo/static/robots.txt",
+        "User-agent: *\nDisallow: /private/\n",
+    );
+    kb.write("hugo/content/post.md", "# A post\n\nWords.\n");
+    kb.write(
+        "hugo/content/legacy.txt",
+        "---\ntitle: Legacy\n---\nOld words.\n",
+    );
+    let out = kb.lore(&["import", "empty.md", "blank.md", "Cargo.toml", "hugo"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for (file, why) in [
+        ("empty.md", "empty file"),
+        ("blank.md", "empty file"),
+        ("Cargo.toml", "not a format lore reads"),
+        ("robots.txt", "not a format lore reads"),
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.contains(file) && l.contains(why)),
+            "{file} should be named with \"{why}\":\n{stderr}"
+        );
+    }
+    let mut titles: Vec<String> = kb
+        .notes()
+        .iter()
+        .map(|(_, front, _)| text_field(front, "title").to_string())
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["A post", "Legacy"], "{stderr}");
+}
+
+/// The deepest nesting of an element in a page.
+fn deepest(html: &str, element: &str) -> usize {
+    let open = format!("<{element}");
+    let close = format!("</{element}>");
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        if rest.starts_with(&open) {
+            depth += 1;
+            max = max.max(depth);
+        } else if rest.starts_with(&close) {
+            depth = depth.saturating_sub(1);
+        }
+        rest = &rest[1..];
+    }
+    max
+}
+
+#[test]
+fn deep_quotes_and_dash_runs_stay_proportional() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init", "-q"]);
+    let quotes = "> ".repeat(500_000);
+    kb.write(
+        "content/quotes.md",
+        &format!("---\ntitle: Quotes\n---\n{quotes}deep\n"),
+    );
+    let dashes = "- ".repeat(500_000);
+    kb.write(
+        "dashes.txt",
+        &format!("# Dashes\n\n## Dash post\nURL: https://example.test/dashes\n\n{dashes}end\n"),
+    );
+    kb.lore_ok(&["import", "dashes.txt"]);
+    let note = kb
+        .notes()
+        .into_iter()
+        .find(|(file, _, _)| file != "quotes.md")
+        .expect("the dash note");
+    assert!(
+        note.2.len() < 4 * dashes.len(),
+        "a {} byte post became a {} byte note",
+        dashes.len(),
+        note.2.len()
+    );
+    kb.lore_ok(&["build", "-q"]);
+    for (page, element) in [
+        ("public/notes/quotes.html", "blockquote"),
+        ("public/notes/dash-post.html", "ul"),
+    ] {
+        let html = kb.read(page);
+        assert!(
+            html.len() < 4 * quotes.len(),
+            "{page}: {} bytes from a 1 MB note",
+            html.len()
+        );
+        let depth = deepest(&html, element);
+        assert!(depth <= 100, "{page}: <{element}> nested {depth} deep");
+    }
+}

@@ -60,6 +60,7 @@ pub(super) fn convert(html: &str, base: Option<BaseUrl>) -> String {
         let safe = SANITISER.with(|sanitiser| sanitiser.clean(html).to_string());
         let tree = converter.html_to_tree(&safe).ok()?;
         cap_depth(&tree);
+        merge_inline_runs(&tree);
         Some(converter.tree_to_markdown(&tree))
     });
     let out = STASH.with(|s| finish(&markdown.unwrap_or_default(), &s.borrow()));

@@ -44,6 +44,7 @@ use htmd::options::{BrStyle, BulletListMarker, HrStyle, Options};
 use htmd::{Element, HtmlToMarkdown, Node};
 use lol_html::html_content::{ContentType, Element as LolElement, TextChunk};
 use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings, end_tag};
+use markup5ever_rcdom::NodeData;
 
 use super::obsidian;
 
@@ -588,6 +589,16 @@ b = 2
         let mut line = String::new();
         escape_prose("javascript:<text", &mut line);
         assert_eq!(line, "javascript&#58;&lt;text");
+    }
+
+    #[test]
+    fn runs_of_like_inline_elements_merge_whole() {
+        let run = "<b>x</b><strong>y</strong>".repeat(50_000);
+        assert_eq!(md(&run), format!("**{}**", "xy".repeat(50_000)));
+        assert_eq!(
+            md("<p><i>a</i><em>b</em><b>c</b><a href=\"/1\">d</a><a href=\"/1\">e</a></p>"),
+            "*ab***c**[d](https://blog.example/1)[e](https://blog.example/1)"
+        );
     }
 
     #[test]

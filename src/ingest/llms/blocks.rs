@@ -252,6 +252,7 @@ pub(super) fn tokenize(s: &str, pairs: &Pairs, ticks: &Ticks) -> Vec<Tok> {
                     && c != b'_'
                     && b.get(i + 1) == Some(&b' ')
                     && b.get(i + 2).is_some_and(|&x| !is_ws(x))
+                    && !starts_list_marker(b, i + 2)
                 {
                     token = Some(Tok::Item {
                         span: (i, i + 2),
@@ -276,6 +277,7 @@ pub(super) fn tokenize(s: &str, pairs: &Pairs, ticks: &Ticks) -> Vec<Tok> {
                     && b.get(i + d) == Some(&b'.')
                     && b.get(i + d + 1) == Some(&b' ')
                     && b.get(i + d + 2).is_some_and(|&x| !is_ws(x))
+                    && !starts_list_marker(b, i + d + 2)
                 {
                     let num = s[i..i + d].parse().unwrap_or(0);
                     token = Some(Tok::Item {
@@ -319,6 +321,25 @@ pub(super) fn tokenize(s: &str, pairs: &Pairs, ticks: &Ticks) -> Vec<Tok> {
     }
     flush(&mut toks, text_start, n);
     toks
+}
+
+/// True when a list marker (`- `, `* `, `+ `, `1. `) starts at `i`. An
+/// item whose text would be another marker is no item: a run of `- - - …`
+/// once became one empty list item per dash (20 MB of them, a 100 MB page).
+fn starts_list_marker(b: &[u8], i: usize) -> bool {
+    let digits = b[i.min(b.len())..]
+        .iter()
+        .take(4)
+        .take_while(|x| x.is_ascii_digit())
+        .count();
+    let after = if (1..=3).contains(&digits) && b.get(i + digits) == Some(&b'.') {
+        i + digits + 1
+    } else if matches!(b.get(i), Some(b'-' | b'*' | b'+')) {
+        i + 1
+    } else {
+        return false;
+    };
+    b.get(after).is_none_or(|&x| is_ws(x))
 }
 
 /// A `>` at `i` reads as a block quote when what precedes it ends a
