@@ -438,3 +438,36 @@ fn a_closed_stderr_does_not_crash_a_run() {
     assert_eq!(status.code(), Some(0));
     assert!(kb.path("public/index.html").is_file());
 }
+
+#[test]
+fn a_write_cut_short_leaves_no_cut_page() {
+    let kb = kb_with_feed(3, &"some words to read ".repeat(120));
+    kb.lore_ok(&["build", "--offline"]);
+    // A new title changes every page; the notes stay as they are. The run
+    // may write no file over 4 KiB: the first bigger page kills it
+    // (SIGXFSZ), as a full disk or a kill would stop it mid-write.
+    kb.write(
+        "config.toml",
+        "title = \"Renamed\"\n[[sources]]\npath = \"feed.xml\"\n",
+    );
+    let status = Command::new("prlimit")
+        .arg("--fsize=4096")
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin!("lore"))
+        .args(["build", "--offline", "-q"])
+        .current_dir(kb.dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .expect("prlimit (util-linux) runs lore");
+    assert!(!status.success(), "the limit stopped the run");
+    for page in html_files(&kb.path("public")) {
+        let html = kb.read(&format!("public/{}", page.display()));
+        assert!(
+            html.trim_end().ends_with("</html>"),
+            "{} was cut",
+            page.display()
+        );
+    }
+    kb.lore_ok(&["build", "--offline"]);
+    assert!(kb.read("public/index.html").contains("Renamed"));
+}
