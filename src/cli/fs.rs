@@ -460,6 +460,7 @@ pub fn publish(
     use rayon::prelude::*;
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     remove_leftover_temporaries(dir);
+    let legacy = ledger::has_legacy_marker(dir);
     let (before, problem) = ledger::read(dir);
     let mut published = Published {
         diagnostics: problem.into_iter().collect(),
@@ -513,9 +514,14 @@ pub fn publish(
     }
     ledger::write(dir, &after)?;
     if !published.refused.is_empty() {
-        published
-            .diagnostics
-            .push(refused_diagnostic(dir, &published.refused));
+        let mut diagnostic = refused_diagnostic(dir, &published.refused);
+        if legacy {
+            diagnostic.message.push_str(
+                ". This folder was written by an older lore, which kept no record of its \
+                 files: move away what you added to it, delete it, and build again",
+            );
+        }
+        published.diagnostics.push(diagnostic);
     }
     Ok(published)
 }

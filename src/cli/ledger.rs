@@ -79,6 +79,11 @@ pub fn read(dir: &Path) -> (Ledger, Option<Diagnostic>) {
     }
 }
 
+/// Whether `dir` holds the marker of a lore older than the ledger.
+pub fn has_legacy_marker(dir: &Path) -> bool {
+    fs::read(dir.join(LEGACY_MARKER)).is_ok_and(|b| b == LEGACY_MARKER_TEXT)
+}
+
 /// Saves the ledger durably (it is the proof of what lore may overwrite),
 /// and removes the marker older versions left, once a ledger replaces it.
 pub fn write(dir: &Path, ledger: &Ledger) -> Result<()> {

@@ -471,3 +471,20 @@ fn a_write_cut_short_leaves_no_cut_page() {
     kb.lore_ok(&["build", "--offline"]);
     assert!(kb.read("public/index.html").contains("Renamed"));
 }
+
+#[test]
+fn a_site_folder_from_an_older_lore_gets_a_way_out() {
+    let kb = kb_with_feed(2, "v1");
+    kb.write("public/index.html", "<p>an older lore's page</p>");
+    kb.write(
+        "public/.lore-site",
+        "written by lore; files here are rebuilt on every build\n",
+    );
+    let out = kb.lore(&["build", "--offline"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("older lore"), "{}", stderr(&out));
+    assert_eq!(kb.read("public/index.html"), "<p>an older lore's page</p>");
+    std::fs::remove_dir_all(kb.path("public")).unwrap();
+    kb.lore_ok(&["build", "--offline"]);
+    assert!(!kb.path("public/.lore-site").exists());
+}
