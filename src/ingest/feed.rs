@@ -1,6 +1,8 @@
 //! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs. feed-rs types stay
 //! inside this file and [`enclosures`]: what leaves is plain [`Item`]s.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
 use feed_rs::model::{Entry, Feed, Link};
 use rayon::prelude::*;
 
@@ -9,20 +11,32 @@ use crate::model::{Diagnostic, Item};
 
 /// Parses a feed document into items.
 pub fn read(file: &SourceFile<'_>, options: &SourceOptions) -> (Vec<Item>, Vec<Diagnostic>) {
-    let parser = feed_rs::parser::Builder::new()
-        .timestamp_parser(|s| dates::parse(s).map(|t| t.and_utc()))
-        // An empty id tells us the feed gave none, so we derive a stable one.
-        .id_generator(|_, _, _| String::new())
-        .build();
+    let parser = builder();
     let xml = encoding::xml_to_utf8(file.bytes);
-    let parsed = parser
-        .parse(&*xml)
-        .or_else(|e| match with_rss_version(&xml) {
-            // feed-rs knows an `<rss>` root only by its version attribute; real
-            // feeds omit it or say "2.01", and are RSS 2.0 all the same.
-            Some(fixed) => parser.parse(fixed.as_slice()),
-            None => Err(e),
-        });
+    let parse = || {
+        parser
+            .parse(&*xml)
+            .or_else(|e| match with_rss_version(&xml) {
+                // feed-rs knows an `<rss>` root only by its version attribute; real
+                // feeds omit it or say "2.01", and are RSS 2.0 all the same.
+                // A fresh parser: feed-rs keeps per-entry state that a
+                // failed parse leaves set, and the next parse asserts on it.
+                Some(fixed) => builder().parse(fixed.as_slice()),
+                None => Err(e),
+            })
+    };
+    // Should feed-rs panic on some other input, one bad feed must still not
+    // stop a build: a panic there is a diagnostic like any unreadable feed.
+    let Ok(parsed) = catch_unwind(AssertUnwindSafe(parse)) else {
+        return (
+            Vec::new(),
+            vec![Diagnostic::error(
+                file.origin,
+                None,
+                "not a readable feed: the feed parser (feed-rs) failed on it",
+            )],
+        );
+    };
     let feed = match parsed {
         Ok(feed) => feed,
         Err(e) => {
@@ -56,6 +70,15 @@ pub fn read(file: &SourceFile<'_>, options: &SourceOptions) -> (Vec<Item>, Vec<D
         ));
     }
     (items, diagnostics)
+}
+
+/// The feed-rs parser, as lore configures it.
+fn builder() -> feed_rs::parser::Parser {
+    feed_rs::parser::Builder::new()
+        .timestamp_parser(|s| dates::parse(s).map(|t| t.and_utc()))
+        // An empty id tells us the feed gave none, so we derive a stable one.
+        .id_generator(|_, _, _| String::new())
+        .build()
 }
 
 /// The document with its `<rss>` root saying `version="2.0"`, or `None`
@@ -274,6 +297,21 @@ fn untitled(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_the_parser_panics_on_is_a_diagnostic() {
+        // Found by fuzz/fuzz_targets/feed_ingest.rs: the first parse fails
+        // inside the `<item>`, and reusing its parser for the retry with a
+        // version made feed-rs 3.0 assert (fuzz/regressions/feed_ingest/).
+        let file = SourceFile {
+            origin: "bad.xml",
+            bytes: b"<rss version=\"\"><channel>\n <item>",
+        };
+        let (items, diagnostics) = read(&file, &SourceOptions::default());
+        assert!(items.is_empty());
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(diagnostics[0].message.contains("not a readable feed"));
+    }
 
     #[test]
     fn an_rss_root_without_a_known_version_reads_as_rss_2() {

@@ -10,7 +10,13 @@ pub fn clean_line(text: &str) -> String {
     let without_tags = strip_tags(text);
     let decoded = decode_entities(&without_tags);
     let repaired = super::mojibake::repair(&decoded);
-    let line = repaired.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Control characters (`\u{12}`, a decoded `&#0;`) mean nothing in a
+    // title: they part words, as whitespace does.
+    let line = repaired
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     match line.char_indices().nth(MAX_LINE_CHARS) {
         Some((cut, _)) => format!("{}…", line[..cut].trim_end()),
         None => line,
@@ -248,6 +254,13 @@ pub fn short_hash(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_part_words_in_a_clean_line() {
+        // Found by fuzz/fuzz_targets/llms_recovery.rs.
+        assert_eq!(clean_line("Se\u{12}cond"), "Se cond");
+        assert_eq!(clean_line("A&#0;B \u{7f}C\u{85}"), "A B C");
+    }
 
     #[test]
     fn attribute_values_are_found_by_exact_name() {
