@@ -23,6 +23,17 @@ pub fn clean_line(text: &str) -> String {
     }
 }
 
+/// A property as a person or lore wrote it, on one line: runs of
+/// whitespace and control characters become one space; entities and
+/// anything tag-like stay as written (a vault note's `title` is text, not
+/// HTML, and must read back as lore wrote it).
+pub fn plain_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// True for an `http://` or `https://` address (any case).
 pub fn is_web_address(text: &str) -> bool {
     let lower = text

@@ -125,7 +125,8 @@ pub fn read(
     body: &str,
 ) -> FrontMatter {
     let title = markdown::field_text(fields, "title")
-        .map(|t| text::clean_line(&t))
+        .map(|t| text::plain_line(&t))
+        .filter(|t| !t.is_empty())
         .or_else(|| {
             body.lines()
                 .find_map(|l| l.strip_prefix("# "))
@@ -167,6 +168,23 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_reads_back_as_written() {
+        for title in ["a&gt;", "a &amp;amp; b", "Tags like <b> stay"] {
+            let front = FrontMatter {
+                title: title.into(),
+                ..FrontMatter::default()
+            };
+            let written = render_note(&front, "body");
+            let parsed = markdown::split(&written).unwrap();
+            let again = read(&parsed.fields, "n", parsed.body);
+            assert_eq!(again.title, title);
+            let rewritten = render_note(&again, parsed.body);
+            let parsed = markdown::split(&rewritten).unwrap();
+            assert_eq!(read(&parsed.fields, "n", parsed.body).title, again.title);
+        }
+    }
 
     fn sample() -> FrontMatter {
         FrontMatter {
