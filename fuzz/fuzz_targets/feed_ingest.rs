@@ -6,6 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use lore::ingest::{SourceFile, SourceOptions, ingest};
 
 fuzz_target!(|bytes: &[u8]| {
+    lore_fuzz::let_lore_catch_its_panics();
     let file = SourceFile {
         origin: "fuzz",
         bytes,

@@ -28,6 +28,7 @@ fn note(path: &str, url: &str, body: &str) -> Note {
 }
 
 fuzz_target!(|body: &str| {
+    lore_fuzz::let_lore_catch_its_panics();
     let mut notes = vec![
         note("alpha.md", "https://example.test/alpha/", ""),
         note(

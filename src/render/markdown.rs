@@ -390,12 +390,30 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder.add_generic_attributes(["class", "id", "title"]);
     builder.add_tags(["input"]);
     builder.add_tag_attributes("input", ["type", "checked", "disabled"]);
+    // ammonia lets through what it cannot parse as a URL as a relative one
+    // (`javascri\u{e}pt:`); lore's own rule drops anything that, without
+    // its whitespace and control characters, names a script scheme.
+    builder.attribute_filter(|_, attribute, value| {
+        let is_url = matches!(attribute, "href" | "src" | "cite" | "action" | "srcset");
+        if is_url && is_unsafe_url(value) {
+            None
+        } else {
+            Some(value.into())
+        }
+    });
     builder
 });
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_html_links_with_hidden_script_schemes_lose_their_target() {
+        let html = render_with("<a href=\"javascri\u{e}\u{e}pt:alert(1)\">z</a>", &[]).html;
+        assert!(!html.contains("javascri"), "{html}");
+        assert!(html.contains(">z</a>"), "{html}");
+    }
 
     fn render_with(md: &str, names: &[(&str, &str)]) -> Rendered {
         let urls: HashMap<String, String> = names

@@ -113,7 +113,7 @@ pub fn html_to_markdown(html: &str, base: Option<&str>) -> String {
     let cleaned = prepass(&html);
     let base = base.and_then(BaseUrl::parse);
     match catch_unwind(AssertUnwindSafe(|| convert(&cleaned, base))) {
-        Ok(markdown) => markdown,
+        Ok(markdown) => finish::escape_raw_html(markdown),
         // Neither html5ever nor htmd is known to panic on any input; if one
         // ever does, the item still gets its words, as plain escaped text.
         Err(_) => {
@@ -154,6 +154,21 @@ fn strip_marks(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_raw_html_survives_however_code_spans_and_escapes_mix() {
+        let html = include_str!(
+            "../../../fuzz/regressions/html_to_markdown/escaped-tag-after-backtick-runs.html"
+        );
+        let markdown = super::html_to_markdown(html, None);
+        use pulldown_cmark::{Event, Options, Parser};
+        for event in Parser::new_ext(&markdown, Options::all()) {
+            assert!(
+                !matches!(event, Event::Html(_) | Event::InlineHtml(_)),
+                "{event:?} in:\n{markdown}"
+            );
+        }
+    }
+
     use super::*;
     use regex::Regex;
 
