@@ -210,8 +210,12 @@ fn make_safe(item: &mut Item, format: Format) {
 }
 
 /// Bytes to text, whatever their encoding (see [`encoding`]).
+/// The characters no text may hold are dropped here, before any parser or
+/// escaping sees the text: dropped after, one could join `<` and a letter
+/// into a tag.
 pub fn decode(bytes: &[u8]) -> String {
-    encoding::to_utf8(bytes).into_owned()
+    let text = encoding::to_utf8(bytes);
+    text::without_forbidden(&text).into_owned()
 }
 
 fn llms_items(file: &SourceFile<'_>, text_in: &str, options: &SourceOptions) -> Vec<Item> {
@@ -276,6 +280,33 @@ mod tests {
             bytes: text.as_bytes(),
         };
         ingest(&file, &SourceOptions::default()).format
+    }
+
+    #[test]
+    fn a_control_character_cannot_join_a_tag_after_escaping() {
+        let feed = "<rss version=\"2.0\"><channel><title>T</title><item><title>A</title>\
+                    <link>https://t.example/a</link><description>&lt;p&gt;Click \
+                    &lt;\u{1d}a href=\u{201c}javascript:alert(1)\u{201d}&gt;here&lt;/p&gt;\
+                    </description></item></channel></rss>";
+        let llms = "# Dump\n\n## Post\nURL: https://t.example/p\n\nClick <\u{1d}b onclick=x>here\n";
+        for (origin, text) in [("feed.xml", feed), ("llms-full.txt", llms)] {
+            let file = SourceFile {
+                origin,
+                bytes: text.as_bytes(),
+            };
+            let ingested = ingest(&file, &SourceOptions::default());
+            let body = &ingested.items[0].body;
+            let parser = pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::all());
+            for event in parser {
+                assert!(
+                    !matches!(
+                        event,
+                        pulldown_cmark::Event::Html(_) | pulldown_cmark::Event::InlineHtml(_)
+                    ),
+                    "{origin}: {event:?} in {body:?}"
+                );
+            }
+        }
     }
 
     #[test]

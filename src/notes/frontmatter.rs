@@ -39,7 +39,9 @@ pub fn render_note(front: &FrontMatter, body: &str) -> String {
         let _ = writeln!(out, "{}: {}", yaml_key(key), yaml_text(value));
     }
     out.push_str("---\n\n");
-    out.push_str(&text::without_forbidden(body.trim_end()));
+    // Stripped before trimmed, so that what is written reads back and
+    // writes again to the same bytes.
+    out.push_str(text::without_forbidden(body).trim_end());
     out.push('\n');
     out
 }
@@ -168,6 +170,14 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_ending_in_forbidden_characters_writes_the_same_bytes_twice() {
+        let front = FrontMatter::default();
+        let written = render_note(&front, "text\n\u{0}\u{0}");
+        let parsed = markdown::split(&written).unwrap();
+        assert_eq!(render_note(&front, parsed.body), written);
+    }
 
     #[test]
     fn a_title_reads_back_as_written() {

@@ -106,7 +106,10 @@ fn is_mark(c: char) -> bool {
 /// Converts untrusted feed HTML into safe markdown. `base` is the URL relative links resolve against (item link or channel link), if known.
 pub fn html_to_markdown(html: &str, base: Option<&str>) -> String {
     let html = truncate(html, MAX_HTML_BYTES);
-    let html = strip_marks(html);
+    // Characters no text may hold go first: dropped later, one could join
+    // `<` and a letter into a tag after escaping has run.
+    let html = crate::ingest::text::without_forbidden(html);
+    let html = strip_marks(&html);
     if html.trim().is_empty() {
         return String::new();
     }
