@@ -8,6 +8,10 @@
 #
 #   fuzz/run.sh [SECONDS]
 #
+# FUZZ_RUNS=N instead runs each target for N inputs from a fixed seed, on a
+# fresh corpus: the same binary then does the same work on every machine,
+# so CI is repeatable (a finding fails it every time, not by chance).
+#
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). On a stable
 # toolchain RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its nightly-only flags.
 # FUZZ_SANITIZER=none skips AddressSanitizer (about twice as fast; lore
@@ -26,12 +30,18 @@ status=0
 summary=()
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target" "artifacts/$target"
-  dirs=("corpus/$target" "seeds/$target")
+  corpus="corpus/$target"
+  limit=(-max_total_time="$seconds")
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    corpus=$(mktemp -d)
+    limit=(-runs="$FUZZ_RUNS" -seed=1)
+  fi
+  dirs=("$corpus" "seeds/$target")
   [ -d "regressions/$target" ] && dirs+=("regressions/$target")
   log="artifacts/$target/run.log"
-  echo "== $target: ${seconds}s"
+  echo "== $target: ${FUZZ_RUNS:+$FUZZ_RUNS runs, seed 1}${FUZZ_RUNS:-${seconds}s}"
   if cargo fuzz run -s "$sanitizer" "$target" "${dirs[@]}" -- \
-      -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+      "${limit[@]}" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=1 >"$log" 2>&1; then
     result=ok
   else
@@ -40,7 +50,7 @@ for target in "${targets[@]}"; do
     grep -E "panicked at|ERROR: libFuzzer|SUMMARY|Test unit written" "$log" | head -n 8 || true
   fi
   execs=$(grep -Eo 'stat::number_of_executed_units: [0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
-  rate=$(grep -Eo 'stat::average_exec_per_sec: [0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
+  rate=$(grep -Eo 'stat::average_exec_per_sec: +[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
   last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1 || true)
   cov=$(grep -Eo 'cov: [0-9]+' <<<"$last" | grep -Eo '[0-9]+' || echo "?")
   ft=$(grep -Eo 'ft: [0-9]+' <<<"$last" | grep -Eo '[0-9]+' || echo "?")
@@ -51,6 +61,6 @@ for target in "${targets[@]}"; do
 done
 
 echo
-echo "== summary (${seconds}s per target, sanitizer $sanitizer)"
+echo "== summary (${FUZZ_RUNS:+$FUZZ_RUNS runs from seed 1}${FUZZ_RUNS:-${seconds}s} per target, sanitizer $sanitizer)"
 printf '%s\n' "${summary[@]}"
 exit "$status"

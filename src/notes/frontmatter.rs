@@ -133,6 +133,7 @@ pub fn read(
             body.lines()
                 .find_map(|l| l.strip_prefix("# "))
                 .map(text::clean_line)
+                .filter(|t| !t.is_empty())
         })
         .unwrap_or_else(|| name.to_string());
     let date = markdown::field_text(fields, "date").and_then(|d| dates::parse(&d));
@@ -177,6 +178,13 @@ mod tests {
         let written = render_note(&front, "text\n\u{0}\u{0}");
         let parsed = markdown::split(&written).unwrap();
         assert_eq!(render_note(&front, parsed.body), written);
+    }
+
+    #[test]
+    fn a_heading_with_no_words_is_no_title() {
+        let parsed = markdown::split("---\ntags: []\n---\n# \u{1}\n").unwrap();
+        let front = read(&parsed.fields, "name", parsed.body);
+        assert_eq!(front.title, "name");
     }
 
     #[test]
