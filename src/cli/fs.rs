@@ -219,14 +219,17 @@ fn slash_path(path: &Path) -> String {
 /// The state file; a missing one is empty, a corrupt one is empty with a
 /// warning (it only costs treating existing notes as the user's).
 pub fn read_state(root: &Path) -> (State, Option<Diagnostic>) {
-    read_json(&root.join(STATE_FILE))
+    read_json(
+        &root.join(STATE_FILE),
+        "starting afresh: notes that are exactly what their source makes of them are lore's again",
+    )
 }
 
 /// Where fetch validators and outcomes are kept, next to config.toml.
 pub const FETCH_STATE_FILE: &str = ".lore/fetch.json";
 
 pub fn read_fetch_state(root: &Path) -> (FetchState, Option<Diagnostic>) {
-    read_json(&root.join(FETCH_STATE_FILE))
+    read_json(&root.join(FETCH_STATE_FILE), "starting afresh")
 }
 
 pub fn write_fetch_state(root: &Path, state: &FetchState) -> Result<()> {
@@ -234,18 +237,21 @@ pub fn write_fetch_state(root: &Path, state: &FetchState) -> Result<()> {
     write_if_changed(&root.join(FETCH_STATE_FILE), text.as_bytes()).map(|_| ())
 }
 
-/// A JSON state file; missing means empty, corrupt means empty and a
-/// warning (it only costs work lore can redo).
-fn read_json<T: serde::de::DeserializeOwned + Default>(path: &Path) -> (T, Option<Diagnostic>) {
-    match fs::read_to_string(path) {
-        Ok(text) => match serde_json::from_str(&text) {
-            Ok(state) => (state, None),
+/// A JSON record; missing means empty, corrupt means empty and a warning
+/// that says what that costs.
+pub(super) fn read_json<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+    if_corrupt: &str,
+) -> (T, Option<Diagnostic>) {
+    match fs::read(path) {
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(value) => (value, None),
             Err(e) => (
                 T::default(),
                 Some(Diagnostic::warning(
                     path.display().to_string(),
                     None,
-                    format!("state file is corrupt ({e}); starting afresh"),
+                    format!("{} is corrupt ({e}); {if_corrupt}", path.display()),
                 )),
             ),
         },

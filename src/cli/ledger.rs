@@ -59,24 +59,7 @@ pub fn hash(bytes: &[u8]) -> String {
 /// The ledger of `dir`; a missing one is empty, a corrupt one is empty
 /// with a warning (it only costs refusing to overwrite files).
 pub fn read(dir: &Path) -> (Ledger, Option<Diagnostic>) {
-    let path = dir.join(LEDGER_FILE);
-    match fs::read(&path) {
-        Ok(bytes) => match serde_json::from_slice(&bytes) {
-            Ok(ledger) => (ledger, None),
-            Err(e) => (
-                Ledger::default(),
-                Some(Diagnostic::warning(
-                    path.display().to_string(),
-                    None,
-                    format!(
-                        "lore's record of the files it wrote here is corrupt ({e}); files \
-                         already here are left alone"
-                    ),
-                )),
-            ),
-        },
-        Err(_) => (Ledger::default(), None),
-    }
+    super::fs::read_json(&dir.join(LEDGER_FILE), "files already here are left alone")
 }
 
 /// Whether `dir` holds the marker of a lore older than the ledger.

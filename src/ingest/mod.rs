@@ -13,6 +13,7 @@ mod llms;
 pub mod markdown;
 pub mod mojibake;
 mod obsidian;
+pub use obsidian::is_script_url;
 pub mod opml;
 pub mod text;
 

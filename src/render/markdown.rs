@@ -359,17 +359,10 @@ fn anchor_id(heading: &str) -> String {
         .join("-")
 }
 
-/// `javascript:`, `vbscript:` and `data:` URLs never reach a page.
+/// `javascript:`, `vbscript:` and `data:` URLs never reach a page: the
+/// rule notes are written by (`ingest::obsidian::is_script_url`).
 pub fn is_unsafe_url(url: &str) -> bool {
-    let cleaned: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    cleaned.starts_with("javascript:")
-        || cleaned.starts_with("vbscript:")
-        || cleaned.starts_with("data:")
+    crate::ingest::is_script_url(url)
 }
 
 /// A `<pre><code>` around already highlighted (or escaped) code.
