@@ -12,6 +12,8 @@ pub struct Config {
     pub title: String,
     /// One line under the title and in the feed.
     pub description: String,
+    /// The site's author: the feeds name them for notes that name none.
+    pub author: String,
     /// Absolute URL the site is published at (e.g. `https://me.github.io/kb/`).
     /// Only the feed, the sitemap and canonical links use it: every link
     /// between pages is relative.
@@ -36,6 +38,7 @@ impl Default for Config {
         Config {
             title: "Knowledge base".into(),
             description: String::new(),
+            author: String::new(),
             base_url: String::new(),
             language: "en".into(),
             theme: "default".into(),

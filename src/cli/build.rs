@@ -194,6 +194,7 @@ pub fn run(
         fs::write_fetch_state(&root, &fetch_state)?;
     }
 
+    let config_base_url = config.base_url();
     let input = BuildInput {
         highlight_cache,
         config,
@@ -273,6 +274,13 @@ pub fn run(
                 flags.render,
                 started.elapsed().as_secs_f64()
             )
+        );
+    }
+    if flags.render && !flags.quiet && config_base_url.is_empty() {
+        say!(
+            "lore: no base_url, so there is no sitemap.xml, canonical link or og:url, and feed \
+             ids are not web addresses; set `base_url = \"https://you.github.io/repo/\"` in \
+             config.toml or pass --base-url"
         );
     }
     if common.timings {

@@ -13,8 +13,9 @@ const CONFIG: &str = r#"# lore configuration. Every key is optional; these are t
 
 title = "My knowledge base"
 description = "Notes gathered from the feeds I follow"
-# Absolute URL the site is published at, used only for the Atom feed,
-# the sitemap and canonical links. Every link between pages is relative,
+# author = "Jane Doe"   # the site's author: feeds name them for notes that name none
+# Absolute URL the site is published at, for what must be absolute: the
+# sitemap, feed ids, canonical links. Every link between pages is relative,
 # so the site also works from disk and under a GitHub Pages subpath.
 # base_url = "https://me.github.io/my-kb/"
 language = "en"

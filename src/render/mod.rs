@@ -14,6 +14,7 @@ mod xml;
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDateTime;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -218,9 +219,16 @@ pub fn render(
         path: "atom.xml".into(),
         bytes: xml::atom(&ctx.feed_entries(&order), config, &ctx.base_url).into_bytes(),
     });
+    // A sitemap must hold absolute URLs: without a base URL there is none.
+    if !ctx.base_url.is_empty() {
+        files.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: xml::sitemap(&ctx.sitemap_entries(), &ctx.base_url).into_bytes(),
+        });
+    }
     files.push(OutputFile {
-        path: "sitemap.xml".into(),
-        bytes: xml::sitemap(&ctx.sitemap_paths(), &ctx.base_url).into_bytes(),
+        path: "robots.txt".into(),
+        bytes: xml::robots(&ctx.base_url).into_bytes(),
     });
     files.push(OutputFile {
         path: "static/highlight.css".into(),
@@ -304,6 +312,8 @@ impl<'a> Ctx<'a> {
             "../".repeat(depth)
         };
         let canonical = (!self.base_url.is_empty()).then(|| format!("{}{path}", self.base_url));
+        // Without a base URL, 404.html finds the site's folder when it loads.
+        let find_root = kind == "404" && self.base_url.is_empty();
         let site_root_url = (!self.base_url.is_empty()).then_some(self.base_url.as_str());
         let context = Context {
             site: &self.site,
@@ -312,6 +322,7 @@ impl<'a> Ctx<'a> {
                 title,
                 canonical,
                 kind,
+                find_root,
             },
             generator: &self.generator,
             site_root_url,
@@ -531,14 +542,30 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
-    fn sitemap_paths(&self) -> Vec<String> {
-        let mut paths = vec!["index.html".to_string()];
-        paths.extend(self.urls.iter().cloned());
+    /// Every page with the date its content last changed: a note's date,
+    /// the newest of the notes a list shows.
+    fn sitemap_entries(&self) -> Vec<(String, Option<NaiveDateTime>)> {
+        let newest = |notes: &mut dyn Iterator<Item = usize>| {
+            notes.filter_map(|i| self.notes[i].front.date).max()
+        };
+        let all = newest(&mut (0..self.notes.len()));
+        let mut entries = vec![("index.html".to_string(), all)];
+        entries.extend(
+            self.urls
+                .iter()
+                .zip(self.notes)
+                .map(|(url, n)| (url.clone(), n.front.date)),
+        );
         for taxonomy in [&self.tags, &self.authors, &self.sources] {
-            paths.push(format!("{}/index.html", taxonomy.dir));
-            paths.extend(taxonomy.terms.iter().map(|t| t.url.clone()));
+            entries.push((format!("{}/index.html", taxonomy.dir), all));
+            entries.extend(
+                taxonomy
+                    .terms
+                    .iter()
+                    .map(|t| (t.url.clone(), newest(&mut t.notes.iter().copied()))),
+            );
         }
-        paths
+        entries
     }
 }
 

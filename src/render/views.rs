@@ -16,6 +16,9 @@ pub struct PageView<'a> {
     pub title: &'a str,
     pub canonical: Option<String>,
     pub kind: &'static str,
+    /// On 404.html built without a base URL: the page must find the site's
+    /// folder itself (it is served at any depth).
+    pub find_root: bool,
 }
 
 /// A named link: a tag, author or source.

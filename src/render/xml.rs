@@ -25,6 +25,28 @@ pub struct FeedEntry<'a> {
     pub authors: &'a [String],
 }
 
+/// An entry's id: its absolute URL, or without a base URL a UUID named by
+/// its page (an id must be an absolute IRI, and stay the same forever).
+pub fn entry_id(base_url: &str, path: &str) -> String {
+    if !base_url.is_empty() {
+        return format!("{base_url}{path}");
+    }
+    let hash = blake3::hash(path.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&hash.as_bytes()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80; // version 8: a name-based UUID of our own
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 9562 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 fn stamp(date: NaiveDateTime) -> String {
     date.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
@@ -49,19 +71,18 @@ pub fn atom(entries: &[FeedEntry<'_>], config: &Config, base_url: &str) -> Strin
         );
     }
     let _ = writeln!(out, "  <link href=\"{}index.html\"/>", escape(base_url));
-    let _ = writeln!(
-        out,
-        "  <link rel=\"self\" href=\"{}atom.xml\"/>",
-        escape(base_url)
-    );
+    // A feed's own address is absolute or absent.
+    if !base_url.is_empty() {
+        let _ = writeln!(
+            out,
+            "  <link rel=\"self\" href=\"{}atom.xml\"/>",
+            escape(base_url)
+        );
+    }
     let _ = writeln!(
         out,
         "  <id>{}</id>\n  <updated>{updated}</updated>",
-        escape(if base_url.is_empty() {
-            "urn:lore:site"
-        } else {
-            base_url
-        })
+        escape(&entry_id(base_url, ""))
     );
     let _ = writeln!(out, "  <generator>lore</generator>");
     for entry in entries {
@@ -72,7 +93,7 @@ pub fn atom(entries: &[FeedEntry<'_>], config: &Config, base_url: &str) -> Strin
             out,
             "    <link href=\"{}\"/>\n    <id>{}</id>",
             escape(&url),
-            escape(&url)
+            escape(&entry_id(base_url, entry.path))
         );
         let _ = writeln!(
             out,
@@ -89,20 +110,34 @@ pub fn atom(entries: &[FeedEntry<'_>], config: &Config, base_url: &str) -> Strin
     out
 }
 
-/// A sitemap of every page.
-pub fn sitemap(paths: &[String], base_url: &str) -> String {
+/// A sitemap of every page, with the date each last changed when known.
+/// `base_url` must not be empty: a sitemap holds absolute URLs only.
+pub fn sitemap(entries: &[(String, Option<NaiveDateTime>)], base_url: &str) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for path in paths {
-        let _ = writeln!(
+    for (path, lastmod) in entries {
+        let _ = write!(
             out,
-            "  <url><loc>{}{}</loc></url>",
+            "  <url><loc>{}{}</loc>",
             escape(base_url),
             escape(path)
         );
+        if let Some(date) = lastmod {
+            let _ = write!(out, "<lastmod>{}</lastmod>", stamp(*date));
+        }
+        out.push_str("</url>\n");
     }
     out.push_str("</urlset>\n");
+    out
+}
+
+/// `robots.txt`: everything may be crawled; the sitemap, when there is one.
+pub fn robots(base_url: &str) -> String {
+    let mut out = String::from("User-agent: *\nAllow: /\n");
+    if !base_url.is_empty() {
+        let _ = writeln!(out, "\nSitemap: {base_url}sitemap.xml");
+    }
     out
 }
 

@@ -85,3 +85,60 @@ fn search_works_from_file_urls_on_every_kind_of_page() {
         );
     }
 }
+
+/// GitHub Pages answers a missing page at any depth with the site's
+/// 404.html. Built without base_url, the page still finds its stylesheet,
+/// links and search: served under /repo/ and asked for /repo/a/b/missing.
+#[test]
+fn the_404_page_works_at_any_depth_without_base_url() {
+    use crate::server::{Behaviour, Page, TestServer};
+    let Some(browser) = chromium() else { return };
+    let kb = Kb::new();
+    kb.copy_fixture("traps/jekyll-rss.txt", "feeds/blog.txt");
+    kb.write("config.toml", "[[sources]]\npath = \"feeds/blog.txt\"\n");
+    kb.lore_ok(&["build"]);
+    let site = kb.path("public");
+    let mut routes = Vec::new();
+    for entry in walkdir::WalkDir::new(&site) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&site)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let kind = match rel.rsplit('.').next() {
+            Some("html") => "text/html",
+            Some("css") => "text/css",
+            Some("js") => "text/javascript",
+            _ => "application/octet-stream",
+        };
+        let bytes = std::fs::read(entry.path()).unwrap();
+        routes.push((
+            format!("/repo/{rel}"),
+            Behaviour::Serve(Page::new(bytes, kind)),
+        ));
+    }
+    let not_found = std::fs::read(site.join("404.html")).unwrap();
+    routes.push((
+        "/repo/a/b/missing".to_string(),
+        Behaviour::Serve(Page::new(not_found, "text/html")),
+    ));
+    let server = TestServer::start(routes);
+    let dom = dump_dom(
+        browser,
+        &format!("{}?q=feature", server.url("/repo/a/b/missing")),
+    );
+    assert!(dom.contains("<base href=\"/repo/\">"), "{dom}");
+    assert!(
+        server.hits("/repo/static/style.css") > 0 && server.hits("/repo/static/search.js") > 0,
+        "stylesheet and search script load from the site's folder"
+    );
+    assert!(
+        dom.contains("href=\"notes/feature-stores-are-caches.html\""),
+        "search runs and its results resolve against the site's folder:\n{dom}"
+    );
+}

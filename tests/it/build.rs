@@ -149,7 +149,7 @@ fn the_site_has_every_page_and_no_broken_link() {
         "index.html",
         "404.html",
         "atom.xml",
-        "sitemap.xml",
+        "robots.txt",
         "search-index.js",
         "tags/index.html",
         "authors/index.html",

@@ -11,6 +11,7 @@ mod fetch;
 mod hostile;
 mod links;
 mod peers;
+mod publish;
 mod pull;
 mod safety;
 mod seeds;
