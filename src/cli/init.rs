@@ -23,7 +23,9 @@ language = "en"
 theme = "default"
 content_dir = "content"   # the Obsidian vault: one note per item
 output_dir = "public"     # the site
-recent = 30               # notes on the home page and in atom.xml
+recent = 30               # notes on the home page
+feed_entries = 30         # notes in the site's feeds (atom.xml, rss.xml, feed.json)
+term_feed_entries = 10    # notes in the feeds of each tag, author and source
 
 [related]
 max = 5             # related notes per note (0 turns it off)

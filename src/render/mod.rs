@@ -1,9 +1,10 @@
 //! Render: the vault becomes a static site. Every note page, the home page,
-//! tag, author and source indexes, the Atom feed, the sitemap, the search
+//! tag, author and source indexes, the feeds, the sitemap, the search
 //! index and the theme's static files, as in-memory [`OutputFile`]s. Pages
 //! render in parallel with rayon over immutable inputs; nothing here writes
 //! files or re-parses front matter.
 
+mod feeds;
 pub mod highlight;
 pub mod markdown;
 pub mod svg;
@@ -211,14 +212,13 @@ pub fn render(
         files.extend(pages);
     }
     files.push(ctx.index_page(&order)?);
-    files.push(ctx.page("404.html", "", "Not found", "404", ())?);
+    files.push(ctx.page("404.html", "", "Not found", "404", ctx.feed_links(None), ())?);
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
     files.push(index);
-    files.push(OutputFile {
-        path: "atom.xml".into(),
-        bytes: xml::atom(&ctx.feed_entries(&order), config, &ctx.base_url).into_bytes(),
-    });
+    let clock = std::time::Instant::now();
+    files.extend(ctx.feeds(&order));
+    timings.push(("feeds", clock.elapsed()));
     // A sitemap must hold absolute URLs: without a base URL there is none.
     if !ctx.base_url.is_empty() {
         files.push(OutputFile {
@@ -297,6 +297,7 @@ impl<'a> Ctx<'a> {
         path: &str,
         title: &str,
         kind: &'static str,
+        feeds: Vec<FeedLink>,
         body: T,
     ) -> Result<OutputFile, TemplateError> {
         let path = if path.is_empty() {
@@ -323,6 +324,7 @@ impl<'a> Ctx<'a> {
                 canonical,
                 kind,
                 find_root,
+                feeds,
             },
             generator: &self.generator,
             site_root_url,
@@ -397,6 +399,7 @@ impl<'a> Ctx<'a> {
             &self.urls[i],
             &note.front.title,
             "note",
+            self.feed_links(None),
             Body { note: view },
         )
     }
@@ -442,6 +445,7 @@ impl<'a> Ctx<'a> {
             "index.html",
             &self.config.title,
             "index",
+            self.feed_links(None),
             body,
         )
     }
@@ -468,6 +472,7 @@ impl<'a> Ctx<'a> {
             &format!("{}/index.html", taxonomy.dir),
             heading,
             "list",
+            self.feed_links(None),
             Body {
                 kind: taxonomy.dir,
                 heading,
@@ -507,7 +512,8 @@ impl<'a> Ctx<'a> {
                 url: &parent_url,
             },
         };
-        self.page("term.html", &term.url, &heading, "term", body)
+        let feeds = self.feed_links(Some((&singular.to_lowercase(), term)));
+        self.page("term.html", &term.url, &heading, "term", feeds, body)
     }
 
     fn search_index(&self, terms: Vec<search::Analyzed>) -> OutputFile {
@@ -528,18 +534,136 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn feed_entries(&self, order: &[usize]) -> Vec<xml::FeedEntry<'_>> {
-        order
-            .iter()
-            .take(self.config.recent.max(1))
-            .map(|&i| xml::FeedEntry {
-                title: &self.notes[i].front.title,
-                path: &self.urls[i],
-                date: self.notes[i].front.date,
-                summary: &self.summaries[i],
-                authors: &self.notes[i].front.authors,
+    /// The site's feed and each term's, every one in three formats.
+    fn feeds(&self, order: &[usize]) -> Vec<OutputFile> {
+        let author = if self.config.author.trim().is_empty() {
+            &self.config.title
+        } else {
+            &self.config.author
+        };
+        let site = feeds::Site {
+            base_url: &self.base_url,
+            language: &self.config.language,
+            author,
+            generator: &self.generator,
+        };
+        let mut list = Vec::new();
+        if self.config.feed_entries > 0 {
+            list.push(feeds::Feed {
+                title: self.config.title.clone(),
+                description: &self.config.description,
+                page: "index.html",
+                files: feeds::paths("index.html"),
+                entries: self.entries(order, self.config.feed_entries, author),
+            });
+        }
+        for taxonomy in [&self.tags, &self.authors, &self.sources] {
+            for term in &taxonomy.terms {
+                if !self.has_feed(term) {
+                    continue;
+                }
+                let singular = heading_of(taxonomy.dir)
+                    .trim_end_matches('s')
+                    .to_lowercase();
+                list.push(feeds::Feed {
+                    title: format!("{}: {singular} {}", self.config.title, term.name),
+                    description: &self.config.description,
+                    page: &term.url,
+                    files: feeds::paths(&term.url),
+                    entries: self.entries(&term.notes, self.config.term_feed_entries, author),
+                });
+            }
+        }
+        list.par_iter()
+            .flat_map_iter(|feed| {
+                let texts = feeds::render(feed, &site);
+                feed.files
+                    .clone()
+                    .into_iter()
+                    .zip(texts)
+                    .map(|(path, text)| OutputFile {
+                        path,
+                        bytes: text.into_bytes(),
+                    })
             })
             .collect()
+    }
+
+    /// Whether a term has a feed: term feeds are on and it has a dated note.
+    fn has_feed(&self, term: &taxonomy::Term) -> bool {
+        self.config.term_feed_entries > 0
+            && term
+                .notes
+                .iter()
+                .any(|&i| self.notes[i].front.date.is_some())
+    }
+
+    /// The newest `max` dated notes of `order`, as feed entries.
+    fn entries(&'a self, order: &[usize], max: usize, author: &'a str) -> Vec<feeds::Entry<'a>> {
+        order
+            .iter()
+            .filter_map(|&i| Some((i, self.notes[i].front.date?)))
+            .take(max)
+            .map(|(i, date)| {
+                let note = &self.notes[i];
+                let mut authors: Vec<&str> = note
+                    .front
+                    .authors
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| !a.trim().is_empty())
+                    .collect();
+                if authors.is_empty() {
+                    authors.push(author);
+                }
+                feeds::Entry {
+                    title: &note.front.title,
+                    path: &self.urls[i],
+                    published: date,
+                    updated: date,
+                    summary: &self.summaries[i],
+                    html: &self.bodies[i].html,
+                    authors,
+                    tags: &note.front.tags,
+                    image: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The `<link rel="alternate">`s of a page: its term's feeds, then the site's.
+    fn feed_links(&self, term: Option<(&str, &taxonomy::Term)>) -> Vec<FeedLink> {
+        let mut links = Vec::new();
+        if let Some((kind, term)) = term
+            && self.has_feed(term)
+        {
+            for (k, path) in feeds::paths(&term.url).into_iter().enumerate() {
+                links.push(FeedLink {
+                    title: format!(
+                        "{}: {kind} {} ({})",
+                        self.config.title,
+                        term.name,
+                        feeds::NAMES[k]
+                    ),
+                    name: feeds::NAMES[k],
+                    site: false,
+                    kind: feeds::TYPES[k],
+                    url: path,
+                });
+            }
+        }
+        if self.config.feed_entries > 0 {
+            for (k, path) in feeds::paths("index.html").into_iter().enumerate() {
+                links.push(FeedLink {
+                    title: format!("{} ({})", self.config.title, feeds::NAMES[k]),
+                    name: feeds::NAMES[k],
+                    site: true,
+                    kind: feeds::TYPES[k],
+                    url: path,
+                });
+            }
+        }
+        links
     }
 
     /// Every page with the date its content last changed: a note's date,

@@ -19,6 +19,20 @@ pub struct PageView<'a> {
     /// On 404.html built without a base URL: the page must find the site's
     /// folder itself (it is served at any depth).
     pub find_root: bool,
+    /// The feeds this page offers (`<link rel="alternate">`), most specific first.
+    pub feeds: Vec<FeedLink>,
+}
+
+/// A feed of a page: its title, format name ("Atom", "RSS", "JSON Feed"),
+/// MIME type, site-relative URL, and whether it is the whole site's.
+#[derive(Debug, Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    pub name: &'static str,
+    pub site: bool,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub url: String,
 }
 
 /// A named link: a tag, author or source.

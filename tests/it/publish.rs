@@ -119,3 +119,247 @@ fn with_base_url_404_html_points_only_at_absolute_addresses() {
         "no guessing when the base is known"
     );
 }
+
+/// Every feed file of a site, relative paths, in order.
+fn feed_files(site: &std::path::Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            e.path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|p| p.ends_with("atom.xml") || p.ends_with("rss.xml") || p.ends_with("feed.json"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// feedparser's verdict on each feed, or `None` when LORE_SKIP_FEEDPARSER
+/// is set (scripts/test installs it otherwise).
+fn feedparser(site: &std::path::Path, feeds: &[String]) -> Option<Vec<serde_json::Value>> {
+    if std::env::var_os("LORE_SKIP_FEEDPARSER").is_some() {
+        eprintln!("skipping the feedparser check: LORE_SKIP_FEEDPARSER is set");
+        return None;
+    }
+    let out = std::process::Command::new("python3")
+        .arg(fixtures().join("feedcheck.py"))
+        .args(feeds)
+        .current_dir(site)
+        .output()
+        .expect("running python3");
+    assert!(
+        out.status.success(),
+        "this test needs feedparser: pip install feedparser (scripts/test does), or set \
+         LORE_SKIP_FEEDPARSER=1\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    )
+}
+
+/// A note written by hand, with a date and tags but no author.
+fn with_own_note(kb: &Kb) {
+    kb.write(
+        "content/my-own-note.md",
+        "---\ntitle: \"My own note\"\ndate: 2025-05-01T08:00:00\ntags:\n  - \"kafka\"\n---\n\
+         See [[feature-stores-are-caches|the cache post]] and ![a chart](assets/chart.png).\n",
+    );
+    kb.write(
+        "content/assets/chart.png",
+        "\u{89}PNG\r\n\u{1a}\nnot really",
+    );
+}
+
+#[test]
+fn atom_and_rss_feeds_parse_in_feedparser_with_full_entries() {
+    for base in [None, Some(BASE)] {
+        let kb = blog();
+        with_own_note(&kb);
+        match base {
+            Some(url) => kb.lore_ok(&["build", "--base-url", url]),
+            None => kb.lore_ok(&["build"]),
+        };
+        let site = kb.path("public");
+        let files = feed_files(&site);
+        for expected in [
+            "atom.xml",
+            "rss.xml",
+            "feed.json",
+            "tags/kafka.atom.xml",
+            "tags/kafka.rss.xml",
+            "tags/kafka.feed.json",
+            "authors/kit-ramos.atom.xml",
+            "sources/gradient-notes.rss.xml",
+        ] {
+            assert!(
+                files.contains(&expected.to_string()),
+                "no {expected} in {files:?}"
+            );
+        }
+        let xml: Vec<String> = files.into_iter().filter(|f| f.ends_with(".xml")).collect();
+        let Some(verdicts) = feedparser(&site, &xml) else {
+            return;
+        };
+        assert_eq!(verdicts.len(), xml.len());
+        for feed in &verdicts {
+            let path = feed["path"].as_str().unwrap();
+            assert_eq!(feed["bozo"], false, "{path}: {}", feed["error"]);
+            let entries = feed["entries"].as_array().unwrap();
+            assert!(!entries.is_empty(), "{path}");
+            for entry in entries {
+                for key in ["id", "link", "author", "published", "content"] {
+                    assert!(
+                        !entry[key].as_str().unwrap_or("").is_empty(),
+                        "{path}: an entry without {key}: {entry}"
+                    );
+                }
+                let content = entry["content"].as_str().unwrap();
+                assert!(
+                    !content.contains("<script") && !content.contains("javascript:"),
+                    "{path}"
+                );
+                if base.is_some() {
+                    for r in references(content) {
+                        assert!(
+                            r.starts_with("https://") || r.starts_with("http://"),
+                            "{path}: a relative link in the content: {r}"
+                        );
+                    }
+                }
+            }
+        }
+        let site_feed = verdicts.iter().find(|f| f["path"] == "atom.xml").unwrap();
+        assert_eq!(site_feed["feed_author"], "Sam Site");
+        let mine = site_feed["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["content"].as_str().unwrap().contains("the cache post"))
+            .expect("the hand-written note is in the feed");
+        assert_eq!(
+            mine["author"], "Sam Site",
+            "the site's author when the note names none"
+        );
+        assert_eq!(mine["tags"], serde_json::json!(["kafka"]));
+        assert_eq!(mine["published"], "2025-05-01T08:00:00Z");
+        if base.is_some() {
+            let content = mine["content"].as_str().unwrap();
+            assert!(
+                content.contains(&format!(
+                    "href=\"{BASE}notes/feature-stores-are-caches.html\""
+                )),
+                "{content}"
+            );
+            assert!(
+                content.contains(&format!("src=\"{BASE}assets/chart.png\"")),
+                "{content}"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_feeds_meet_the_json_feed_rules() {
+    let kb = blog();
+    with_own_note(&kb);
+    kb.lore_ok(&["build", "--base-url", BASE]);
+    let site = kb.path("public");
+    let rfc3339 = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$").unwrap();
+    for file in feed_files(&site)
+        .into_iter()
+        .filter(|f| f.ends_with(".json"))
+    {
+        let feed: serde_json::Value =
+            serde_json::from_str(&kb.read(&format!("public/{file}"))).unwrap();
+        assert_eq!(
+            feed["version"], "https://jsonfeed.org/version/1.1",
+            "{file}"
+        );
+        assert!(feed["title"].is_string(), "{file}");
+        assert_eq!(feed["feed_url"], format!("{BASE}{file}"), "{file}");
+        assert!(feed["home_page_url"].as_str().unwrap().starts_with(BASE));
+        let items = feed["items"].as_array().unwrap();
+        assert!(!items.is_empty(), "{file}");
+        for item in items {
+            assert!(item["id"].is_string(), "{file}: id must be a string");
+            assert!(item["content_html"].is_string(), "{file}");
+            assert!(item["url"].as_str().unwrap().starts_with(BASE));
+            assert!(rfc3339.is_match(item["date_published"].as_str().unwrap()));
+            assert!(rfc3339.is_match(item["date_modified"].as_str().unwrap()));
+            let authors = item["authors"].as_array().unwrap();
+            assert!(
+                !authors.is_empty() && authors.iter().all(|a| a["name"].is_string()),
+                "{file}"
+            );
+        }
+    }
+    // Without a base URL, nothing relative stands where an address goes.
+    let kb = blog();
+    kb.lore_ok(&["build"]);
+    let feed: serde_json::Value = serde_json::from_str(&kb.read("public/feed.json")).unwrap();
+    assert!(feed.get("feed_url").is_none() && feed.get("home_page_url").is_none());
+    assert!(
+        feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i.get("url").is_none())
+    );
+}
+
+#[test]
+fn every_page_links_its_feeds_and_a_tag_page_its_own() {
+    let kb = blog();
+    kb.lore_ok(&["build"]);
+    let alternate = regex::Regex::new(
+        r#"<link rel="alternate" type="([^"]*)" title="([^"]*)" href="([^"]*)">"#,
+    )
+    .unwrap();
+    for page in html_files(&kb.path("public")) {
+        let page = page.to_string_lossy().into_owned();
+        let html = kb.read(&format!("public/{page}"));
+        let links: Vec<_> = alternate
+            .captures_iter(&html)
+            .map(|c| c[3].to_string())
+            .collect();
+        let up = "../".repeat(page.matches('/').count());
+        for feed in ["atom.xml", "rss.xml", "feed.json"] {
+            assert!(links.contains(&format!("{up}{feed}")), "{page}: {links:?}");
+        }
+        if page == "tags/kafka.html" {
+            assert_eq!(
+                &links[..3],
+                [
+                    "../tags/kafka.atom.xml",
+                    "../tags/kafka.rss.xml",
+                    "../tags/kafka.feed.json"
+                ]
+            );
+        }
+    }
+    assert!(broken_links(&kb.path("public")).is_empty());
+}
+
+#[test]
+fn how_many_entries_a_feed_holds_is_configurable() {
+    let kb = blog();
+    let config = kb.read("config.toml").replace(
+        "author = \"Sam Site\"\n",
+        "author = \"Sam Site\"\nfeed_entries = 1\nterm_feed_entries = 0\n",
+    );
+    kb.write("config.toml", &config);
+    kb.lore_ok(&["build"]);
+    assert_eq!(kb.read("public/atom.xml").matches("<entry>").count(), 1);
+    assert_eq!(kb.read("public/rss.xml").matches("<item>").count(), 1);
+    let site = kb.path("public");
+    assert!(!site.join("tags/kafka.atom.xml").exists());
+    assert!(!kb.read("public/tags/kafka.html").contains("kafka.atom.xml"));
+}
