@@ -212,7 +212,14 @@ pub fn render(
         files.extend(pages);
     }
     files.push(ctx.index_page(&order)?);
-    files.push(ctx.page("404.html", "", "Not found", "404", ctx.feed_links(None), ())?);
+    files.push(ctx.page(
+        "404.html",
+        "",
+        "Not found",
+        "404",
+        Head::feeds(ctx.feed_links(None)),
+        (),
+    )?);
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
     files.push(index);
@@ -297,7 +304,7 @@ impl<'a> Ctx<'a> {
         path: &str,
         title: &str,
         kind: &'static str,
-        feeds: Vec<FeedLink>,
+        head: Head,
         body: T,
     ) -> Result<OutputFile, TemplateError> {
         let path = if path.is_empty() {
@@ -312,7 +319,8 @@ impl<'a> Ctx<'a> {
         } else {
             "../".repeat(depth)
         };
-        let canonical = (!self.base_url.is_empty()).then(|| format!("{}{path}", self.base_url));
+        let canonical = (!self.base_url.is_empty() && kind != "404")
+            .then(|| format!("{}{path}", self.base_url));
         // Without a base URL, 404.html finds the site's folder when it loads.
         let find_root = kind == "404" && self.base_url.is_empty();
         let site_root_url = (!self.base_url.is_empty()).then_some(self.base_url.as_str());
@@ -324,7 +332,14 @@ impl<'a> Ctx<'a> {
                 canonical,
                 kind,
                 find_root,
-                feeds,
+                feeds: head.feeds,
+                description: if head.description.is_empty() {
+                    self.config.description.clone()
+                } else {
+                    head.description
+                },
+                image: head.image,
+                json_ld: head.json_ld,
             },
             generator: &self.generator,
             site_root_url,
@@ -370,6 +385,7 @@ impl<'a> Ctx<'a> {
 
     fn note_page(&self, i: usize) -> Result<OutputFile, TemplateError> {
         let note = &self.notes[i];
+        let image = self.image_url(i);
         let (date, date_display) = display_date(note);
         let view = NoteView {
             title: &note.front.title,
@@ -399,7 +415,12 @@ impl<'a> Ctx<'a> {
             &self.urls[i],
             &note.front.title,
             "note",
-            self.feed_links(None),
+            Head {
+                feeds: self.feed_links(None),
+                description: self.summaries[i].clone(),
+                json_ld: Some(self.json_ld(i, image.as_deref())),
+                image,
+            },
             Body { note: view },
         )
     }
@@ -445,7 +466,7 @@ impl<'a> Ctx<'a> {
             "index.html",
             &self.config.title,
             "index",
-            self.feed_links(None),
+            Head::feeds(self.feed_links(None)),
             body,
         )
     }
@@ -472,7 +493,15 @@ impl<'a> Ctx<'a> {
             &format!("{}/index.html", taxonomy.dir),
             heading,
             "list",
-            self.feed_links(None),
+            Head {
+                description: format!(
+                    "{} {} of {}",
+                    taxonomy.terms.len(),
+                    heading.to_lowercase(),
+                    self.config.title
+                ),
+                ..Head::feeds(self.feed_links(None))
+            },
             Body {
                 kind: taxonomy.dir,
                 heading,
@@ -512,8 +541,11 @@ impl<'a> Ctx<'a> {
                 url: &parent_url,
             },
         };
-        let feeds = self.feed_links(Some((&singular.to_lowercase(), term)));
-        self.page("term.html", &term.url, &heading, "term", feeds, body)
+        let head = Head {
+            description: term_description(taxonomy.dir, &term.name, term.notes.len()),
+            ..Head::feeds(self.feed_links(Some((&singular.to_lowercase(), term))))
+        };
+        self.page("term.html", &term.url, &heading, "term", head, body)
     }
 
     fn search_index(&self, terms: Vec<search::Analyzed>) -> OutputFile {
@@ -587,6 +619,60 @@ impl<'a> Ctx<'a> {
                     })
             })
             .collect()
+    }
+
+    /// The absolute URL of a note's picture: a web address as it is, a
+    /// file of `content/` under the base URL (none without one).
+    fn image_url(&self, i: usize) -> Option<String> {
+        let image = image_property(&self.notes[i])?;
+        let lower = image.to_ascii_lowercase();
+        if lower.starts_with("https://") || lower.starts_with("http://") {
+            return Some(image);
+        }
+        if self.base_url.is_empty() || image.contains("..") || image.contains(':') {
+            return None;
+        }
+        Some(format!(
+            "{}{}",
+            self.base_url,
+            image.trim_start_matches('/')
+        ))
+    }
+
+    /// schema.org JSON-LD of a note page.
+    fn json_ld(&self, i: usize, image: Option<&str>) -> String {
+        let note = &self.notes[i];
+        let mut data = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": note.front.title,
+            "description": self.summaries[i],
+        });
+        if let Some(date) = note.front.date {
+            let stamp = date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            data["datePublished"] = stamp.clone().into();
+            data["dateModified"] = stamp.into();
+        }
+        if !note.front.authors.is_empty() {
+            data["author"] = note
+                .front
+                .authors
+                .iter()
+                .map(|a| serde_json::json!({"@type": "Person", "name": a}))
+                .collect();
+        }
+        if !note.front.tags.is_empty() {
+            data["keywords"] = note.front.tags.join(", ").into();
+        }
+        if !self.base_url.is_empty() {
+            let url = format!("{}{}", self.base_url, self.urls[i]);
+            data["url"] = url.clone().into();
+            data["mainEntityOfPage"] = url.into();
+        }
+        if let Some(image) = image {
+            data["image"] = image.into();
+        }
+        script_safe_json(&data)
     }
 
     /// Whether a term has a feed: term feeds are on and it has a dated note.
@@ -691,6 +777,59 @@ impl<'a> Ctx<'a> {
         }
         entries
     }
+}
+
+/// What a page's `<head>` says about it beyond its title.
+struct Head {
+    feeds: Vec<FeedLink>,
+    /// Empty: the site's description.
+    description: String,
+    /// Absolute URL of the page's picture.
+    image: Option<String>,
+    /// JSON-LD, already safe inside `<script>`.
+    json_ld: Option<String>,
+}
+
+impl Head {
+    fn feeds(feeds: Vec<FeedLink>) -> Head {
+        Head {
+            feeds,
+            description: String::new(),
+            image: None,
+            json_ld: None,
+        }
+    }
+}
+
+/// A term page's description: "12 notes tagged kafka".
+fn term_description(dir: &str, name: &str, count: usize) -> String {
+    let notes = if count == 1 { "note" } else { "notes" };
+    match dir {
+        "tags" => format!("{count} {notes} tagged {name}"),
+        "authors" => format!("{count} {notes} by {name}"),
+        _ => format!("{count} {notes} from {name}"),
+    }
+}
+
+/// JSON as a `<script>` holds it: nothing in it can close the element.
+fn script_safe_json(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// A note's `image` property as its text: `"https://…"` unquoted.
+fn image_property(note: &Note) -> Option<String> {
+    let (_, raw) = note.front.extra.iter().find(|(k, _)| k == "image")?;
+    let text = raw.trim();
+    let text = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .map(|t| t.replace("\\\"", "\"").replace("\\\\", "\\"))
+        .unwrap_or_else(|| text.trim_matches('\'').to_string());
+    (!text.is_empty()).then_some(text)
 }
 
 fn heading_of(dir: &str) -> &'static str {

@@ -21,6 +21,12 @@ pub struct PageView<'a> {
     pub find_root: bool,
     /// The feeds this page offers (`<link rel="alternate">`), most specific first.
     pub feeds: Vec<FeedLink>,
+    /// One line about the page: a note's summary, else the site's description.
+    pub description: String,
+    /// Absolute URL of the page's picture (a note's `image`), for OpenGraph.
+    pub image: Option<String>,
+    /// A note's schema.org JSON-LD, already safe inside `<script>`.
+    pub json_ld: Option<String>,
 }
 
 /// A feed of a page: its title, format name ("Atom", "RSS", "JSON Feed"),

@@ -363,3 +363,112 @@ fn how_many_entries_a_feed_holds_is_configurable() {
     assert!(!site.join("tags/kafka.atom.xml").exists());
     assert!(!kb.read("public/tags/kafka.html").contains("kafka.atom.xml"));
 }
+
+/// The `content` of `<meta {attr}="{name}">` on a page.
+fn meta<'h>(html: &'h str, attr: &str, name: &str) -> Option<&'h str> {
+    let start = format!("<meta {attr}=\"{name}\" content=\"");
+    let at = html.find(&start)? + start.len();
+    html[at..].split('"').next()
+}
+
+#[test]
+fn every_page_describes_itself_to_search_engines_and_social_cards() {
+    let kb = blog();
+    kb.write(
+        "content/pictured.md",
+        "---\ntitle: \"A pictured note\"\ndate: 2025-05-02T08:00:00\n\
+         authors:\n  - \"Lee\"\nimage: \"https://img.example/cover.png\"\n---\nA note with a cover picture and &lt;/script&gt; words.\n",
+    );
+    kb.lore_ok(&["build", "--base-url", BASE]);
+    let note = kb.read("public/notes/pictured.html");
+    assert_eq!(
+        meta(&note, "name", "description"),
+        Some("A note with a cover picture and &lt;&#x2f;script&gt; words.")
+    );
+    assert_eq!(meta(&note, "property", "og:type"), Some("article"));
+    assert_eq!(
+        meta(&note, "property", "og:url"),
+        Some(&*format!("{BASE}notes/pictured.html"))
+    );
+    assert_eq!(
+        meta(&note, "property", "og:image"),
+        Some("https://img.example/cover.png")
+    );
+    assert_eq!(
+        meta(&note, "name", "twitter:card"),
+        Some("summary_large_image")
+    );
+    assert_eq!(meta(&note, "property", "og:title"), Some("A pictured note"));
+    // JSON-LD: data a search engine reads, that nothing in a title can end.
+    let start = note
+        .find("<script type=\"application/ld+json\">")
+        .expect("JSON-LD")
+        + 35;
+    let json = &note[start..start + note[start..].find("</script>").unwrap()];
+    assert!(!json.contains('<'), "{json}");
+    let data: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(data["@type"], "BlogPosting");
+    assert_eq!(data["headline"], "A pictured note");
+    assert_eq!(
+        data["description"],
+        "A note with a cover picture and </script> words."
+    );
+    assert_eq!(data["author"][0]["name"], "Lee");
+    assert_eq!(data["datePublished"], "2025-05-02T08:00:00Z");
+    assert_eq!(data["image"], "https://img.example/cover.png");
+    assert_no_foreign_scripts(&kb.path("public"));
+
+    let tag = kb.read("public/tags/kafka.html");
+    assert_eq!(
+        meta(&tag, "name", "description"),
+        Some("1 note tagged kafka")
+    );
+    assert_eq!(meta(&tag, "property", "og:type"), Some("website"));
+    assert_eq!(meta(&tag, "name", "twitter:card"), Some("summary"));
+    // One description per note, not the site's on every page.
+    let mut descriptions = std::collections::BTreeSet::new();
+    let notes: Vec<_> = html_files(&kb.path("public"))
+        .into_iter()
+        .filter(|p| p.starts_with("notes"))
+        .collect();
+    for page in &notes {
+        let html = kb.read(&format!("public/{}", page.display()));
+        descriptions.insert(meta(&html, "name", "description").unwrap_or("").to_string());
+        assert!(
+            html.contains("<link rel=\"icon\" href=\"../static/favicon.svg\""),
+            "{}",
+            page.display()
+        );
+    }
+    assert_eq!(descriptions.len(), notes.len(), "{descriptions:?}");
+    assert!(kb.path("public/static/favicon.svg").is_file());
+}
+
+#[test]
+fn without_base_url_no_page_claims_an_address_and_the_language_is_the_configs() {
+    let kb = blog();
+    let config = kb.read("config.toml");
+    kb.write("config.toml", &format!("language = \"de\"\n{config}"));
+    kb.write(
+        "themes/mine/static/favicon.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let config = kb.read("config.toml");
+    kb.write("config.toml", &format!("theme = \"mine\"\n{config}"));
+    kb.lore_ok(&["build"]);
+    for page in html_files(&kb.path("public")) {
+        let html = kb.read(&format!("public/{}", page.display()));
+        assert!(html.contains("<html lang=\"de\">"), "{}", page.display());
+        assert!(
+            meta(&html, "property", "og:url").is_none(),
+            "{}",
+            page.display()
+        );
+        assert!(!html.contains("\"mainEntityOfPage\""), "{}", page.display());
+    }
+    assert_eq!(
+        kb.read("public/static/favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        "a theme replaces the favicon"
+    );
+}
