@@ -1,11 +1,12 @@
 //! Render: the vault becomes a static site. Every note page, the home page,
-//! tag, author and source indexes, the feeds, the sitemap, the search
+//! tag, author and source indexes, the feeds, the sitemap, llms.txt, the search
 //! index and the theme's static files, as in-memory [`OutputFile`]s. Pages
 //! render in parallel with rayon over immutable inputs; nothing here writes
 //! files or re-parses front matter.
 
 mod feeds;
 pub mod highlight;
+mod llms;
 pub mod markdown;
 pub mod svg;
 mod taxonomy;
@@ -223,6 +224,7 @@ pub fn render(
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
     files.push(index);
+    files.extend(ctx.llms_files(&order));
     let clock = std::time::Instant::now();
     files.extend(ctx.feeds(&order));
     timings.push(("feeds", clock.elapsed()));
@@ -564,6 +566,41 @@ impl<'a> Ctx<'a> {
             path: "search-index.js".into(),
             bytes: search::build(&docs).into_bytes(),
         }
+    }
+
+    /// `llms.txt` and `llms-full.txt`, newest notes first.
+    fn llms_files(&self, order: &[usize]) -> [OutputFile; 2] {
+        let notes: Vec<llms::LlmsNote<'_>> = order
+            .iter()
+            .map(|&i| {
+                let note = &self.notes[i];
+                let page = format!("{}{}", self.base_url, self.urls[i]);
+                let original = note
+                    .front
+                    .url
+                    .as_deref()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+                llms::LlmsNote {
+                    title: &note.front.title,
+                    url: original.map_or_else(|| page.clone(), str::to_string),
+                    page,
+                    date: note.front.date,
+                    summary: &self.summaries[i],
+                    body: &note.body,
+                }
+            })
+            .collect();
+        let (title, description) = (&self.config.title, &self.config.description);
+        [
+            OutputFile {
+                path: "llms.txt".into(),
+                bytes: llms::index(title, description, &notes).into_bytes(),
+            },
+            OutputFile {
+                path: "llms-full.txt".into(),
+                bytes: llms::full(title, description, &notes).into_bytes(),
+            },
+        ]
     }
 
     /// The site's feed and each term's, every one in three formats.

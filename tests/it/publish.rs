@@ -472,3 +472,59 @@ fn without_base_url_no_page_claims_an_address_and_the_language_is_the_configs() 
         "a theme replaces the favicon"
     );
 }
+
+#[test]
+fn llms_txt_lists_every_note_with_its_summary() {
+    let kb = blog();
+    kb.lore_ok(&["build", "--base-url", BASE]);
+    let index = kb.read("public/llms.txt");
+    assert!(
+        index.starts_with("# Field notes\n\n## Notes\n\n"),
+        "{index}"
+    );
+    let notes = kb.notes();
+    assert_eq!(index.matches("\n- [").count(), notes.len(), "{index}");
+    assert!(
+        index.contains(&format!(
+            "- [Drift is a data problem](<{BASE}notes/drift-is-a-data-problem.html>): Models drift"
+        )),
+        "{index}"
+    );
+    // Without a base URL the links are relative to the site's root, where the file is.
+    let kb = blog();
+    kb.lore_ok(&["build"]);
+    let link = regex::Regex::new(r"\]\(<([^>]*)>\)").unwrap();
+    let index = kb.read("public/llms.txt");
+    for c in link.captures_iter(&index) {
+        assert!(kb.path("public").join(&c[1]).is_file(), "{}", &c[1]);
+    }
+}
+
+#[test]
+fn importing_llms_full_txt_gives_back_the_same_notes() {
+    let kb = blog();
+    kb.lore_ok(&["build"]);
+    let other = Kb::new();
+    std::fs::copy(kb.path("public/llms-full.txt"), other.path("llms-full.txt")).unwrap();
+    other.lore_ok(&["import", "llms-full.txt"]);
+    let fields = |kb: &Kb| {
+        let mut notes: Vec<_> = kb
+            .notes()
+            .into_iter()
+            .map(|(file, front, body)| {
+                (
+                    text_field(&front, "title").to_string(),
+                    file,
+                    text_field(&front, "url").to_string(),
+                    front["date"].as_str().map(str::to_string),
+                    body.trim().to_string(),
+                )
+            })
+            .collect();
+        notes.sort();
+        notes
+    };
+    let (theirs, ours) = (fields(&kb), fields(&other));
+    assert_eq!(theirs.len(), 3);
+    assert_eq!(theirs, ours);
+}

@@ -143,3 +143,54 @@ fn all_five_seeds_become_notes_and_a_site_with_no_broken_link() {
     }
     assert!(wikilinked > 0, "some seed post links to another");
 }
+
+/// One knowledge base can be a source for another: the seeds site's
+/// `llms-full.txt`, imported elsewhere, gives back every note (title,
+/// address, date and markdown), the one without an address of its own
+/// under its page's.
+#[test]
+fn the_seeds_sites_llms_full_txt_imports_back_into_the_same_notes() {
+    let kb = Kb::new();
+    let mut config = String::from("title = \"Seeds\"\n");
+    for file in seed_files() {
+        config.push_str(&format!(
+            "[[sources]]\npath = {:?}\n",
+            file.display().to_string()
+        ));
+    }
+    kb.write("config.toml", &config);
+    kb.lore_ok(&["build", "--base-url", "https://me.github.io/seeds/"]);
+    let other = Kb::new();
+    std::fs::copy(kb.path("public/llms-full.txt"), other.path("llms-full.txt")).unwrap();
+    other.lore_ok(&["import", "llms-full.txt"]);
+    let read = |kb: &Kb| {
+        let mut notes: Vec<_> = kb
+            .notes()
+            .into_iter()
+            .map(|(_, front, body)| {
+                (
+                    text_field(&front, "title").to_string(),
+                    text_field(&front, "url").to_string(),
+                    front["date"].as_str().map(str::to_string),
+                    body.trim().to_string(),
+                )
+            })
+            .collect();
+        notes.sort();
+        notes
+    };
+    let (ours, theirs) = (read(&kb), read(&other));
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert_eq!((&a.0, &a.2, &a.3), (&b.0, &b.2, &b.3));
+        if a.1.is_empty() {
+            assert!(
+                b.1.starts_with("https://me.github.io/seeds/notes/"),
+                "{}",
+                b.1
+            );
+        } else {
+            assert_eq!(a.1, b.1);
+        }
+    }
+}
