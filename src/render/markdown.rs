@@ -183,10 +183,114 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
         };
         events.push(event);
     }
+    shift_headings(&mut events);
+    name_empty_links(&mut events);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     if has_raw_html {
         out.html = SANITIZER.clean(&out.html).to_string();
     }
+    out.html = lazy_images(&out.html);
+    out
+}
+
+/// Headings go under the page's `<h1>` without skipping a level: the
+/// note's highest heading below `#` becomes `<h2>` (an imported post's
+/// `<h3>`, `<h4>` become `<h2>`, `<h3>`), a `#` one too, and no heading is
+/// more than one level below the heading before it.
+fn shift_headings(events: &mut [Event<'_>]) {
+    use pulldown_cmark::HeadingLevel;
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) if *level != HeadingLevel::H1 => {
+                Some(*level as usize)
+            }
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    let mut previous = 1;
+    let mut open = HeadingLevel::H2;
+    for event in events.iter_mut() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let wanted = (*level as usize + 2).saturating_sub(top).max(2);
+                let shifted = wanted.min(previous + 1).min(6);
+                previous = shifted;
+                open = HeadingLevel::try_from(shifted).unwrap_or(HeadingLevel::H6);
+                *level = open;
+            }
+            Event::End(TagEnd::Heading(level)) => *level = open,
+            _ => {}
+        }
+    }
+}
+
+/// A link whose only content is an image without alt text, or nothing,
+/// gets a name screen readers can say: its title, else where it goes.
+fn name_empty_links(events: &mut Vec<Event<'_>>) {
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Link {
+            dest_url, title, ..
+        }) = &events[i]
+        else {
+            i += 1;
+            continue;
+        };
+        let name = if title.trim().is_empty() {
+            link_name(dest_url)
+        } else {
+            title.to_string()
+        };
+        let at = match (events.get(i + 1), events.get(i + 2), events.get(i + 3)) {
+            (Some(Event::End(TagEnd::Link)), _, _) => Some(i + 1),
+            (
+                Some(Event::Start(Tag::Image { .. })),
+                Some(Event::End(TagEnd::Image)),
+                Some(Event::End(TagEnd::Link)),
+            ) => Some(i + 2),
+            _ => None,
+        };
+        if let Some(at) = at
+            && !name.is_empty()
+        {
+            events.insert(at, Event::Text(name.into()));
+        }
+        i += 1;
+    }
+}
+
+/// A short name for an address: host and path of a web link, the file
+/// name (without extension) of a relative one.
+fn link_name(dest: &str) -> String {
+    if let Some((_, rest)) = dest.split_once("://") {
+        let rest = rest.strip_prefix("www.").unwrap_or(rest);
+        return rest.trim_end_matches('/').to_string();
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    if stem.is_empty() {
+        dest.trim_start_matches('#').to_string()
+    } else {
+        stem.replace(['-', '_'], " ")
+    }
+}
+
+/// Every `<img>` loads lazily (those that say otherwise keep their word).
+fn lazy_images(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find("<img ") {
+        let end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        out.push_str(&rest[..at + 4]);
+        if !rest[at..end].contains(" loading=") {
+            out.push_str(" loading=\"lazy\"");
+        }
+        rest = &rest[at + 4..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -504,5 +608,54 @@ mod tests {
     fn tables_render() {
         let out = render_with("| a | b |\n|---|---|\n| 1 | 2 |\n", &[]);
         assert!(out.html.contains("<table>"), "{}", out.html);
+    }
+
+    #[test]
+    fn imported_headings_never_skip_a_level_under_the_pages_h1() {
+        let out = render_with(
+            "#### Intro\n\ntext\n\n###### Detail\n\n#### Next\n\n# Big",
+            &[],
+        );
+        assert!(out.html.contains("<h2>Intro</h2>"), "{}", out.html);
+        assert!(out.html.contains("<h3>Detail</h3>"), "{}", out.html);
+        assert!(
+            out.html.contains("<h2>Next</h2>"),
+            "a sibling stays a sibling: {}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h2>Big</h2>"),
+            "an h1 after an h4: {}",
+            out.html
+        );
+        let out = render_with("## A\n\n#### B", &[]);
+        assert!(out.html.contains("<h3>B</h3>"), "{}", out.html);
+    }
+
+    #[test]
+    fn a_link_holding_only_an_empty_image_gets_a_name() {
+        let out = render_with(
+            "[![](https://e.org/badge.svg)](https://www.example.org/ci/)\n\n[](other-page.html) [![](x.png)](https://e.org/ \"Build status\")",
+            &[],
+        );
+        assert!(out.html.contains("alt=\"example.org/ci\""), "{}", out.html);
+        assert!(out.html.contains(">other page</a>"), "{}", out.html);
+        assert!(out.html.contains("alt=\"Build status\""), "{}", out.html);
+    }
+
+    #[test]
+    fn images_load_lazily() {
+        let out = render_with("![a cat](cat.png) ![[a.png]]", &[]);
+        assert_eq!(
+            out.html.matches("loading=\"lazy\"").count(),
+            2,
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<img loading=\"lazy\" src="),
+            "{}",
+            out.html
+        );
     }
 }

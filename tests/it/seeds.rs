@@ -194,3 +194,74 @@ fn the_seeds_sites_llms_full_txt_imports_back_into_the_same_notes() {
         }
     }
 }
+
+/// The Nu HTML checker (vnu), or `None` when LORE_SKIP_VNU is set
+/// (scripts/test installs it otherwise: npm `vnu-jar` and a Java runtime).
+fn vnu_errors(site: &std::path::Path) -> Option<Vec<String>> {
+    if std::env::var_os("LORE_SKIP_VNU").is_some() {
+        eprintln!("skipping the Nu HTML checker: LORE_SKIP_VNU is set");
+        return None;
+    }
+    let out = std::process::Command::new("vnu")
+        .args(["--errors-only", "--format", "json", "--skip-non-html"])
+        .arg(site)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "this test needs the Nu HTML checker as `vnu` ({e}): scripts/test installs it \
+                 (npm vnu-jar, apt default-jre-headless), or set LORE_SKIP_VNU=1"
+            )
+        });
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|e| panic!("vnu said ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    Some(
+        report["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{}: {}",
+                    m["url"]
+                        .as_str()
+                        .unwrap_or("")
+                        .rsplit("/public/")
+                        .next()
+                        .unwrap_or(""),
+                    m["lastLine"],
+                    m["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Every page of the seeds site passes the Nu HTML checker: imported
+/// headings never skip a level, every attribute is allowed where it is.
+#[test]
+fn every_page_of_the_seeds_site_is_valid_html() {
+    for base in [Some("https://me.github.io/seeds/"), None] {
+        let kb = Kb::new();
+        let mut config = String::from("title = \"Seeds\"\ndescription = \"Five feeds\"\n");
+        for file in seed_files() {
+            config.push_str(&format!(
+                "[[sources]]\npath = {:?}\n",
+                file.display().to_string()
+            ));
+        }
+        kb.write("config.toml", &config);
+        match base {
+            Some(url) => kb.lore_ok(&["build", "--base-url", url]),
+            None => kb.lore_ok(&["build"]),
+        };
+        let Some(errors) = vnu_errors(&kb.path("public")) else {
+            return;
+        };
+        assert!(
+            errors.is_empty(),
+            "{} errors:\n{}",
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+}
