@@ -218,7 +218,10 @@ pub fn render(
         "",
         "Not found",
         "404",
-        Head::feeds(ctx.feed_links(None)),
+        Head {
+            description: "There is no page at this address.".into(),
+            ..Head::feeds(ctx.feed_links(None))
+        },
         (),
     )?);
     let pages = files.len();
@@ -335,7 +338,7 @@ impl<'a> Ctx<'a> {
                 kind,
                 find_root,
                 feeds: head.feeds,
-                description: if head.description.is_empty() {
+                description: if kind == "index" && !self.config.description.is_empty() {
                     self.config.description.clone()
                 } else {
                     head.description
@@ -419,7 +422,11 @@ impl<'a> Ctx<'a> {
             "note",
             Head {
                 feeds: self.feed_links(None),
-                description: self.summaries[i].clone(),
+                description: if self.summaries[i].is_empty() {
+                    note.front.title.clone()
+                } else {
+                    self.summaries[i].clone()
+                },
                 json_ld: Some(self.json_ld(i, image.as_deref())),
                 image,
             },
@@ -468,7 +475,16 @@ impl<'a> Ctx<'a> {
             "index.html",
             &self.config.title,
             "index",
-            Head::feeds(self.feed_links(None)),
+            Head {
+                // The site's description, else what it holds.
+                description: format!(
+                    "{}: {} notes from {} sources",
+                    self.config.title,
+                    self.notes.len(),
+                    self.sources.terms.len()
+                ),
+                ..Head::feeds(self.feed_links(None))
+            },
             body,
         )
     }

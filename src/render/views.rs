@@ -21,7 +21,8 @@ pub struct PageView<'a> {
     pub find_root: bool,
     /// The feeds this page offers (`<link rel="alternate">`), most specific first.
     pub feeds: Vec<FeedLink>,
-    /// One line about the page: a note's summary, else the site's description.
+    /// One line about the page: a note's summary (its title when it has no
+    /// text), a term's count, the site's description on the home page.
     pub description: String,
     /// Absolute URL of the page's picture (a note's `image`), for OpenGraph.
     pub image: Option<String>,
