@@ -107,6 +107,22 @@ pub enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Check the site as `lore build` would write it: every internal link,
+    /// #fragment and image must resolve. Broken ones are listed with the note
+    /// and line; exit code 2 when there is any. Nothing is written.
+    Check {
+        /// Also check web links: at most `[fetch] connections` at once and
+        /// `per_host` per server; a working link is remembered for a week
+        /// (.lore/cache/links.json).
+        #[arg(long)]
+        external: bool,
+        /// Absolute URL the site will live at (links that start with it are
+        /// checked as the site's own).
+        #[arg(long)]
+        base_url: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 /// Flags every importing command shares.

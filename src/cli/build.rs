@@ -28,6 +28,8 @@ pub struct BuildFlags {
     pub base_url: Option<String>,
     pub output: Option<PathBuf>,
     pub quiet: bool,
+    /// `lore check` (`Some(external)`): render in memory, check, write nothing.
+    pub check: Option<bool>,
 }
 
 /// Where a source is.
@@ -195,6 +197,8 @@ pub fn run(
     }
 
     let config_base_url = config.base_url();
+    let fetch_settings = config.fetch.clone();
+    let config_content_dir = config.content_dir.clone();
     let input = BuildInput {
         highlight_cache,
         config,
@@ -208,6 +212,31 @@ pub fn run(
     };
     let mut out = pipeline::build(input)?;
     spinner.finish_and_clear();
+    if let (Some(external), Some(site)) = (flags.check, &out.site) {
+        let note_text = |note: &str| {
+            out.note_writes
+                .iter()
+                .find(|(path, _)| path == note)
+                .map(|(_, text)| text.clone())
+                .or_else(|| {
+                    let bytes = fs::read_file(&fs::safe_join(&content_dir, note).ok()?)?;
+                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                })
+        };
+        return super::check::run(
+            super::check::Checked {
+                root: &root,
+                site,
+                attachments: &attachments,
+                base_url: &config_base_url,
+                fetch: &fetch_settings,
+                note_text: &note_text,
+                content_dir: &config_content_dir,
+            },
+            external,
+            flags.quiet,
+        );
+    }
 
     let write_clock = Instant::now();
     let kept_dir = root.join(crate::notes::KEPT_DIR);

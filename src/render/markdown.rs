@@ -46,6 +46,11 @@ pub struct Rendered {
     pub missing_images: Vec<String>,
     /// Every highlighted code block, by cache key, for the next build.
     pub highlighted: Vec<(String, String)>,
+    /// Every link and image target as the page holds it, with the line of
+    /// the note's body it was written on (1-based), for `lore check`.
+    pub refs: Vec<(String, usize)>,
+    /// Links and embeds that name no note, with their body line.
+    pub missing: Vec<(String, usize)>,
 }
 
 /// The markdown extensions notes are rendered with (GFM, footnotes,
@@ -69,7 +74,8 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
     let mut open_links: Vec<bool> = Vec::new();
     let mut events = Vec::new();
     let mut in_embed = false;
-    for event in Parser::new_ext(markdown, options()) {
+    let mut line = LineCounter::new(markdown);
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         if in_embed {
             // The embed was written whole at its start; skip its text.
             in_embed = !matches!(event, Event::End(TagEnd::Image));
@@ -110,6 +116,8 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 let (dest, resolved) = resolve(link_type, &dest_url, links, &mut out);
                 open_links.push(resolved);
                 if !resolved {
+                    out.missing
+                        .push((dest_url.to_string(), line.at(range.start)));
                     events.push(Event::Html(
                         format!(
                             "<span class=\"broken-link\" title=\"No note named {}\">",
@@ -119,6 +127,7 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                     ));
                     continue;
                 }
+                out.refs.push((dest.to_string(), line.at(range.start)));
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
@@ -153,6 +162,7 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 } else {
                     local_image(dest_url, links, &mut out)
                 };
+                out.refs.push((dest.to_string(), line.at(range.start)));
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest,
@@ -184,6 +194,7 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
         events.push(event);
     }
     shift_headings(&mut events);
+    heading_ids(&mut events);
     name_empty_links(&mut events);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     if has_raw_html {
@@ -223,6 +234,89 @@ fn shift_headings(events: &mut [Event<'_>]) {
             Event::End(TagEnd::Heading(level)) => *level = open,
             _ => {}
         }
+    }
+}
+
+/// Ids the page around a note uses: a heading never takes one.
+const PAGE_IDS: [&str; 10] = [
+    "main",
+    "note-title",
+    "related-heading",
+    "backlinks-heading",
+    "search-input",
+    "search-hint",
+    "search-panel",
+    "search-status",
+    "search-results",
+    "nf-heading",
+];
+
+/// Every heading gets the id a `[[note#Heading]]` link points at (the
+/// same slug as [`anchor_id`]); a repeated one gets `-1`, `-2`…
+fn heading_ids(events: &mut [Event<'_>]) {
+    let mut taken: HashSet<String> = PAGE_IDS.iter().map(|s| s.to_string()).collect();
+    let mut i = 0;
+    while i < events.len() {
+        if !matches!(&events[i], Event::Start(Tag::Heading { id: None, .. })) {
+            i += 1;
+            continue;
+        }
+        let mut text = String::new();
+        let mut j = i + 1;
+        while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+            if let Event::Text(t) | Event::Code(t) = &events[j] {
+                text.push_str(t);
+            }
+            j += 1;
+        }
+        let base = anchor_id(&text);
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let mut id = base.clone();
+        let mut n = 0;
+        while !taken.insert(id.clone()) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+            *slot = Some(id.into());
+        }
+        i = j;
+    }
+}
+
+/// Line numbers of byte offsets, asked in increasing order (as the parser
+/// goes), in one pass over the text.
+struct LineCounter<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
     }
 }
 
@@ -616,20 +710,28 @@ mod tests {
             "#### Intro\n\ntext\n\n###### Detail\n\n#### Next\n\n# Big",
             &[],
         );
-        assert!(out.html.contains("<h2>Intro</h2>"), "{}", out.html);
-        assert!(out.html.contains("<h3>Detail</h3>"), "{}", out.html);
         assert!(
-            out.html.contains("<h2>Next</h2>"),
+            out.html.contains("<h2 id=\"intro\">Intro</h2>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h3 id=\"detail\">Detail</h3>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h2 id=\"next\">Next</h2>"),
             "a sibling stays a sibling: {}",
             out.html
         );
         assert!(
-            out.html.contains("<h2>Big</h2>"),
+            out.html.contains("<h2 id=\"big\">Big</h2>"),
             "an h1 after an h4: {}",
             out.html
         );
         let out = render_with("## A\n\n#### B", &[]);
-        assert!(out.html.contains("<h3>B</h3>"), "{}", out.html);
+        assert!(out.html.contains("<h3 id=\"b\">B</h3>"), "{}", out.html);
     }
 
     #[test]
@@ -641,6 +743,21 @@ mod tests {
         assert!(out.html.contains("alt=\"example.org/ci\""), "{}", out.html);
         assert!(out.html.contains(">other page</a>"), "{}", out.html);
         assert!(out.html.contains("alt=\"Build status\""), "{}", out.html);
+    }
+
+    #[test]
+    fn headings_get_the_ids_links_to_them_use() {
+        let out = render_with(
+            "## Part Two\n\n## Part Two\n\n## Main\n\n## `code` & more",
+            &[],
+        );
+        for id in ["part-two", "part-two-1", "main-1", "code-more"] {
+            assert!(
+                out.html.contains(&format!("id=\"{id}\"")),
+                "{id}: {}",
+                out.html
+            );
+        }
     }
 
     #[test]

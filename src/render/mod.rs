@@ -4,6 +4,7 @@
 //! render in parallel with rayon over immutable inputs; nothing here writes
 //! files or re-parses front matter.
 
+pub mod check;
 mod feeds;
 pub mod highlight;
 mod llms;
@@ -46,6 +47,21 @@ pub struct Site {
     pub highlight_cache: HighlightCache,
     /// Time of each step, for `--timings`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The links of each note as its page holds them, with their lines.
+    pub note_links: Vec<NoteLinks>,
+}
+
+/// A note's links and images, for `lore check` to trace a broken one back.
+#[derive(Debug, Clone, Default)]
+pub struct NoteLinks {
+    /// Path inside `content/`.
+    pub note: String,
+    /// Its page, site-relative.
+    pub page: String,
+    /// (target as the page holds it, line of the note's body).
+    pub refs: Vec<(String, usize)>,
+    /// (link that names no note, line of the note's body).
+    pub missing: Vec<(String, usize)>,
 }
 
 /// How long a summary in a list is, in characters.
@@ -255,12 +271,24 @@ pub fn render(
         bytes: bytes.clone(),
     }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let note_links = ctx
+        .bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| NoteLinks {
+            note: notes[i].path.clone(),
+            page: ctx.urls[i].clone(),
+            refs: body.refs.clone(),
+            missing: body.missing.clone(),
+        })
+        .collect();
     Ok(Site {
         files,
         pages,
         diagnostics,
         highlight_cache,
         timings,
+        note_links,
     })
 }
 

@@ -6,6 +6,7 @@ mod util;
 
 mod browser;
 mod build;
+mod check;
 mod cli;
 mod fetch;
 mod hostile;

@@ -265,3 +265,26 @@ fn every_page_of_the_seeds_site_is_valid_html() {
         );
     }
 }
+
+/// `lore check` finds every internal link, fragment and image of the seeds
+/// site resolved.
+#[test]
+fn lore_check_finds_no_broken_link_in_the_seeds_site() {
+    let kb = Kb::new();
+    let mut config = String::from("title = \"Seeds\"\n");
+    for file in seed_files() {
+        config.push_str(&format!(
+            "[[sources]]\npath = {:?}\n",
+            file.display().to_string()
+        ));
+    }
+    kb.write("config.toml", &config);
+    let out = kb.lore(&["check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
