@@ -31,7 +31,8 @@ pub struct Entry<'a> {
     pub published: NaiveDateTime,
     pub updated: NaiveDateTime,
     pub summary: &'a str,
-    /// The note's HTML as its page shows it (links relative to `notes/`).
+    /// The note's HTML with its links made absolute, or without a base URL
+    /// relative to the feed's folder ([`absolute_links`] with [`prefix`]).
     pub html: &'a str,
     /// Never empty: the note's authors, else the site's.
     pub authors: Vec<&'a str>,
@@ -74,19 +75,20 @@ pub const TYPES: [&str; 3] = [
 /// The names readers show for the three files, in the order of [`paths`].
 pub const NAMES: [&str; 3] = ["Atom", "RSS", "JSON Feed"];
 
-/// The three files of a feed, in the order of [`paths`].
-pub fn render(feed: &Feed<'_>, site: &Site<'_>) -> [String; 3] {
-    let depth = feed.files[0].matches('/').count();
-    let prefix = if site.base_url.is_empty() {
+/// What a site-relative path is prefixed with in a feed `depth` folders
+/// deep: the base URL, else the way back to the root.
+pub fn prefix(base_url: &str, depth: usize) -> String {
+    if base_url.is_empty() {
         "../".repeat(depth)
     } else {
-        site.base_url.to_string()
-    };
-    let contents: Vec<String> = feed
-        .entries
-        .iter()
-        .map(|e| absolute_links(e.html, e.path, &prefix))
-        .collect();
+        base_url.to_string()
+    }
+}
+
+/// The three files of a feed, in the order of [`paths`].
+pub fn render(feed: &Feed<'_>, site: &Site<'_>) -> [String; 3] {
+    let prefix = prefix(site.base_url, feed.files[0].matches('/').count());
+    let contents: Vec<&str> = feed.entries.iter().map(|e| e.html).collect();
     [
         atom(feed, site, &prefix, &contents),
         rss(feed, site, &prefix, &contents),
@@ -111,7 +113,7 @@ fn newest(feed: &Feed<'_>) -> NaiveDateTime {
         .unwrap_or_default()
 }
 
-fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[String]) -> String {
+fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = writeln!(
         out,
@@ -182,7 +184,7 @@ fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[String]) -> 
     out
 }
 
-fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[String]) -> String {
+fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" \
          xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n",
@@ -242,7 +244,7 @@ fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[String]) -> S
     out
 }
 
-fn json_feed(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[String]) -> String {
+fn json_feed(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> String {
     let absolute = !site.base_url.is_empty();
     let clean = |s: &str| crate::ingest::text::without_forbidden(s).into_owned();
     let items: Vec<Value> = feed

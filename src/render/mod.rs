@@ -660,6 +660,48 @@ impl<'a> Ctx<'a> {
             author,
             generator: &self.generator,
         };
+        // Each note's HTML with its links rewritten once per feed depth (the
+        // site's feeds sit at the root, a term's one folder down), not
+        // once per feed it is in.
+        let dated: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| self.notes[i].front.date.is_some())
+            .collect();
+        let mut wanted = vec![false; self.notes.len()];
+        for &i in dated.iter().take(self.config.feed_entries) {
+            wanted[i] = true;
+        }
+        if self.config.term_feed_entries > 0 {
+            for taxonomy in [&self.tags, &self.authors, &self.sources] {
+                for term in &taxonomy.terms {
+                    let dated = term
+                        .notes
+                        .iter()
+                        .filter(|&&i| self.notes[i].front.date.is_some());
+                    for &i in dated.take(self.config.term_feed_entries) {
+                        wanted[i] = true;
+                    }
+                }
+            }
+        }
+        let depths = if self.base_url.is_empty() { 2 } else { 1 };
+        let html: Vec<Vec<String>> = (0..depths)
+            .map(|depth| {
+                let prefix = feeds::prefix(&self.base_url, depth);
+                (0..self.notes.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        if wanted[i] {
+                            feeds::absolute_links(&self.bodies[i].html, &self.urls[i], &prefix)
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let html_at = |depth: usize| &html[depth.min(depths - 1)];
         let mut list = Vec::new();
         if self.config.feed_entries > 0 {
             list.push(feeds::Feed {
@@ -667,7 +709,7 @@ impl<'a> Ctx<'a> {
                 description: &self.config.description,
                 page: "index.html",
                 files: feeds::paths("index.html"),
-                entries: self.entries(order, self.config.feed_entries, author),
+                entries: self.entries(order, self.config.feed_entries, author, html_at(0)),
             });
         }
         for taxonomy in [&self.tags, &self.authors, &self.sources] {
@@ -683,7 +725,12 @@ impl<'a> Ctx<'a> {
                     description: &self.config.description,
                     page: &term.url,
                     files: feeds::paths(&term.url),
-                    entries: self.entries(&term.notes, self.config.term_feed_entries, author),
+                    entries: self.entries(
+                        &term.notes,
+                        self.config.term_feed_entries,
+                        author,
+                        html_at(1),
+                    ),
                 });
             }
         }
@@ -766,7 +813,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// The newest `max` dated notes of `order`, as feed entries.
-    fn entries(&'a self, order: &[usize], max: usize, author: &'a str) -> Vec<feeds::Entry<'a>> {
+    fn entries<'h>(
+        &'h self,
+        order: &[usize],
+        max: usize,
+        author: &'h str,
+        html: &'h [String],
+    ) -> Vec<feeds::Entry<'h>> {
         order
             .iter()
             .filter_map(|&i| Some((i, self.notes[i].front.date?)))
@@ -789,7 +842,7 @@ impl<'a> Ctx<'a> {
                     published: date,
                     updated: date,
                     summary: &self.summaries[i],
-                    html: &self.bodies[i].html,
+                    html: &html[i],
                     authors,
                     tags: &note.front.tags,
                     image: None,
