@@ -196,6 +196,11 @@ pub fn run(
         fs::write_fetch_state(&root, &fetch_state)?;
     }
 
+    let image_sizes = if flags.render {
+        image_sizes(&content_dir, &attachments)
+    } else {
+        Default::default()
+    };
     let config_base_url = config.base_url();
     let fetch_settings = config.fetch.clone();
     let config_content_dir = config.content_dir.clone();
@@ -205,6 +210,7 @@ pub fn run(
         ingested,
         vault,
         attachments: attachments.iter().cloned().collect(),
+        image_sizes,
         state,
         theme,
         restore: common.restore,
@@ -320,6 +326,22 @@ pub fn run(
         );
     }
     Ok(report::exit_code(errors))
+}
+
+/// Width and height of each image of `content/`, from its first bytes.
+fn image_sizes(
+    content_dir: &Path,
+    attachments: &[String],
+) -> std::collections::HashMap<String, (u32, u32)> {
+    use crate::render::images;
+    attachments
+        .iter()
+        .filter_map(|rel| {
+            let path = fs::safe_join(content_dir, rel).ok()?;
+            let head = fs::read_head(&path, images::HEAD_BYTES)?;
+            Some((rel.clone(), images::dimensions(&head)?))
+        })
+        .collect()
 }
 
 /// The URL sources, each once, in order.

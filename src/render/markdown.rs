@@ -28,6 +28,8 @@ pub struct Links<'a> {
     /// Lowercased file name → content-relative path, for `![[embeds]]`,
     /// which Obsidian resolves by name wherever the file is.
     pub attachments_by_name: &'a HashMap<String, String>,
+    /// Width and height of images of `content/`, content-relative.
+    pub image_sizes: &'a HashMap<String, (u32, u32)>,
 }
 
 /// A note body rendered to HTML.
@@ -200,7 +202,7 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
     if has_raw_html {
         out.html = SANITIZER.clean(&out.html).to_string();
     }
-    out.html = lazy_images(&out.html);
+    out.html = lazy_images(&out.html, links);
     out
 }
 
@@ -372,20 +374,34 @@ fn link_name(dest: &str) -> String {
     }
 }
 
-/// Every `<img>` loads lazily (those that say otherwise keep their word).
-fn lazy_images(html: &str) -> String {
+/// Every `<img>` loads lazily (those that say otherwise keep their word),
+/// and one of `content/` whose size is known carries its width and height.
+fn lazy_images(html: &str, links: &Links<'_>) -> String {
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     while let Some(at) = rest.find("<img ") {
         let end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        let tag = &rest[at..end];
         out.push_str(&rest[..at + 4]);
-        if !rest[at..end].contains(" loading=") {
+        if !tag.contains(" loading=") {
             out.push_str(" loading=\"lazy\"");
+        }
+        if !tag.contains(" width=")
+            && let Some((w, h)) = image_size(tag, links)
+        {
+            out.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
         }
         rest = &rest[at + 4..];
     }
     out.push_str(rest);
     out
+}
+
+/// The size of the `content/` image an `<img>` tag shows, when known.
+fn image_size(tag: &str, links: &Links<'_>) -> Option<(u32, u32)> {
+    let src = tag.split(" src=\"").nth(1)?.split('"').next()?;
+    let path = src.strip_prefix(links.root)?.replace("%20", " ");
+    links.image_sizes.get(&path).copied()
 }
 
 /// Where a link goes: a note page for wikilinks and `.md` links, the
@@ -603,6 +619,7 @@ mod tests {
         let attachments: HashSet<String> =
             ["assets/a.png", "sub/pic one.jpg"].map(String::from).into();
         let by_name = by_file_name(&attachments);
+        let sizes: HashMap<String, (u32, u32)> = [("assets/a.png".to_string(), (640, 480))].into();
         render(
             md,
             &Links {
@@ -611,6 +628,7 @@ mod tests {
                 attachments: &attachments,
                 note_dir: "sub/",
                 attachments_by_name: &by_name,
+                image_sizes: &sizes,
             },
             &Highlighter::default(),
         )
@@ -643,7 +661,7 @@ mod tests {
             &[("other note", "notes/other-note.html")],
         );
         assert!(
-            out.html.contains("<img src=\"../assets/a.png\" alt=\"a\""),
+            out.html.contains(" src=\"../assets/a.png\" alt=\"a\""),
             "{}",
             out.html
         );
@@ -758,6 +776,18 @@ mod tests {
                 out.html
             );
         }
+    }
+
+    #[test]
+    fn an_image_of_known_size_reserves_its_space() {
+        let out = render_with("![a](../assets/a.png) ![[a.png]] ![b](pic%20one.jpg)", &[]);
+        assert_eq!(
+            out.html.matches("width=\"640\" height=\"480\"").count(),
+            2,
+            "{}",
+            out.html
+        );
+        assert_eq!(out.html.matches("width=").count(), 2, "{}", out.html);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod check;
 mod feeds;
 pub mod highlight;
+pub mod images;
 mod llms;
 pub mod markdown;
 pub mod svg;
@@ -89,6 +90,7 @@ struct Ctx<'a> {
 pub fn render(
     notes: &[Note],
     attachments: &HashSet<String>,
+    image_sizes: &HashMap<String, (u32, u32)>,
     config: &Config,
     theme: &Theme,
     cache: HighlightCache,
@@ -114,6 +116,7 @@ pub fn render(
         attachments,
         note_dir: "",
         attachments_by_name: &attachments_by_name,
+        image_sizes,
     };
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.

@@ -590,3 +590,28 @@ fn init_writes_a_github_pages_workflow_that_actionlint_accepts() {
     other.lore_ok(&["init"]);
     assert_eq!(other.read(".github/workflows/pages.yml"), "# mine\n");
 }
+
+#[test]
+fn images_load_lazily_and_a_local_one_reserves_its_size() {
+    let kb = Kb::new();
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend([0, 0, 2, 128, 0, 0, 1, 224, 8, 2, 0, 0, 0]);
+    std::fs::create_dir_all(kb.path("content/assets")).unwrap();
+    std::fs::write(kb.path("content/assets/chart.png"), &png).unwrap();
+    kb.write(
+        "content/pictures.md",
+        "---\ntitle: \"Pictures\"\n---\n![a chart](assets/chart.png)\n\n![far away](https://img.example/x.png)\n",
+    );
+    kb.lore_ok(&["build"]);
+    let page = kb.read("public/notes/pictures.html");
+    assert!(
+        page.contains(
+            "<img loading=\"lazy\" width=\"640\" height=\"480\" src=\"../assets/chart.png\" alt=\"a chart\""
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<img loading=\"lazy\" src=\"https://img.example/x.png\" alt=\"far away\""),
+        "size unknown, none claimed: {page}"
+    );
+}
