@@ -8,15 +8,15 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Site title, shown in the header and the feed.
+    /// Site title, shown in the header and the feeds.
     pub title: String,
-    /// One line under the title and in the feed.
+    /// One line under the title, on the home page and in the feeds.
     pub description: String,
     /// The site's author: the feeds name them for notes that name none
     /// (the title when empty).
     pub author: String,
     /// Absolute URL the site is published at (e.g. `https://me.github.io/kb/`).
-    /// Only the feed, the sitemap and canonical links use it: every link
+    /// Only the feeds, the sitemap, canonical links and og:url use it: every link
     /// between pages is relative.
     pub base_url: String,
     /// `lang` of the pages.
