@@ -8,12 +8,15 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Site title, shown in the header and the feed.
+    /// Site title, shown in the header and the feeds.
     pub title: String,
-    /// One line under the title and in the feed.
+    /// One line under the title, on the home page and in the feeds.
     pub description: String,
+    /// The site's author: the feeds name them for notes that name none
+    /// (the title when empty).
+    pub author: String,
     /// Absolute URL the site is published at (e.g. `https://me.github.io/kb/`).
-    /// Only the feed, the sitemap and canonical links use it: every link
+    /// Only the feeds, the sitemap, canonical links and og:url use it: every link
     /// between pages is relative.
     pub base_url: String,
     /// `lang` of the pages.
@@ -24,8 +27,13 @@ pub struct Config {
     pub content_dir: String,
     /// Where the site is written, relative to the config file.
     pub output_dir: String,
-    /// How many notes the home page and the feed list.
+    /// How many notes the home page lists.
     pub recent: usize,
+    /// How many notes the site's feeds hold (0: no site feed).
+    pub feed_entries: usize,
+    /// How many notes the feed of each tag, author and source holds (0:
+    /// none).
+    pub term_feed_entries: usize,
     pub related: RelatedConfig,
     pub fetch: FetchSettings,
     pub sources: Vec<SourceConfig>,
@@ -36,12 +44,15 @@ impl Default for Config {
         Config {
             title: "Knowledge base".into(),
             description: String::new(),
+            author: String::new(),
             base_url: String::new(),
             language: "en".into(),
             theme: "default".into(),
             content_dir: "content".into(),
             output_dir: "public".into(),
             recent: 30,
+            feed_entries: 30,
+            term_feed_entries: 10,
             related: RelatedConfig::default(),
             fetch: FetchSettings::default(),
             sources: Vec::new(),

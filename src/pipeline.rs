@@ -29,6 +29,8 @@ pub struct BuildInput {
     /// Files of the content folder other than notes (images…),
     /// content-relative; the site gets a copy of each.
     pub attachments: std::collections::HashSet<String>,
+    /// Width and height of the attachments that are images, when known.
+    pub image_sizes: std::collections::HashMap<String, (u32, u32)>,
     pub state: State,
     pub theme: Theme,
     /// Bring back notes the user deleted.
@@ -144,6 +146,7 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
         let site = render::render(
             &vault,
             &input.attachments,
+            &input.image_sizes,
             &input.config,
             &input.theme,
             input.highlight_cache,

@@ -97,13 +97,30 @@ pub enum Command {
         /// Do not fetch: use the feeds as the last pull left them.
         #[arg(long)]
         offline: bool,
-        /// Absolute URL the site will live at, for the feed, sitemap and
-        /// canonical links (e.g. https://me.github.io/my-kb/).
+        /// Absolute URL the site will live at, for what must be absolute: the
+        /// sitemap, feed ids, canonical links, og:url (e.g.
+        /// https://me.github.io/my-kb/).
         #[arg(long)]
         base_url: Option<String>,
         /// Folder to write the site to (default: output_dir from config.toml).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Check the site as `lore build` would write it: every internal link,
+    /// #fragment and image must resolve. Broken ones are listed with the note
+    /// and line; exit code 2 when there is any. No note or site file is written.
+    Check {
+        /// Also check web links: at most `[fetch] connections` at once and
+        /// `per_host` per server; a working link is remembered for a week
+        /// (.lore/cache/links.json).
+        #[arg(long)]
+        external: bool,
+        /// Absolute URL the site will live at (links that start with it are
+        /// checked as the site's own).
+        #[arg(long)]
+        base_url: Option<String>,
         #[command(flatten)]
         common: CommonArgs,
     },

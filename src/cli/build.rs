@@ -28,6 +28,8 @@ pub struct BuildFlags {
     pub base_url: Option<String>,
     pub output: Option<PathBuf>,
     pub quiet: bool,
+    /// `lore check` (`Some(external)`): render in memory, check, write nothing.
+    pub check: Option<bool>,
 }
 
 /// Where a source is.
@@ -194,12 +196,21 @@ pub fn run(
         fs::write_fetch_state(&root, &fetch_state)?;
     }
 
+    let image_sizes = if flags.render {
+        image_sizes(&content_dir, &attachments)
+    } else {
+        Default::default()
+    };
+    let config_base_url = config.base_url();
+    let fetch_settings = config.fetch.clone();
+    let config_content_dir = config.content_dir.clone();
     let input = BuildInput {
         highlight_cache,
         config,
         ingested,
         vault,
         attachments: attachments.iter().cloned().collect(),
+        image_sizes,
         state,
         theme,
         restore: common.restore,
@@ -207,6 +218,31 @@ pub fn run(
     };
     let mut out = pipeline::build(input)?;
     spinner.finish_and_clear();
+    if let (Some(external), Some(site)) = (flags.check, &out.site) {
+        let note_text = |note: &str| {
+            out.note_writes
+                .iter()
+                .find(|(path, _)| path == note)
+                .map(|(_, text)| text.clone())
+                .or_else(|| {
+                    let bytes = fs::read_file(&fs::safe_join(&content_dir, note).ok()?)?;
+                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                })
+        };
+        return super::check::run(
+            super::check::Checked {
+                root: &root,
+                site,
+                attachments: &attachments,
+                base_url: &config_base_url,
+                fetch: &fetch_settings,
+                note_text: &note_text,
+                content_dir: &config_content_dir,
+            },
+            external,
+            flags.quiet,
+        );
+    }
 
     let write_clock = Instant::now();
     let kept_dir = root.join(crate::notes::KEPT_DIR);
@@ -275,6 +311,13 @@ pub fn run(
             )
         );
     }
+    if flags.render && !flags.quiet && config_base_url.is_empty() {
+        say!(
+            "lore: no base_url, so there is no sitemap.xml, canonical link or og:url, and feed \
+             ids are not web addresses; set `base_url = \"https://you.github.io/repo/\"` in \
+             config.toml or pass --base-url"
+        );
+    }
     if common.timings {
         print_timings(
             &out.timings,
@@ -283,6 +326,22 @@ pub fn run(
         );
     }
     Ok(report::exit_code(errors))
+}
+
+/// Width and height of each image of `content/`, from its first bytes.
+fn image_sizes(
+    content_dir: &Path,
+    attachments: &[String],
+) -> std::collections::HashMap<String, (u32, u32)> {
+    use crate::render::images;
+    attachments
+        .iter()
+        .filter_map(|rel| {
+            let path = fs::safe_join(content_dir, rel).ok()?;
+            let head = fs::read_head(&path, images::HEAD_BYTES)?;
+            Some((rel.clone(), images::dimensions(&head)?))
+        })
+        .collect()
 }
 
 /// The URL sources, each once, in order.

@@ -1,5 +1,6 @@
 //! `lore init`: a new knowledge base with a commented config.toml, an empty
-//! `content/` and one example feed, ready for `lore build`.
+//! `content/`, one example feed and a GitHub Pages workflow, ready for
+//! `lore build` and for publishing.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,8 +14,9 @@ const CONFIG: &str = r#"# lore configuration. Every key is optional; these are t
 
 title = "My knowledge base"
 description = "Notes gathered from the feeds I follow"
-# Absolute URL the site is published at, used only for the Atom feed,
-# the sitemap and canonical links. Every link between pages is relative,
+# author = "Jane Doe"   # the site's author: feeds name them for notes that name none
+# Absolute URL the site is published at, for what must be absolute: the
+# sitemap, feed ids, canonical links. Every link between pages is relative,
 # so the site also works from disk and under a GitHub Pages subpath.
 # base_url = "https://me.github.io/my-kb/"
 language = "en"
@@ -22,7 +24,9 @@ language = "en"
 theme = "default"
 content_dir = "content"   # the Obsidian vault: one note per item
 output_dir = "public"     # the site
-recent = 30               # notes on the home page and in atom.xml
+recent = 30               # notes on the home page
+feed_entries = 30         # notes in the site's feeds (atom.xml, rss.xml, feed.json)
+term_feed_entries = 10    # notes in the feeds of each tag, author and source
 
 [related]
 max = 5             # related notes per note (0 turns it off)
@@ -68,6 +72,92 @@ const EXAMPLE_FEED: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </rss>
 "#;
 
+/// The GitHub Pages workflow: on every push, every morning (feeds move) and
+/// by hand, install lore, build with the address Pages gives the
+/// repository, deploy with the official Pages actions.
+const PAGES_WORKFLOW: &str = r#"# Publishes this knowledge base on GitHub Pages (written by `lore init`).
+# Turn it on once: Settings > Pages > Build and deployment > Source:
+# "GitHub Actions". Every push, every morning (to pull new posts) and a
+# click on "Run workflow" then rebuild and deploy the site.
+name: Publish on GitHub Pages
+
+on:
+  push:
+    branches: [main, master]
+  schedule:
+    - cron: "17 5 * * *"
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+env:
+  # Where cargo installs lore from (a git repository of lore's source).
+  LORE_GIT: "__LORE_GIT__"
+  LORE_VERSION: __LORE_VERSION__
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: pages
+        uses: actions/configure-pages@v5
+      - uses: actions/cache@v4
+        with:
+          path: |
+            ~/.cargo/bin/lore
+            .lore/cache
+            .lore/fetch.json
+          key: lore-${{ env.LORE_VERSION }}-${{ github.run_id }}
+          restore-keys: lore-${{ env.LORE_VERSION }}-
+      - name: Install lore
+        run: |
+          if command -v lore; then exit 0; fi
+          if [ -z "$LORE_GIT" ]; then
+            echo "::error file=.github/workflows/pages.yml::set LORE_GIT to the git repository of lore's source"
+            exit 1
+          fi
+          cargo install --locked --git "$LORE_GIT" lore
+      - name: Build the site
+        # The address Pages serves this repository at (a custom domain set
+        # in Settings > Pages included). Exit code 2 means a feed could not
+        # be read: the rest of the site is still built and published.
+        env:
+          BASE_URL: ${{ steps.pages.outputs.base_url }}
+        run: lore build --base-url "$BASE_URL/" --output _site || [ $? -eq 2 ]
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: _site
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#;
+
+/// Where lore's source lives, for the workflow to install it from: the
+/// `repository` of lore's Cargo.toml (empty until the project names one).
+const LORE_GIT: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The workflow with this lore's source and version filled in.
+pub fn pages_workflow() -> String {
+    PAGES_WORKFLOW
+        .replace("__LORE_GIT__", LORE_GIT)
+        .replace("__LORE_VERSION__", env!("CARGO_PKG_VERSION"))
+}
+
 pub fn run(dir: &Path) -> Result<ExitCode> {
     let config = dir.join("config.toml");
     if config.exists() {
@@ -78,6 +168,18 @@ pub fn run(dir: &Path) -> Result<ExitCode> {
     }
     fs::write_if_changed(&config, CONFIG.as_bytes())?;
     fs::write_if_changed(&dir.join("sources/example.xml"), EXAMPLE_FEED.as_bytes())?;
+    let workflow = dir.join(".github/workflows/pages.yml");
+    if workflow.exists() {
+        say!("lore: {} exists; left as it is", workflow.display());
+    } else {
+        fs::write_if_changed(&workflow, pages_workflow().as_bytes())?;
+        if LORE_GIT.is_empty() {
+            say!(
+                "lore: set LORE_GIT in {} to the git repository lore is installed from",
+                workflow.display()
+            );
+        }
+    }
     std::fs::create_dir_all(dir.join("content"))
         .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.join("content").display()))?;
     say!(

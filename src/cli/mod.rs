@@ -23,6 +23,7 @@ macro_rules! out {
 mod add;
 pub mod args;
 mod build;
+mod check;
 mod fs;
 mod init;
 mod ledger;
@@ -118,6 +119,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 base_url,
                 output,
                 quiet,
+                ..BuildFlags::default()
+            },
+        ),
+        Command::Check {
+            external,
+            base_url,
+            common,
+        } => build::run(
+            &common,
+            None,
+            BuildFlags {
+                render: true,
+                base_url,
+                quiet,
+                check: Some(external),
                 ..BuildFlags::default()
             },
         ),

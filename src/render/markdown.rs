@@ -28,6 +28,8 @@ pub struct Links<'a> {
     /// Lowercased file name → content-relative path, for `![[embeds]]`,
     /// which Obsidian resolves by name wherever the file is.
     pub attachments_by_name: &'a HashMap<String, String>,
+    /// Width and height of images of `content/`, content-relative.
+    pub image_sizes: &'a HashMap<String, (u32, u32)>,
 }
 
 /// A note body rendered to HTML.
@@ -46,6 +48,11 @@ pub struct Rendered {
     pub missing_images: Vec<String>,
     /// Every highlighted code block, by cache key, for the next build.
     pub highlighted: Vec<(String, String)>,
+    /// Every link and image target as the page holds it, with the line of
+    /// the note's body it was written on (1-based), for `lore check`.
+    pub refs: Vec<(String, usize)>,
+    /// Links and embeds that name no note, with their body line.
+    pub missing: Vec<(String, usize)>,
 }
 
 /// The markdown extensions notes are rendered with (GFM, footnotes,
@@ -69,7 +76,8 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
     let mut open_links: Vec<bool> = Vec::new();
     let mut events = Vec::new();
     let mut in_embed = false;
-    for event in Parser::new_ext(markdown, options()) {
+    let mut line = LineCounter::new(markdown);
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         if in_embed {
             // The embed was written whole at its start; skip its text.
             in_embed = !matches!(event, Event::End(TagEnd::Image));
@@ -110,6 +118,8 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 let (dest, resolved) = resolve(link_type, &dest_url, links, &mut out);
                 open_links.push(resolved);
                 if !resolved {
+                    out.missing
+                        .push((dest_url.to_string(), line.at(range.start)));
                     events.push(Event::Html(
                         format!(
                             "<span class=\"broken-link\" title=\"No note named {}\">",
@@ -119,6 +129,7 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                     ));
                     continue;
                 }
+                out.refs.push((dest.to_string(), line.at(range.start)));
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
@@ -153,6 +164,7 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 } else {
                     local_image(dest_url, links, &mut out)
                 };
+                out.refs.push((dest.to_string(), line.at(range.start)));
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest,
@@ -183,11 +195,213 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
         };
         events.push(event);
     }
+    shift_headings(&mut events);
+    heading_ids(&mut events);
+    name_empty_links(&mut events);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     if has_raw_html {
         out.html = SANITIZER.clean(&out.html).to_string();
     }
+    out.html = lazy_images(&out.html, links);
     out
+}
+
+/// Headings go under the page's `<h1>` without skipping a level: the
+/// note's highest heading below `#` becomes `<h2>` (an imported post's
+/// `<h3>`, `<h4>` become `<h2>`, `<h3>`), a `#` one too, and no heading is
+/// more than one level below the heading before it.
+fn shift_headings(events: &mut [Event<'_>]) {
+    use pulldown_cmark::HeadingLevel;
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) if *level != HeadingLevel::H1 => {
+                Some(*level as usize)
+            }
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    let mut previous = 1;
+    let mut open = HeadingLevel::H2;
+    for event in events.iter_mut() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let wanted = (*level as usize + 2).saturating_sub(top).max(2);
+                let shifted = wanted.min(previous + 1).min(6);
+                previous = shifted;
+                open = HeadingLevel::try_from(shifted).unwrap_or(HeadingLevel::H6);
+                *level = open;
+            }
+            Event::End(TagEnd::Heading(level)) => *level = open,
+            _ => {}
+        }
+    }
+}
+
+/// Ids the page around a note uses: a heading never takes one.
+const PAGE_IDS: [&str; 10] = [
+    "main",
+    "note-title",
+    "related-heading",
+    "backlinks-heading",
+    "search-input",
+    "search-hint",
+    "search-panel",
+    "search-status",
+    "search-results",
+    "nf-heading",
+];
+
+/// Every heading gets the id a `[[note#Heading]]` link points at (the
+/// same slug as [`anchor_id`]); a repeated one gets `-1`, `-2`…
+fn heading_ids(events: &mut [Event<'_>]) {
+    let mut taken: HashSet<String> = PAGE_IDS.iter().map(|s| s.to_string()).collect();
+    let mut i = 0;
+    while i < events.len() {
+        if !matches!(&events[i], Event::Start(Tag::Heading { id: None, .. })) {
+            i += 1;
+            continue;
+        }
+        let mut text = String::new();
+        let mut j = i + 1;
+        while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+            if let Event::Text(t) | Event::Code(t) = &events[j] {
+                text.push_str(t);
+            }
+            j += 1;
+        }
+        let base = anchor_id(&text);
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let mut id = base.clone();
+        let mut n = 0;
+        while !taken.insert(id.clone()) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+            *slot = Some(id.into());
+        }
+        i = j;
+    }
+}
+
+/// Line numbers of byte offsets, asked in increasing order (as the parser
+/// goes), in one pass over the text.
+struct LineCounter<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+/// A link whose only content is an image without alt text, or nothing,
+/// gets a name screen readers can say: its title, else where it goes.
+fn name_empty_links(events: &mut Vec<Event<'_>>) {
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Link {
+            dest_url, title, ..
+        }) = &events[i]
+        else {
+            i += 1;
+            continue;
+        };
+        let name = if title.trim().is_empty() {
+            link_name(dest_url)
+        } else {
+            title.to_string()
+        };
+        let at = match (events.get(i + 1), events.get(i + 2), events.get(i + 3)) {
+            (Some(Event::End(TagEnd::Link)), _, _) => Some(i + 1),
+            (
+                Some(Event::Start(Tag::Image { .. })),
+                Some(Event::End(TagEnd::Image)),
+                Some(Event::End(TagEnd::Link)),
+            ) => Some(i + 2),
+            _ => None,
+        };
+        if let Some(at) = at
+            && !name.is_empty()
+        {
+            events.insert(at, Event::Text(name.into()));
+        }
+        i += 1;
+    }
+}
+
+/// A short name for an address: host and path of a web link, the file
+/// name (without extension) of a relative one.
+fn link_name(dest: &str) -> String {
+    if let Some((_, rest)) = dest.split_once("://") {
+        let rest = rest.strip_prefix("www.").unwrap_or(rest);
+        return rest.trim_end_matches('/').to_string();
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    if stem.is_empty() {
+        dest.trim_start_matches('#').to_string()
+    } else {
+        stem.replace(['-', '_'], " ")
+    }
+}
+
+/// Every `<img>` loads lazily (those that say otherwise keep their word),
+/// and one of `content/` whose size is known carries its width and height.
+fn lazy_images(html: &str, links: &Links<'_>) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find("<img ") {
+        let end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        let tag = &rest[at..end];
+        out.push_str(&rest[..at + 4]);
+        if !tag.contains(" loading=") {
+            out.push_str(" loading=\"lazy\"");
+        }
+        if !tag.contains(" width=")
+            && let Some((w, h)) = image_size(tag, links)
+        {
+            out.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        rest = &rest[at + 4..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The size of the `content/` image an `<img>` tag shows, when known.
+fn image_size(tag: &str, links: &Links<'_>) -> Option<(u32, u32)> {
+    let src = tag.split(" src=\"").nth(1)?.split('"').next()?;
+    let path = src.strip_prefix(links.root)?.replace("%20", " ");
+    links.image_sizes.get(&path).copied()
 }
 
 /// Where a link goes: a note page for wikilinks and `.md` links, the
@@ -416,6 +630,7 @@ mod tests {
         let attachments: HashSet<String> =
             ["assets/a.png", "sub/pic one.jpg"].map(String::from).into();
         let by_name = by_file_name(&attachments);
+        let sizes: HashMap<String, (u32, u32)> = [("assets/a.png".to_string(), (640, 480))].into();
         render(
             md,
             &Links {
@@ -424,6 +639,7 @@ mod tests {
                 attachments: &attachments,
                 note_dir: "sub/",
                 attachments_by_name: &by_name,
+                image_sizes: &sizes,
             },
             &Highlighter::default(),
         )
@@ -456,7 +672,7 @@ mod tests {
             &[("other note", "notes/other-note.html")],
         );
         assert!(
-            out.html.contains("<img src=\"../assets/a.png\" alt=\"a\""),
+            out.html.contains(" src=\"../assets/a.png\" alt=\"a\""),
             "{}",
             out.html
         );
@@ -515,5 +731,89 @@ mod tests {
     fn tables_render() {
         let out = render_with("| a | b |\n|---|---|\n| 1 | 2 |\n", &[]);
         assert!(out.html.contains("<table>"), "{}", out.html);
+    }
+
+    #[test]
+    fn imported_headings_never_skip_a_level_under_the_pages_h1() {
+        let out = render_with(
+            "#### Intro\n\ntext\n\n###### Detail\n\n#### Next\n\n# Big",
+            &[],
+        );
+        assert!(
+            out.html.contains("<h2 id=\"intro\">Intro</h2>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h3 id=\"detail\">Detail</h3>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h2 id=\"next\">Next</h2>"),
+            "a sibling stays a sibling: {}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h2 id=\"big\">Big</h2>"),
+            "an h1 after an h4: {}",
+            out.html
+        );
+        let out = render_with("## A\n\n#### B", &[]);
+        assert!(out.html.contains("<h3 id=\"b\">B</h3>"), "{}", out.html);
+    }
+
+    #[test]
+    fn a_link_holding_only_an_empty_image_gets_a_name() {
+        let out = render_with(
+            "[![](https://e.org/badge.svg)](https://www.example.org/ci/)\n\n[](other-page.html) [![](x.png)](https://e.org/ \"Build status\")",
+            &[],
+        );
+        assert!(out.html.contains("alt=\"example.org/ci\""), "{}", out.html);
+        assert!(out.html.contains(">other page</a>"), "{}", out.html);
+        assert!(out.html.contains("alt=\"Build status\""), "{}", out.html);
+    }
+
+    #[test]
+    fn headings_get_the_ids_links_to_them_use() {
+        let out = render_with(
+            "## Part Two\n\n## Part Two\n\n## Main\n\n## `code` & more",
+            &[],
+        );
+        for id in ["part-two", "part-two-1", "main-1", "code-more"] {
+            assert!(
+                out.html.contains(&format!("id=\"{id}\"")),
+                "{id}: {}",
+                out.html
+            );
+        }
+    }
+
+    #[test]
+    fn an_image_of_known_size_reserves_its_space() {
+        let out = render_with("![a](../assets/a.png) ![[a.png]] ![b](pic%20one.jpg)", &[]);
+        assert_eq!(
+            out.html.matches("width=\"640\" height=\"480\"").count(),
+            2,
+            "{}",
+            out.html
+        );
+        assert_eq!(out.html.matches("width=").count(), 2, "{}", out.html);
+    }
+
+    #[test]
+    fn images_load_lazily() {
+        let out = render_with("![a cat](cat.png) ![[a.png]]", &[]);
+        assert_eq!(
+            out.html.matches("loading=\"lazy\"").count(),
+            2,
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<img loading=\"lazy\" src="),
+            "{}",
+            out.html
+        );
     }
 }

@@ -1,10 +1,14 @@
 //! Render: the vault becomes a static site. Every note page, the home page,
-//! tag, author and source indexes, the Atom feed, the sitemap, the search
+//! tag, author and source indexes, the feeds, the sitemap, llms.txt, the search
 //! index and the theme's static files, as in-memory [`OutputFile`]s. Pages
 //! render in parallel with rayon over immutable inputs; nothing here writes
 //! files or re-parses front matter.
 
+pub mod check;
+mod feeds;
 pub mod highlight;
+pub mod images;
+mod llms;
 pub mod markdown;
 pub mod svg;
 mod taxonomy;
@@ -14,6 +18,7 @@ mod xml;
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDateTime;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -43,6 +48,21 @@ pub struct Site {
     pub highlight_cache: HighlightCache,
     /// Time of each step, for `--timings`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The links of each note as its page holds them, with their lines.
+    pub note_links: Vec<NoteLinks>,
+}
+
+/// A note's links and images, for `lore check` to trace a broken one back.
+#[derive(Debug, Clone, Default)]
+pub struct NoteLinks {
+    /// Path inside `content/`.
+    pub note: String,
+    /// Its page, site-relative.
+    pub page: String,
+    /// (target as the page holds it, line of the note's body).
+    pub refs: Vec<(String, usize)>,
+    /// (link that names no note, line of the note's body).
+    pub missing: Vec<(String, usize)>,
 }
 
 /// How long a summary in a list is, in characters.
@@ -70,6 +90,7 @@ struct Ctx<'a> {
 pub fn render(
     notes: &[Note],
     attachments: &HashSet<String>,
+    image_sizes: &HashMap<String, (u32, u32)>,
     config: &Config,
     theme: &Theme,
     cache: HighlightCache,
@@ -95,6 +116,7 @@ pub fn render(
         attachments,
         note_dir: "",
         attachments_by_name: &attachments_by_name,
+        image_sizes,
     };
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.
@@ -210,17 +232,34 @@ pub fn render(
         files.extend(pages);
     }
     files.push(ctx.index_page(&order)?);
-    files.push(ctx.page("404.html", "", "Not found", "404", ())?);
+    files.push(ctx.page(
+        "404.html",
+        "",
+        "Not found",
+        "404",
+        Head {
+            description: "There is no page at this address.".into(),
+            ..Head::feeds(ctx.feed_links(None))
+        },
+        (),
+    )?);
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
     files.push(index);
+    files.extend(ctx.llms_files(&order));
+    let clock = std::time::Instant::now();
+    files.extend(ctx.feeds(&order));
+    timings.push(("feeds", clock.elapsed()));
+    // A sitemap must hold absolute URLs: without a base URL there is none.
+    if !ctx.base_url.is_empty() {
+        files.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: xml::sitemap(&ctx.sitemap_entries(), &ctx.base_url).into_bytes(),
+        });
+    }
     files.push(OutputFile {
-        path: "atom.xml".into(),
-        bytes: xml::atom(&ctx.feed_entries(&order), config, &ctx.base_url).into_bytes(),
-    });
-    files.push(OutputFile {
-        path: "sitemap.xml".into(),
-        bytes: xml::sitemap(&ctx.sitemap_paths(), &ctx.base_url).into_bytes(),
+        path: "robots.txt".into(),
+        bytes: xml::robots(&ctx.base_url).into_bytes(),
     });
     files.push(OutputFile {
         path: "static/highlight.css".into(),
@@ -235,12 +274,24 @@ pub fn render(
         bytes: bytes.clone(),
     }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let note_links = ctx
+        .bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| NoteLinks {
+            note: notes[i].path.clone(),
+            page: ctx.urls[i].clone(),
+            refs: body.refs.clone(),
+            missing: body.missing.clone(),
+        })
+        .collect();
     Ok(Site {
         files,
         pages,
         diagnostics,
         highlight_cache,
         timings,
+        note_links,
     })
 }
 
@@ -289,6 +340,7 @@ impl<'a> Ctx<'a> {
         path: &str,
         title: &str,
         kind: &'static str,
+        head: Head,
         body: T,
     ) -> Result<OutputFile, TemplateError> {
         let path = if path.is_empty() {
@@ -303,7 +355,10 @@ impl<'a> Ctx<'a> {
         } else {
             "../".repeat(depth)
         };
-        let canonical = (!self.base_url.is_empty()).then(|| format!("{}{path}", self.base_url));
+        let canonical = (!self.base_url.is_empty() && kind != "404")
+            .then(|| format!("{}{path}", self.base_url));
+        // Without a base URL, 404.html finds the site's folder when it loads.
+        let find_root = kind == "404" && self.base_url.is_empty();
         let site_root_url = (!self.base_url.is_empty()).then_some(self.base_url.as_str());
         let context = Context {
             site: &self.site,
@@ -312,6 +367,15 @@ impl<'a> Ctx<'a> {
                 title,
                 canonical,
                 kind,
+                find_root,
+                feeds: head.feeds,
+                description: if kind == "index" && !self.config.description.is_empty() {
+                    self.config.description.clone()
+                } else {
+                    head.description
+                },
+                image: head.image,
+                json_ld: head.json_ld,
             },
             generator: &self.generator,
             site_root_url,
@@ -357,6 +421,7 @@ impl<'a> Ctx<'a> {
 
     fn note_page(&self, i: usize) -> Result<OutputFile, TemplateError> {
         let note = &self.notes[i];
+        let image = self.image_url(i);
         let (date, date_display) = display_date(note);
         let view = NoteView {
             title: &note.front.title,
@@ -386,6 +451,16 @@ impl<'a> Ctx<'a> {
             &self.urls[i],
             &note.front.title,
             "note",
+            Head {
+                feeds: self.feed_links(None),
+                description: if self.summaries[i].is_empty() {
+                    note.front.title.clone()
+                } else {
+                    self.summaries[i].clone()
+                },
+                json_ld: Some(self.json_ld(i, image.as_deref())),
+                image,
+            },
             Body { note: view },
         )
     }
@@ -431,6 +506,16 @@ impl<'a> Ctx<'a> {
             "index.html",
             &self.config.title,
             "index",
+            Head {
+                // The site's description, else what it holds.
+                description: format!(
+                    "{}: {} notes from {} sources",
+                    self.config.title,
+                    self.notes.len(),
+                    self.sources.terms.len()
+                ),
+                ..Head::feeds(self.feed_links(None))
+            },
             body,
         )
     }
@@ -457,6 +542,15 @@ impl<'a> Ctx<'a> {
             &format!("{}/index.html", taxonomy.dir),
             heading,
             "list",
+            Head {
+                description: format!(
+                    "{} {} of {}",
+                    taxonomy.terms.len(),
+                    heading.to_lowercase(),
+                    self.config.title
+                ),
+                ..Head::feeds(self.feed_links(None))
+            },
             Body {
                 kind: taxonomy.dir,
                 heading,
@@ -496,7 +590,11 @@ impl<'a> Ctx<'a> {
                 url: &parent_url,
             },
         };
-        self.page("term.html", &term.url, &heading, "term", body)
+        let head = Head {
+            description: term_description(taxonomy.dir, &term.name, term.notes.len()),
+            ..Head::feeds(self.feed_links(Some((&singular.to_lowercase(), term))))
+        };
+        self.page("term.html", &term.url, &heading, "term", head, body)
     }
 
     fn search_index(&self, terms: Vec<search::Analyzed>) -> OutputFile {
@@ -517,29 +615,358 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn feed_entries(&self, order: &[usize]) -> Vec<xml::FeedEntry<'_>> {
-        order
+    /// `llms.txt` and `llms-full.txt`, newest notes first.
+    fn llms_files(&self, order: &[usize]) -> [OutputFile; 2] {
+        let notes: Vec<llms::LlmsNote<'_>> = order
             .iter()
-            .take(self.config.recent.max(1))
-            .map(|&i| xml::FeedEntry {
-                title: &self.notes[i].front.title,
-                path: &self.urls[i],
-                date: self.notes[i].front.date,
-                summary: &self.summaries[i],
-                authors: &self.notes[i].front.authors,
+            .map(|&i| {
+                let note = &self.notes[i];
+                let page = format!("{}{}", self.base_url, self.urls[i]);
+                let original = note
+                    .front
+                    .url
+                    .as_deref()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+                llms::LlmsNote {
+                    title: &note.front.title,
+                    url: original.map_or_else(|| page.clone(), str::to_string),
+                    page,
+                    date: note.front.date,
+                    summary: &self.summaries[i],
+                    body: &note.body,
+                }
+            })
+            .collect();
+        let (title, description) = (&self.config.title, &self.config.description);
+        [
+            OutputFile {
+                path: "llms.txt".into(),
+                bytes: llms::index(title, description, &notes).into_bytes(),
+            },
+            OutputFile {
+                path: "llms-full.txt".into(),
+                bytes: llms::full(title, description, &notes).into_bytes(),
+            },
+        ]
+    }
+
+    /// The site's feed and each term's, every one in three formats.
+    fn feeds(&self, order: &[usize]) -> Vec<OutputFile> {
+        let author = if self.config.author.trim().is_empty() {
+            &self.config.title
+        } else {
+            &self.config.author
+        };
+        let site = feeds::Site {
+            base_url: &self.base_url,
+            language: &self.config.language,
+            author,
+            generator: &self.generator,
+        };
+        // Each note's HTML with its links rewritten once per feed depth (the
+        // site's feeds sit at the root, a term's one folder down), not
+        // once per feed it is in.
+        let dated: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| self.notes[i].front.date.is_some())
+            .collect();
+        let mut wanted = vec![false; self.notes.len()];
+        for &i in dated.iter().take(self.config.feed_entries) {
+            wanted[i] = true;
+        }
+        if self.config.term_feed_entries > 0 {
+            for taxonomy in [&self.tags, &self.authors, &self.sources] {
+                for term in &taxonomy.terms {
+                    let dated = term
+                        .notes
+                        .iter()
+                        .filter(|&&i| self.notes[i].front.date.is_some());
+                    for &i in dated.take(self.config.term_feed_entries) {
+                        wanted[i] = true;
+                    }
+                }
+            }
+        }
+        let depths = if self.base_url.is_empty() { 2 } else { 1 };
+        let html: Vec<Vec<String>> = (0..depths)
+            .map(|depth| {
+                let prefix = feeds::prefix(&self.base_url, depth);
+                (0..self.notes.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        if wanted[i] {
+                            feeds::absolute_links(&self.bodies[i].html, &self.urls[i], &prefix)
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let html_at = |depth: usize| &html[depth.min(depths - 1)];
+        let mut list = Vec::new();
+        if self.config.feed_entries > 0 {
+            list.push(feeds::Feed {
+                title: self.config.title.clone(),
+                description: &self.config.description,
+                page: "index.html",
+                files: feeds::paths("index.html"),
+                entries: self.entries(order, self.config.feed_entries, author, html_at(0)),
+            });
+        }
+        for taxonomy in [&self.tags, &self.authors, &self.sources] {
+            for term in &taxonomy.terms {
+                if !self.has_feed(term) {
+                    continue;
+                }
+                let singular = heading_of(taxonomy.dir)
+                    .trim_end_matches('s')
+                    .to_lowercase();
+                list.push(feeds::Feed {
+                    title: format!("{}: {singular} {}", self.config.title, term.name),
+                    description: &self.config.description,
+                    page: &term.url,
+                    files: feeds::paths(&term.url),
+                    entries: self.entries(
+                        &term.notes,
+                        self.config.term_feed_entries,
+                        author,
+                        html_at(1),
+                    ),
+                });
+            }
+        }
+        list.par_iter()
+            .flat_map_iter(|feed| {
+                let texts = feeds::render(feed, &site);
+                feed.files
+                    .clone()
+                    .into_iter()
+                    .zip(texts)
+                    .map(|(path, text)| OutputFile {
+                        path,
+                        bytes: text.into_bytes(),
+                    })
             })
             .collect()
     }
 
-    fn sitemap_paths(&self) -> Vec<String> {
-        let mut paths = vec!["index.html".to_string()];
-        paths.extend(self.urls.iter().cloned());
-        for taxonomy in [&self.tags, &self.authors, &self.sources] {
-            paths.push(format!("{}/index.html", taxonomy.dir));
-            paths.extend(taxonomy.terms.iter().map(|t| t.url.clone()));
+    /// The absolute URL of a note's picture: a web address as it is, a
+    /// file of `content/` under the base URL (none without one).
+    fn image_url(&self, i: usize) -> Option<String> {
+        let image = image_property(&self.notes[i])?;
+        let lower = image.to_ascii_lowercase();
+        if lower.starts_with("https://") || lower.starts_with("http://") {
+            return Some(image);
         }
-        paths
+        if self.base_url.is_empty() || image.contains("..") || image.contains(':') {
+            return None;
+        }
+        Some(format!(
+            "{}{}",
+            self.base_url,
+            image.trim_start_matches('/')
+        ))
     }
+
+    /// schema.org JSON-LD of a note page.
+    fn json_ld(&self, i: usize, image: Option<&str>) -> String {
+        let note = &self.notes[i];
+        let mut data = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": note.front.title,
+            "description": self.summaries[i],
+        });
+        if let Some(date) = note.front.date {
+            let stamp = date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            data["datePublished"] = stamp.clone().into();
+            data["dateModified"] = stamp.into();
+        }
+        if !note.front.authors.is_empty() {
+            data["author"] = note
+                .front
+                .authors
+                .iter()
+                .map(|a| serde_json::json!({"@type": "Person", "name": a}))
+                .collect();
+        }
+        if !note.front.tags.is_empty() {
+            data["keywords"] = note.front.tags.join(", ").into();
+        }
+        if !self.base_url.is_empty() {
+            let url = format!("{}{}", self.base_url, self.urls[i]);
+            data["url"] = url.clone().into();
+            data["mainEntityOfPage"] = url.into();
+        }
+        if let Some(image) = image {
+            data["image"] = image.into();
+        }
+        script_safe_json(&data)
+    }
+
+    /// Whether a term has a feed: term feeds are on and it has a dated note.
+    fn has_feed(&self, term: &taxonomy::Term) -> bool {
+        self.config.term_feed_entries > 0
+            && term
+                .notes
+                .iter()
+                .any(|&i| self.notes[i].front.date.is_some())
+    }
+
+    /// The newest `max` dated notes of `order`, as feed entries.
+    fn entries<'h>(
+        &'h self,
+        order: &[usize],
+        max: usize,
+        author: &'h str,
+        html: &'h [String],
+    ) -> Vec<feeds::Entry<'h>> {
+        order
+            .iter()
+            .filter_map(|&i| Some((i, self.notes[i].front.date?)))
+            .take(max)
+            .map(|(i, date)| {
+                let note = &self.notes[i];
+                let mut authors: Vec<&str> = note
+                    .front
+                    .authors
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| !a.trim().is_empty())
+                    .collect();
+                if authors.is_empty() {
+                    authors.push(author);
+                }
+                feeds::Entry {
+                    title: &note.front.title,
+                    path: &self.urls[i],
+                    published: date,
+                    updated: date,
+                    summary: &self.summaries[i],
+                    html: &html[i],
+                    authors,
+                    tags: &note.front.tags,
+                    image: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The `<link rel="alternate">`s of a page: its term's feeds, then the site's.
+    fn feed_links(&self, term: Option<(&str, &taxonomy::Term)>) -> Vec<FeedLink> {
+        let mut links = Vec::new();
+        if let Some((kind, term)) = term
+            && self.has_feed(term)
+        {
+            for (k, path) in feeds::paths(&term.url).into_iter().enumerate() {
+                links.push(FeedLink {
+                    title: format!(
+                        "{}: {kind} {} ({})",
+                        self.config.title,
+                        term.name,
+                        feeds::NAMES[k]
+                    ),
+                    name: feeds::NAMES[k],
+                    site: false,
+                    kind: feeds::TYPES[k],
+                    url: path,
+                });
+            }
+        }
+        if self.config.feed_entries > 0 {
+            for (k, path) in feeds::paths("index.html").into_iter().enumerate() {
+                links.push(FeedLink {
+                    title: format!("{} ({})", self.config.title, feeds::NAMES[k]),
+                    name: feeds::NAMES[k],
+                    site: true,
+                    kind: feeds::TYPES[k],
+                    url: path,
+                });
+            }
+        }
+        links
+    }
+
+    /// Every page with the date its content last changed: a note's date,
+    /// the newest of the notes a list shows.
+    fn sitemap_entries(&self) -> Vec<(String, Option<NaiveDateTime>)> {
+        let newest = |notes: &mut dyn Iterator<Item = usize>| {
+            notes.filter_map(|i| self.notes[i].front.date).max()
+        };
+        let all = newest(&mut (0..self.notes.len()));
+        let mut entries = vec![("index.html".to_string(), all)];
+        entries.extend(
+            self.urls
+                .iter()
+                .zip(self.notes)
+                .map(|(url, n)| (url.clone(), n.front.date)),
+        );
+        for taxonomy in [&self.tags, &self.authors, &self.sources] {
+            entries.push((format!("{}/index.html", taxonomy.dir), all));
+            entries.extend(
+                taxonomy
+                    .terms
+                    .iter()
+                    .map(|t| (t.url.clone(), newest(&mut t.notes.iter().copied()))),
+            );
+        }
+        entries
+    }
+}
+
+/// What a page's `<head>` says about it beyond its title.
+struct Head {
+    feeds: Vec<FeedLink>,
+    /// Empty: the site's description.
+    description: String,
+    /// Absolute URL of the page's picture.
+    image: Option<String>,
+    /// JSON-LD, already safe inside `<script>`.
+    json_ld: Option<String>,
+}
+
+impl Head {
+    fn feeds(feeds: Vec<FeedLink>) -> Head {
+        Head {
+            feeds,
+            description: String::new(),
+            image: None,
+            json_ld: None,
+        }
+    }
+}
+
+/// A term page's description: "12 notes tagged kafka".
+fn term_description(dir: &str, name: &str, count: usize) -> String {
+    let notes = if count == 1 { "note" } else { "notes" };
+    match dir {
+        "tags" => format!("{count} {notes} tagged {name}"),
+        "authors" => format!("{count} {notes} by {name}"),
+        _ => format!("{count} {notes} from {name}"),
+    }
+}
+
+/// JSON as a `<script>` holds it: nothing in it can close the element.
+fn script_safe_json(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// A note's `image` property as its text: `"https://…"` unquoted.
+fn image_property(note: &Note) -> Option<String> {
+    let (_, raw) = note.front.extra.iter().find(|(k, _)| k == "image")?;
+    let text = raw.trim();
+    let text = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .map(|t| t.replace("\\\"", "\"").replace("\\\\", "\\"))
+        .unwrap_or_else(|| text.trim_matches('\'').to_string());
+    (!text.is_empty()).then_some(text)
 }
 
 fn heading_of(dir: &str) -> &'static str {

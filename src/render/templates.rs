@@ -43,6 +43,10 @@ pub fn builtin() -> Theme {
             "search.js",
             include_str!("../../themes/default/static/search.js"),
         ),
+        (
+            "favicon.svg",
+            include_str!("../../themes/default/static/favicon.svg"),
+        ),
     ];
     Theme {
         templates: templates

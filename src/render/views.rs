@@ -16,6 +16,30 @@ pub struct PageView<'a> {
     pub title: &'a str,
     pub canonical: Option<String>,
     pub kind: &'static str,
+    /// On 404.html built without a base URL: the page must find the site's
+    /// folder itself (it is served at any depth).
+    pub find_root: bool,
+    /// The feeds this page offers (`<link rel="alternate">`), most specific first.
+    pub feeds: Vec<FeedLink>,
+    /// One line about the page: a note's summary (its title when it has no
+    /// text), a term's count, the site's description on the home page.
+    pub description: String,
+    /// Absolute URL of the page's picture (a note's `image`), for OpenGraph.
+    pub image: Option<String>,
+    /// A note's schema.org JSON-LD, already safe inside `<script>`.
+    pub json_ld: Option<String>,
+}
+
+/// A feed of a page: its title, format name ("Atom", "RSS", "JSON Feed"),
+/// MIME type, site-relative URL, and whether it is the whole site's.
+#[derive(Debug, Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    pub name: &'static str,
+    pub site: bool,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub url: String,
 }
 
 /// A named link: a tag, author or source.

@@ -85,3 +85,163 @@ fn search_works_from_file_urls_on_every_kind_of_page() {
         );
     }
 }
+
+/// GitHub Pages answers a missing page at any depth with the site's
+/// 404.html. Built without base_url, the page still finds its stylesheet,
+/// links and search: served under /repo/ and asked for /repo/a/b/missing.
+#[test]
+fn the_404_page_works_at_any_depth_without_base_url() {
+    use crate::server::{Behaviour, Page, TestServer};
+    let Some(browser) = chromium() else { return };
+    let kb = Kb::new();
+    kb.copy_fixture("traps/jekyll-rss.txt", "feeds/blog.txt");
+    kb.write("config.toml", "[[sources]]\npath = \"feeds/blog.txt\"\n");
+    kb.lore_ok(&["build"]);
+    let site = kb.path("public");
+    let mut routes = Vec::new();
+    for entry in walkdir::WalkDir::new(&site) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&site)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let kind = match rel.rsplit('.').next() {
+            Some("html") => "text/html",
+            Some("css") => "text/css",
+            Some("js") => "text/javascript",
+            _ => "application/octet-stream",
+        };
+        let bytes = std::fs::read(entry.path()).unwrap();
+        routes.push((
+            format!("/repo/{rel}"),
+            Behaviour::Serve(Page::new(bytes, kind)),
+        ));
+    }
+    let not_found = std::fs::read(site.join("404.html")).unwrap();
+    routes.push((
+        "/repo/a/b/missing".to_string(),
+        Behaviour::Serve(Page::new(not_found, "text/html")),
+    ));
+    let server = TestServer::start(routes);
+    let dom = dump_dom(
+        browser,
+        &format!("{}?q=feature", server.url("/repo/a/b/missing")),
+    );
+    assert!(dom.contains("<base href=\"/repo/\">"), "{dom}");
+    assert!(
+        server.hits("/repo/static/style.css") > 0 && server.hits("/repo/static/search.js") > 0,
+        "stylesheet and search script load from the site's folder"
+    );
+    assert!(
+        dom.contains("href=\"notes/feature-stores-are-caches.html\""),
+        "search runs and its results resolve against the site's folder:\n{dom}"
+    );
+}
+
+/// Lighthouse (npm `lighthouse`, on Chromium) scores accessibility, best
+/// practices and SEO of the home page, a note and a tag page at 100.
+/// Needs `lighthouse` on PATH (scripts/test installs it); set
+/// LORE_SKIP_LIGHTHOUSE=1 to skip.
+#[test]
+fn lighthouse_scores_home_note_and_tag_pages_at_100() {
+    use crate::server::{Behaviour, Page, TestServer};
+    if std::env::var_os("LORE_SKIP_LIGHTHOUSE").is_some() {
+        eprintln!("skipping Lighthouse: LORE_SKIP_LIGHTHOUSE is set");
+        return;
+    }
+    let Some(browser) = chromium() else { return };
+    let kb = Kb::new();
+    // Notes of one's own (a picture on a server the test cannot reach would
+    // log an error): an imported-style heading, a badge link.
+    kb.write(
+        "content/first-steps.md",
+        "---\ntitle: \"First steps\"\ndate: 2025-02-01T10:00:00\nauthors:\n  - \"Ada\"\ntags:\n  - \"guide\"\n---\n\
+         #### Why\n\nStart small and [[second-note|keep going]].\n\n[![](assets/badge.svg)](https://example.org/ci)\n",
+    );
+    kb.write(
+        "content/assets/badge.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"80\" height=\"20\"><rect width=\"80\" height=\"20\" fill=\"#2a2\"/></svg>",
+    );
+    kb.write(
+        "content/second-note.md",
+        "---\ntitle: \"Second note\"\ndate: 2025-02-02T10:00:00\ntags:\n  - \"guide\"\n---\nMore words here.\n",
+    );
+    kb.write("config.toml", "title = \"Handbook\"\n");
+    kb.lore_ok(&["build", "--base-url", "http://127.0.0.1/"]);
+    let site = kb.path("public");
+    let mut routes = Vec::new();
+    for entry in walkdir::WalkDir::new(&site) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&site)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let kind = match rel.rsplit('.').next() {
+            Some("html") => "text/html; charset=utf-8",
+            Some("css") => "text/css",
+            Some("js") => "text/javascript",
+            Some("svg") => "image/svg+xml",
+            Some("txt") => "text/plain",
+            _ => "application/octet-stream",
+        };
+        let bytes = std::fs::read(entry.path()).unwrap();
+        routes.push((format!("/{rel}"), Behaviour::Serve(Page::new(bytes, kind))));
+    }
+    let server = TestServer::start(routes);
+    for page in ["index.html", "notes/first-steps.html", "tags/guide.html"] {
+        let report = tempfile::NamedTempFile::new().unwrap();
+        let out = Command::new("lighthouse")
+            .arg(server.url(&format!("/{page}")))
+            .args([
+                "--only-categories=accessibility,best-practices,seo",
+                "--chrome-flags=--headless --no-sandbox",
+                "--output=json",
+                "--quiet",
+            ])
+            .arg(format!("--output-path={}", report.path().display()))
+            .env("CHROME_PATH", browser_path(browser))
+            .output()
+            .expect("this test needs lighthouse: npm install -g lighthouse (scripts/test installs it), or set LORE_SKIP_LIGHTHOUSE=1");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let data: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(report.path()).unwrap()).unwrap();
+        let failed: Vec<String> = data["audits"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|a| a["score"].as_f64().is_some_and(|s| s < 1.0))
+            .filter(|a| matches!(a["scoreDisplayMode"].as_str(), Some("binary" | "numeric")))
+            .map(|a| format!("{}: {}", a["id"], a["title"]))
+            .collect();
+        for category in ["accessibility", "best-practices", "seo"] {
+            assert_eq!(
+                data["categories"][category]["score"].as_f64(),
+                Some(1.0),
+                "{page} {category}: {failed:#?}"
+            );
+        }
+    }
+}
+
+/// The full path of a browser command, for tools that want one.
+fn browser_path(browser: &str) -> String {
+    let out = Command::new("sh")
+        .args(["-c", &format!("command -v {browser}")])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

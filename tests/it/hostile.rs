@@ -97,8 +97,65 @@ fn assert_notes_are_inert(kb: &Kb) {
     }
 }
 
+/// The HTML a feed reader shows (the feeds' content, unescaped) carries
+/// no script, handler or script URL either.
+fn assert_feeds_are_inert(site: &Path) {
+    let active = regex::Regex::new(
+        r#"(?i)<(script|iframe|object|embed|form|base)|<[a-z][^>]*\son[a-z]+\s*=|(href|src|action)\s*=\s*["']?\s*(javascript|vbscript|data):"#,
+    )
+    .unwrap();
+    for feed in ["atom.xml", "rss.xml", "feed.json"] {
+        let raw = std::fs::read_to_string(site.join(feed)).unwrap();
+        assert_eq!(
+            raw.matches("Vector ").count(),
+            VECTORS.len(),
+            "{feed} holds every hostile item"
+        );
+        let html = if feed.ends_with(".json") {
+            let data: serde_json::Value = serde_json::from_str(&raw).unwrap();
+            data["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["content_html"].as_str().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            // The HTML parts (a summary is plain text), unescaped once.
+            let (open, close) = if feed == "atom.xml" {
+                ("<content type=\"html\">", "</content>")
+            } else {
+                ("<description>", "</description>")
+            };
+            raw.split(open)
+                .skip(1)
+                .map(|part| part.split(close).next().unwrap_or(""))
+                .map(|part| {
+                    part.replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&#39;", "'")
+                        .replace("&amp;", "&")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        if let Some(m) = active.find(&html) {
+            panic!("{feed}: {}", m.as_str());
+        }
+    }
+}
+
 fn assert_pages_are_inert(site: &Path) {
-    let handler = regex::Regex::new(r"(?i)<[^>]+\son[a-z]+\s*=").unwrap();
+    // An attribute named on…, after any attributes before it: text inside a
+    // quoted value (a description quoting `onerror=`) is not one.
+    let handler = regex::Regex::new(
+        r#"(?i)<[a-z][^\s>]*(?:\s+[^\s=>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*?\s+on[a-z]+\s*="#,
+    )
+    .unwrap();
+    assert!(handler.is_match("<td class=\"x\" onclick=alert(1)>"));
+    assert!(handler.is_match("<img src=x onerror=alert(1)>"));
+    assert!(!handler.is_match("<meta content=\"&lt;img src=x onerror=alert(1)&gt;\">"));
     let active = regex::Regex::new(
         r#"(?i)<(iframe|object|embed|form|base|meta http-equiv)|(href|src|action)\s*=\s*["']?\s*(javascript|vbscript|data):"#,
     )
@@ -132,6 +189,15 @@ fn xss_vectors_reach_neither_notes_nor_pages() {
             )
         })
         .collect();
+    // Dated, and all of them in the site's feeds.
+    let items = items.replace(
+        "</item>",
+        "<pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate></item>",
+    );
+    let config = kb
+        .read("config.toml")
+        .replace("feed_entries = 30 ", "feed_entries = 100 ");
+    kb.write("config.toml", &config);
     kb.write("hostile.xml", &rss(&items));
     let stderr = kb.lore_ok(&["import", "hostile.xml"]);
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -140,6 +206,7 @@ fn xss_vectors_reach_neither_notes_nor_pages() {
 
     kb.lore_ok(&["build", "-q"]);
     assert_pages_are_inert(&kb.path("public"));
+    assert_feeds_are_inert(&kb.path("public"));
     // Text that looks like a template is shown, not run.
     let page = kb.read("public/notes/vector-22.html");
     assert!(page.contains("{{ config }}"), "template text lost");
@@ -356,6 +423,7 @@ fn control_characters_leave_notes_readable_and_the_feed_xml() {
     kb.lore_ok(&["init", "-q"]);
     let feed = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Ctl",
         "items": [{"id": "https://example.test/ctl", "url": "https://example.test/ctl",
+        "date_published": "2024-01-01T00:00:00Z",
         "title": "Bell\u0007 nul\u0000 odd\uFFFE end\uFFFF",
         "content_html": "<p>Body\u0001 with\u001f marks\uFFFE\uFDD0 kept\u000b words</p>",
         "tags": ["t\u0002ag"], "authors": [{"name": "Ada\u0008"}]}]}"#;
@@ -375,9 +443,12 @@ fn control_characters_leave_notes_readable_and_the_feed_xml() {
     assert!(body.contains("kept"), "{body}");
 
     kb.lore_ok(&["build", "-q"]);
-    let atom = kb.read("public/atom.xml");
-    assert!(!atom.chars().any(is_forbidden_char), "{atom:?}");
-    assert!(atom.contains("Bell nul odd end"), "{atom}");
+    // Feeds hold dated notes only: the item has a date.
+    for feed in ["atom.xml", "rss.xml", "feed.json"] {
+        let text = kb.read(&format!("public/{feed}"));
+        assert!(!text.chars().any(is_forbidden_char), "{feed}: {text:?}");
+        assert!(text.contains("Bell nul odd end"), "{feed}: {text}");
+    }
     // The note reads back, so the next run updates it: no second copy.
     kb.lore_ok(&["import", "ctl.json"]);
     kb.lore_ok(&["import", "ctl.json"]);

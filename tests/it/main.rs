@@ -6,11 +6,13 @@ mod util;
 
 mod browser;
 mod build;
+mod check;
 mod cli;
 mod fetch;
 mod hostile;
 mod links;
 mod peers;
+mod publish;
 mod pull;
 mod safety;
 mod seeds;

@@ -143,3 +143,148 @@ fn all_five_seeds_become_notes_and_a_site_with_no_broken_link() {
     }
     assert!(wikilinked > 0, "some seed post links to another");
 }
+
+/// One knowledge base can be a source for another: the seeds site's
+/// `llms-full.txt`, imported elsewhere, gives back every note (title,
+/// address, date and markdown), the one without an address of its own
+/// under its page's.
+#[test]
+fn the_seeds_sites_llms_full_txt_imports_back_into_the_same_notes() {
+    let kb = Kb::new();
+    let mut config = String::from("title = \"Seeds\"\n");
+    for file in seed_files() {
+        config.push_str(&format!(
+            "[[sources]]\npath = {:?}\n",
+            file.display().to_string()
+        ));
+    }
+    kb.write("config.toml", &config);
+    kb.lore_ok(&["build", "--base-url", "https://me.github.io/seeds/"]);
+    let other = Kb::new();
+    std::fs::copy(kb.path("public/llms-full.txt"), other.path("llms-full.txt")).unwrap();
+    other.lore_ok(&["import", "llms-full.txt"]);
+    let read = |kb: &Kb| {
+        let mut notes: Vec<_> = kb
+            .notes()
+            .into_iter()
+            .map(|(_, front, body)| {
+                (
+                    text_field(&front, "title").to_string(),
+                    text_field(&front, "url").to_string(),
+                    front["date"].as_str().map(str::to_string),
+                    body.trim().to_string(),
+                )
+            })
+            .collect();
+        notes.sort();
+        notes
+    };
+    let (ours, theirs) = (read(&kb), read(&other));
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert_eq!((&a.0, &a.2, &a.3), (&b.0, &b.2, &b.3));
+        if a.1.is_empty() {
+            assert!(
+                b.1.starts_with("https://me.github.io/seeds/notes/"),
+                "{}",
+                b.1
+            );
+        } else {
+            assert_eq!(a.1, b.1);
+        }
+    }
+}
+
+/// The Nu HTML checker (vnu), or `None` when LORE_SKIP_VNU is set
+/// (scripts/test installs it otherwise: npm `vnu-jar` and a Java runtime).
+fn vnu_errors(site: &std::path::Path) -> Option<Vec<String>> {
+    if std::env::var_os("LORE_SKIP_VNU").is_some() {
+        eprintln!("skipping the Nu HTML checker: LORE_SKIP_VNU is set");
+        return None;
+    }
+    let out = std::process::Command::new("vnu")
+        .args(["--errors-only", "--format", "json", "--skip-non-html"])
+        .arg(site)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "this test needs the Nu HTML checker as `vnu` ({e}): scripts/test installs it \
+                 (npm vnu-jar, apt default-jre-headless), or set LORE_SKIP_VNU=1"
+            )
+        });
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|e| panic!("vnu said ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    Some(
+        report["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{}: {}",
+                    m["url"]
+                        .as_str()
+                        .unwrap_or("")
+                        .rsplit("/public/")
+                        .next()
+                        .unwrap_or(""),
+                    m["lastLine"],
+                    m["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Every page of the seeds site passes the Nu HTML checker: imported
+/// headings never skip a level, every attribute is allowed where it is.
+#[test]
+fn every_page_of_the_seeds_site_is_valid_html() {
+    for base in [Some("https://me.github.io/seeds/"), None] {
+        let kb = Kb::new();
+        let mut config = String::from("title = \"Seeds\"\ndescription = \"Five feeds\"\n");
+        for file in seed_files() {
+            config.push_str(&format!(
+                "[[sources]]\npath = {:?}\n",
+                file.display().to_string()
+            ));
+        }
+        kb.write("config.toml", &config);
+        match base {
+            Some(url) => kb.lore_ok(&["build", "--base-url", url]),
+            None => kb.lore_ok(&["build"]),
+        };
+        let Some(errors) = vnu_errors(&kb.path("public")) else {
+            return;
+        };
+        assert!(
+            errors.is_empty(),
+            "{} errors:\n{}",
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+}
+
+/// `lore check` finds every internal link, fragment and image of the seeds
+/// site resolved.
+#[test]
+fn lore_check_finds_no_broken_link_in_the_seeds_site() {
+    let kb = Kb::new();
+    let mut config = String::from("title = \"Seeds\"\n");
+    for file in seed_files() {
+        config.push_str(&format!(
+            "[[sources]]\npath = {:?}\n",
+            file.display().to_string()
+        ));
+    }
+    kb.write("config.toml", &config);
+    let out = kb.lore(&["check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
