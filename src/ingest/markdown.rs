@@ -302,8 +302,39 @@ pub fn extra_properties(fields: &Map<String, Value>) -> Vec<(String, String)> {
     fields
         .iter()
         .filter(|(key, _)| !INTERPRETED_KEYS.contains(&key.as_str()))
+        // No person names a property in hundreds of characters, and YAML
+        // cannot read a key over 1,024 back: such a key is noise.
+        .filter(|(key, _)| key.len() <= MAX_PROPERTY_NAME)
         .map(|(key, value)| (key.clone(), yaml_value(value)))
         .collect()
+}
+
+/// The longest property name kept, in bytes.
+const MAX_PROPERTY_NAME: usize = 200;
+
+/// Escapes every `<` of what a CommonMark reader takes for raw HTML (a tag,
+/// a comment, a declaration outside code), found by the parser the site
+/// renders with: the last step of every imported body, so no note holds
+/// raw HTML whatever the steps before it did.
+pub fn escape_raw_html(markdown: String) -> String {
+    if !markdown.contains('<') {
+        return markdown;
+    }
+    let mut out = String::with_capacity(markdown.len() + 16);
+    let mut copied_to = 0;
+    for (event, range) in Parser::new_ext(&markdown, Options::all()).into_offset_iter() {
+        if !matches!(event, Event::Html(_) | Event::InlineHtml(_)) || range.start < copied_to {
+            continue;
+        }
+        out.push_str(&markdown[copied_to..range.start]);
+        out.push_str(&markdown[range.clone()].replace('<', "&lt;"));
+        copied_to = range.end;
+    }
+    if copied_to == 0 {
+        return markdown;
+    }
+    out.push_str(&markdown[copied_to..]);
+    out
 }
 
 /// A value as YAML: JSON's flow syntax is YAML, so strings are quoted and

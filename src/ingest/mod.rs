@@ -204,10 +204,12 @@ fn make_safe(item: &mut Item, format: Format) {
     item.authors.retain(|a| !a.trim().is_empty());
     item.tags.retain(|t| !t.trim().is_empty());
     let body = text::cap_nesting(&item.body);
-    item.body = match format {
+    let body = match format {
         Format::Llms => obsidian::neutralise(&body),
         _ => obsidian::make_inert(&body),
     };
+    // Last, so that nothing after it can make a tag.
+    item.body = markdown::escape_raw_html(body);
 }
 
 /// Bytes to text, whatever their encoding (see [`encoding`]).
@@ -281,6 +283,31 @@ mod tests {
             bytes: text.as_bytes(),
         };
         ingest(&file, &SourceOptions::default()).format
+    }
+
+    #[test]
+    fn no_body_from_any_source_holds_raw_html() {
+        let post = include_bytes!(
+            "../../fuzz/regressions/feed_ingest/raw-html-left-in-a-markdown-post.md"
+        );
+        let file = SourceFile {
+            origin: "post.md",
+            bytes: post,
+        };
+        for item in ingest(&file, &SourceOptions::default()).items {
+            let parser =
+                pulldown_cmark::Parser::new_ext(&item.body, pulldown_cmark::Options::all());
+            for event in parser {
+                assert!(
+                    !matches!(
+                        event,
+                        pulldown_cmark::Event::Html(_) | pulldown_cmark::Event::InlineHtml(_)
+                    ),
+                    "{event:?} in {:?}",
+                    item.body
+                );
+            }
+        }
     }
 
     #[test]

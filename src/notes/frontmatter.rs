@@ -181,6 +181,16 @@ mod tests {
     }
 
     #[test]
+    fn a_property_name_yaml_cannot_read_back_is_not_kept() {
+        let long = "k".repeat(300);
+        let text = format!("---\ntitle: t\nstatus: ok\n\"{long}\": 1\n---\nbody\n");
+        let parsed = markdown::split(&text).unwrap();
+        let front = read(&parsed.fields, "n", parsed.body);
+        assert_eq!(front.extra, [("status".to_string(), "\"ok\"".to_string())]);
+        assert!(markdown::split(&render_note(&front, parsed.body)).is_ok());
+    }
+
+    #[test]
     fn a_heading_with_no_words_is_no_title() {
         let parsed = markdown::split("---\ntags: []\n---\n# \u{1}\n").unwrap();
         let front = read(&parsed.fields, "name", parsed.body);

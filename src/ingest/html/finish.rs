@@ -399,28 +399,3 @@ pub(super) fn plain_text_fallback(html: &str) -> String {
     escape_prose(&escape_inline(&text), &mut out);
     out
 }
-
-/// The last guarantee: whatever the steps before did, markdown that a
-/// CommonMark reader would take for raw HTML (a tag or comment outside
-/// code) gets its `<` escaped, found by the same parser the site uses.
-pub(super) fn escape_raw_html(markdown: String) -> String {
-    use pulldown_cmark::{Event, Options, Parser};
-    if !markdown.contains('<') {
-        return markdown;
-    }
-    let mut out = String::with_capacity(markdown.len() + 16);
-    let mut copied_to = 0;
-    for (event, range) in Parser::new_ext(&markdown, Options::all()).into_offset_iter() {
-        if !matches!(event, Event::Html(_) | Event::InlineHtml(_)) || range.start < copied_to {
-            continue;
-        }
-        out.push_str(&markdown[copied_to..range.start]);
-        out.push_str(&markdown[range.clone()].replace('<', "&lt;"));
-        copied_to = range.end;
-    }
-    if copied_to == 0 {
-        return markdown;
-    }
-    out.push_str(&markdown[copied_to..]);
-    out
-}

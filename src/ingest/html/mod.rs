@@ -116,7 +116,7 @@ pub fn html_to_markdown(html: &str, base: Option<&str>) -> String {
     let cleaned = prepass(&html);
     let base = base.and_then(BaseUrl::parse);
     match catch_unwind(AssertUnwindSafe(|| convert(&cleaned, base))) {
-        Ok(markdown) => finish::escape_raw_html(markdown),
+        Ok(markdown) => crate::ingest::markdown::escape_raw_html(markdown),
         // Neither html5ever nor htmd is known to panic on any input; if one
         // ever does, the item still gets its words, as plain escaped text.
         Err(_) => {
