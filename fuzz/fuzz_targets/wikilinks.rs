@@ -54,12 +54,15 @@ fuzz_target!(|body: &str| {
         .map(String::from)
         .collect();
     let attachments_by_name = by_file_name(&attachments);
+    let image_sizes: HashMap<String, (u32, u32)> =
+        [("img/cat.png".to_string(), (640, 480))].into();
     let links = Links {
         urls: &urls,
         root: "../",
         attachments: &attachments,
         note_dir: "",
         attachments_by_name: &attachments_by_name,
+        image_sizes: &image_sizes,
     };
     let rendered = render(body, &links, &HIGHLIGHTER);
     lore_fuzz::assert_rendered_html_is_safe(&rendered.html, body);
