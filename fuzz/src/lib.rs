@@ -23,6 +23,24 @@ fn is_mark(c: char) -> bool {
 /// CommonMark parser reads it, no raw HTML and no link or image whose URL is
 /// not http(s), mailto, a fragment or site-absolute.
 pub fn assert_converted_html_is_safe(markdown: &str) {
+    // First as a CommonMark parser reads it, the check that matters most.
+    for event in Parser::new_ext(markdown, Options::all()) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                panic!("raw HTML {html:?} in:\n{markdown}")
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let url = dest_url.to_ascii_lowercase();
+                assert!(
+                    ["http://", "https://", "mailto:", "#", "/"]
+                        .iter()
+                        .any(|p| url.starts_with(p)),
+                    "unsafe URL {dest_url:?} in:\n{markdown}"
+                );
+            }
+            _ => {}
+        }
+    }
     let prose = prose_outside_fences(markdown);
     let lower = prose.to_lowercase();
     for bad in [
@@ -49,23 +67,6 @@ pub fn assert_converted_html_is_safe(markdown: &str) {
         !markdown.contains(is_mark),
         "a mark leaked into:\n{markdown}"
     );
-    for event in Parser::new_ext(markdown, Options::all()) {
-        match event {
-            Event::Html(html) | Event::InlineHtml(html) => {
-                panic!("raw HTML {html:?} in:\n{markdown}")
-            }
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                let url = dest_url.to_ascii_lowercase();
-                assert!(
-                    ["http://", "https://", "mailto:", "#", "/"]
-                        .iter()
-                        .any(|p| url.starts_with(p)),
-                    "unsafe URL {dest_url:?} in:\n{markdown}"
-                );
-            }
-            _ => {}
-        }
-    }
 }
 
 /// `prose` without its code spans, by the CommonMark rule: a run of n
@@ -90,7 +91,12 @@ fn without_code_spans(prose: &str) -> String {
         let after = &rest[open + run..];
         let paragraph = &after[..after.find("\n\n").unwrap_or(after.len())];
         match closing_run(paragraph, run) {
-            Some(end) => rest = &after[end + run..],
+            // A space for the span, so that `<` before it and a letter
+            // after it do not read as a tag.
+            Some(end) => {
+                out.push(' ');
+                rest = &after[end + run..];
+            }
             None => {
                 out.push_str(&rest[open..open + run]);
                 rest = after;
