@@ -6,6 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use lore::ingest::{SourceFile, SourceOptions, ingest};
 
 fuzz_target!(|bytes: &[u8]| {
+    lore_fuzz::init();
     let file = SourceFile {
         origin: "fuzz",
         bytes,

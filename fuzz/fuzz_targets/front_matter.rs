@@ -11,6 +11,7 @@ use lore::ingest::text::clean_line;
 use lore::notes::frontmatter::{read, render_note};
 
 fuzz_target!(|text: &str| {
+    lore_fuzz::init();
     let Ok(parsed) = split(text) else {
         return;
     };

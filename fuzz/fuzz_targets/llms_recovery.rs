@@ -11,6 +11,7 @@ const LINES: &str = "# Site\n> A summary.\n\n## Posts\n- [First](https://example
 const COLLAPSED: &str = "# Site > A summary. ## Posts - [First](https://example.test/first): one # Full Blog Content ## First URL: https://example.test/first Date: 2024-07-01T09:00:00 ";
 
 fuzz_target!(|data: &[u8]| {
+    lore_fuzz::init();
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };

@@ -28,6 +28,7 @@ fn note(path: &str, url: &str, body: &str) -> Note {
 }
 
 fuzz_target!(|body: &str| {
+    lore_fuzz::init();
     let mut notes = vec![
         note("alpha.md", "https://example.test/alpha/", ""),
         note(

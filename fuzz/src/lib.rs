@@ -2,13 +2,30 @@
 //! promise lore already makes (in ARCHITECTURE.md or in a unit test), so a
 //! failure is a finding, not a matter of taste.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Once};
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use regex::Regex;
 
 static HANDLER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bon[a-z]+\s*=").unwrap());
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[a-zA-Z/!]").unwrap());
+
+/// Call first in every target. libfuzzer-sys installs a panic hook that
+/// aborts on any panic, even one lore catches on purpose: `feed::read`
+/// turns a panic inside feed-rs or quick-xml into a diagnostic, and
+/// `html_to_markdown` falls back to plain text. Unless
+/// `LORE_FUZZ_STRICT_PANICS` is set, this puts the default hook back: a
+/// panic lore handles is printed and the run goes on, and a panic that
+/// escapes lore still reaches libfuzzer-sys's `catch_unwind`, which aborts:
+/// a crash. Set the variable to hunt the panics lore catches as well.
+pub fn init() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("LORE_FUZZ_STRICT_PANICS").is_none() {
+            drop(std::panic::take_hook());
+        }
+    });
+}
 
 /// The private-use characters `ingest::html` marks its own structure with
 /// (U+FDD0..U+FDEF); none may leak into a note.
