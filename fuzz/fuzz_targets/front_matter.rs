@@ -23,11 +23,17 @@ fuzz_target!(|text: &str| {
     };
     let again = read(&reparsed.fields, "fuzz", reparsed.body);
     let mut expected = front.clone();
-    // Known finding (fuzz/regressions/front_matter/README.md, FM-1):
+    // Known finding (regressions/README.md, title-entities-decoded-on-read):
     // `frontmatter::read` runs the title through `text::clean_line`, which
     // decodes entities and drops tags, so a title holding `&lt;` or `&amp;`
     // reads back changed. Tolerated here, so the run looks further.
     if again.title != front.title && again.title == clean_line(&front.title) {
+        expected.title = again.title.clone();
+    }
+    // Known finding (regressions/README.md, empty-heading-title): an empty `# ` heading gives the title "", which
+    // is written as `title: ""`, which reads as no title at all (the note
+    // is then named after its file). Tolerated for the same reason.
+    if front.title.is_empty() {
         expected.title = again.title.clone();
     }
     assert_eq!(
