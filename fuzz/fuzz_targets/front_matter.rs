@@ -30,9 +30,10 @@ fuzz_target!(|text: &str| {
     if again.title != front.title && again.title == clean_line(&front.title) {
         expected.title = again.title.clone();
     }
-    // Known finding (regressions/README.md, empty-heading-title): an empty `# ` heading gives the title "", which
-    // is written as `title: ""`, which reads as no title at all (the note
-    // is then named after its file). Tolerated for the same reason.
+    // Known finding (regressions/README.md, empty-heading-title): an empty
+    // `# ` heading gives the title "", written as `title: ""`, which reads
+    // as no title at all (the note is then named after its file).
+    // Tolerated for the same reason.
     if front.title.is_empty() {
         expected.title = again.title.clone();
     }
