@@ -4,7 +4,8 @@
 # gitignored) plus the committed seeds (fuzz/seeds/<target>) and the
 # regression inputs (fuzz/regressions/<target>). Prints executions and
 # coverage per target; exits 1 if any target crashed, timed out or ran out
-# of memory (the input is in fuzz/artifacts/<target>/).
+# of memory (the input is in fuzz/artifacts/<target>/, the log in
+# fuzz/target/fuzz-logs/<target>.log).
 #
 #   fuzz/run.sh [SECONDS]
 #
@@ -28,19 +29,21 @@ for target in "${targets[@]}"; do
   mkdir -p "corpus/$target" "artifacts/$target"
   dirs=("corpus/$target" "seeds/$target")
   [ -d "regressions/$target" ] && dirs+=("regressions/$target")
-  log="artifacts/$target/run.log"
+  mkdir -p target/fuzz-logs
+  log="target/fuzz-logs/$target.log"
   echo "== $target: ${seconds}s"
   if cargo fuzz run -s "$sanitizer" "$target" "${dirs[@]}" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=1 >"$log" 2>&1; then
     result=ok
   else
-    result="FAILED (see $log and artifacts/$target/)"
+    result="FAILED (see fuzz/$log and fuzz/artifacts/$target/)"
     status=1
-    grep -E "panicked at|ERROR: libFuzzer|SUMMARY|Test unit written" "$log" | head -n 8 || true
+    grep -E "^thread .* panicked at|^ERROR: libFuzzer|^==[0-9]+== ERROR|Test unit written" "$log" \
+      | cut -c1-200 | head -n 6 || true
   fi
-  execs=$(grep -Eo 'stat::number_of_executed_units: [0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
-  rate=$(grep -Eo 'stat::average_exec_per_sec: [0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
+  execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | head -n 1 | grep -Eo '[0-9]+$' || echo "?")
+  rate=$(grep -Eo 'stat::average_exec_per_sec: *[0-9]+' "$log" | head -n 1 | grep -Eo '[0-9]+$' || echo "?")
   last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1 || true)
   cov=$(grep -Eo 'cov: [0-9]+' <<<"$last" | grep -Eo '[0-9]+' || echo "?")
   ft=$(grep -Eo 'ft: [0-9]+' <<<"$last" | grep -Eo '[0-9]+' || echo "?")
