@@ -13,10 +13,14 @@ static HANDLER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bon[a-z]+\s
 /// a diagnostic with `catch_unwind`; libFuzzer's panic hook would abort at
 /// the panic, before lore can catch it. This puts the default hook back, so
 /// only a panic that escapes lore reaches libFuzzer (which aborts on it).
+/// `LORE_FUZZ_STRICT_PANICS=1` keeps libFuzzer's hook: every panic is a
+/// crash, which finds the ones worth reporting upstream.
 pub fn let_lore_catch_its_panics() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let _ = std::panic::take_hook();
+        if std::env::var_os("LORE_FUZZ_STRICT_PANICS").is_none() {
+            let _ = std::panic::take_hook();
+        }
     });
 }
 

@@ -299,6 +299,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_second_xml_declaration_is_a_diagnostic() {
+        // Found by fuzz/fuzz_targets/feed_ingest.rs: quick-xml 0.42 (under
+        // feed-rs) panics in `set_encoding` on a second declaration that
+        // names an encoding (fuzz/regressions/feed_ingest/).
+        let file = SourceFile {
+            origin: "bad.xml",
+            bytes: b"<?xml version=\"1.0\"?><rss><?xml encoding=\"latin1\"?>",
+        };
+        let (items, diagnostics) = read(&file, &SourceOptions::default());
+        assert!(items.is_empty());
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(diagnostics[0].message.contains("not a readable feed"));
+    }
+
+    #[test]
     fn a_feed_the_parser_panics_on_is_a_diagnostic() {
         // Found by fuzz/fuzz_targets/feed_ingest.rs: the first parse fails
         // inside the `<item>`, and reusing its parser for the retry with a
