@@ -26,6 +26,8 @@ export RUSTC_BOOTSTRAP=1
 
 cargo fuzz build -s "$sanitizer"
 
+budget="${seconds}s"
+[ -n "${FUZZ_RUNS:-}" ] && budget="$FUZZ_RUNS runs from seed 1"
 status=0
 summary=()
 for target in "${targets[@]}"; do
@@ -39,7 +41,7 @@ for target in "${targets[@]}"; do
   dirs=("$corpus" "seeds/$target")
   [ -d "regressions/$target" ] && dirs+=("regressions/$target")
   log="artifacts/$target/run.log"
-  echo "== $target: ${FUZZ_RUNS:+$FUZZ_RUNS runs, seed 1}${FUZZ_RUNS:-${seconds}s}"
+  echo "== $target: $budget"
   if cargo fuzz run -s "$sanitizer" "$target" "${dirs[@]}" -- \
       "${limit[@]}" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=1 >"$log" 2>&1; then
@@ -61,6 +63,6 @@ for target in "${targets[@]}"; do
 done
 
 echo
-echo "== summary (${FUZZ_RUNS:+$FUZZ_RUNS runs from seed 1}${FUZZ_RUNS:-${seconds}s} per target, sanitizer $sanitizer)"
+echo "== summary ($budget per target, sanitizer $sanitizer)"
 printf '%s\n' "${summary[@]}"
 exit "$status"
