@@ -152,7 +152,9 @@ pub fn read(
                 .unwrap_or("")
                 .to_string()
         })
-        .filter(|l| !l.is_empty())
+        // A note's name holds no bracket: anything else is not a link
+        // lore can write back as it read it.
+        .filter(|l| !l.is_empty() && !l.contains(['[', ']']))
         .collect();
     FrontMatter {
         title,
@@ -188,6 +190,20 @@ mod tests {
         let front = read(&parsed.fields, "n", parsed.body);
         assert_eq!(front.extra, [("status".to_string(), "\"ok\"".to_string())]);
         assert!(markdown::split(&render_note(&front, parsed.body)).is_ok());
+    }
+
+    #[test]
+    fn related_entries_that_are_no_note_name_are_dropped() {
+        let text = "---\nrelated: [\"[]]|[ba\", \"[[c]]\", \"[[d|label]]\"]\n---\nbody\n";
+        let parsed = markdown::split(text).unwrap();
+        let front = read(&parsed.fields, "n", parsed.body);
+        assert_eq!(front.related, ["c", "d"]);
+        let written = render_note(&front, parsed.body);
+        let again = markdown::split(&written).unwrap();
+        assert_eq!(
+            render_note(&read(&again.fields, "n", again.body), again.body),
+            written
+        );
     }
 
     #[test]
