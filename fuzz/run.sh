@@ -8,9 +8,9 @@
 #
 #   fuzz/run.sh [SECONDS]
 #
-# FUZZ_RUNS=N instead runs each target for N inputs from a fixed seed, on a
-# fresh corpus: the same binary then does the same work on every machine,
-# so CI is repeatable (a finding fails it every time, not by chance).
+# FUZZ_RUNS=N instead replays the seeds and regressions, then runs N new
+# inputs from seed 1 on a fresh corpus (FUZZ_RUNS=0: the replay alone,
+# which is repeatable; libFuzzer's exploration is not quite).
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). On a stable
 # toolchain RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its nightly-only flags.
@@ -27,7 +27,7 @@ export RUSTC_BOOTSTRAP=1
 cargo fuzz build -s "$sanitizer"
 
 budget="${seconds}s"
-[ -n "${FUZZ_RUNS:-}" ] && budget="$FUZZ_RUNS runs from seed 1"
+[ -n "${FUZZ_RUNS:-}" ] && budget="$FUZZ_RUNS new inputs from seed 1"
 status=0
 summary=()
 for target in "${targets[@]}"; do
@@ -36,7 +36,8 @@ for target in "${targets[@]}"; do
   limit=(-max_total_time="$seconds")
   if [ -n "${FUZZ_RUNS:-}" ]; then
     corpus=$(mktemp -d)
-    limit=(-runs="$FUZZ_RUNS" -seed=1)
+    # -runs=0 only replays the seeds and regressions.
+    limit=(-runs="$FUZZ_RUNS" -seed=1 -reload=0)
   fi
   dirs=("$corpus" "seeds/$target")
   [ -d "regressions/$target" ] && dirs+=("regressions/$target")
