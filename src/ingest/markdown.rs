@@ -315,14 +315,31 @@ const MAX_PROPERTY_NAME: usize = 200;
 /// Escapes every `<` of what a CommonMark reader takes for raw HTML (a tag,
 /// a comment, a declaration outside code), found by the parser the site
 /// renders with: the last step of every imported body, so no note holds
-/// raw HTML whatever the steps before it did.
-pub fn escape_raw_html(markdown: String) -> String {
+/// raw HTML whatever the steps before it did. Escaping one tag can change
+/// how the text after it parses, so this runs to a fixpoint; if a few
+/// passes are not enough (only contrived input), every `<` is escaped.
+pub fn escape_raw_html(mut markdown: String) -> String {
+    const PASSES: usize = 4;
+    for _ in 0..PASSES {
+        match escape_raw_html_once(&markdown) {
+            Some(escaped) => markdown = escaped,
+            None => return markdown,
+        }
+    }
+    if escape_raw_html_once(&markdown).is_some() {
+        markdown = markdown.replace('<', "&lt;");
+    }
+    markdown
+}
+
+/// One pass of [`escape_raw_html`]; `None` when there is no raw HTML.
+fn escape_raw_html_once(markdown: &str) -> Option<String> {
     if !markdown.contains('<') {
-        return markdown;
+        return None;
     }
     let mut out = String::with_capacity(markdown.len() + 16);
     let mut copied_to = 0;
-    for (event, range) in Parser::new_ext(&markdown, Options::all()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
         if !matches!(event, Event::Html(_) | Event::InlineHtml(_)) || range.start < copied_to {
             continue;
         }
@@ -331,10 +348,10 @@ pub fn escape_raw_html(markdown: String) -> String {
         copied_to = range.end;
     }
     if copied_to == 0 {
-        return markdown;
+        return None;
     }
     out.push_str(&markdown[copied_to..]);
-    out
+    Some(out)
 }
 
 /// A value as YAML: JSON's flow syntax is YAML, so strings are quoted and

@@ -159,16 +159,22 @@ fn strip_marks(text: &str) -> Cow<'_, str> {
 mod tests {
     #[test]
     fn no_raw_html_survives_however_code_spans_and_escapes_mix() {
-        let html = include_str!(
-            "../../../fuzz/regressions/html_to_markdown/escaped-tag-after-backtick-runs.html"
-        );
-        let markdown = super::html_to_markdown(html, None);
         use pulldown_cmark::{Event, Options, Parser};
-        for event in Parser::new_ext(&markdown, Options::all()) {
-            assert!(
-                !matches!(event, Event::Html(_) | Event::InlineHtml(_)),
-                "{event:?} in:\n{markdown}"
-            );
+        for html in [
+            include_str!(
+                "../../../fuzz/regressions/html_to_markdown/escaped-tag-after-backtick-runs.html"
+            ),
+            include_str!(
+                "../../../fuzz/regressions/html_to_markdown/escaping-one-tag-reveals-another.html"
+            ),
+        ] {
+            let markdown = super::html_to_markdown(html, Some("https://example.test/"));
+            for event in Parser::new_ext(&markdown, Options::all()) {
+                assert!(
+                    !matches!(event, Event::Html(_) | Event::InlineHtml(_)),
+                    "{event:?} in:\n{markdown}"
+                );
+            }
         }
     }
 
