@@ -32,6 +32,7 @@ pub fn builtin() -> Theme {
         "index.html",
         "list.html",
         "term.html",
+        "archive.html",
         "404.html"
     );
     let statics = [

@@ -28,6 +28,10 @@ pub struct PageView<'a> {
     pub image: Option<String>,
     /// A note's schema.org JSON-LD, already safe inside `<script>`.
     pub json_ld: Option<String>,
+    /// On a page of a paginated list: the pages before and after it
+    /// (`<link rel="prev">`/`"next"`), site-relative.
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// A feed of a page: its title, format name ("Atom", "RSS", "JSON Feed"),
