@@ -12,6 +12,7 @@ mod lists;
 mod llms;
 pub mod markdown;
 mod paginate;
+mod previews;
 pub mod svg;
 mod taxonomy;
 pub mod templates;
@@ -199,6 +200,7 @@ pub fn render(
             title: &config.title,
             description: &config.description,
             language: &config.language,
+            previews: previews::shard_count(notes.len()),
         },
         base_url: config.base_url(),
         generator: format!("lore {}", env!("CARGO_PKG_VERSION")),
@@ -256,6 +258,7 @@ pub fn render(
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
     files.push(index);
+    files.extend(ctx.preview_files());
     files.extend(ctx.llms_files(&order));
     let clock = std::time::Instant::now();
     files.extend(ctx.feeds(&order));
@@ -495,6 +498,19 @@ impl<'a> Ctx<'a> {
             path: "search-index.js".into(),
             bytes: search::build(&docs).into_bytes(),
         }
+    }
+
+    /// The shards of link previews: each note's title, date and summary.
+    fn preview_files(&self) -> Vec<OutputFile> {
+        let previews: Vec<previews::Preview<'_>> = (0..self.notes.len())
+            .map(|i| previews::Preview {
+                url: &self.urls[i],
+                title: &self.notes[i].front.title,
+                date: display_date(&self.notes[i]).1.unwrap_or_default(),
+                summary: &self.summaries[i],
+            })
+            .collect();
+        previews::files(&previews)
     }
 
     /// `llms.txt` and `llms-full.txt`, newest notes first.

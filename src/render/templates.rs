@@ -45,6 +45,10 @@ pub fn builtin() -> Theme {
             include_str!("../../themes/default/static/search.js"),
         ),
         (
+            "preview.js",
+            include_str!("../../themes/default/static/preview.js"),
+        ),
+        (
             "favicon.svg",
             include_str!("../../themes/default/static/favicon.svg"),
         ),

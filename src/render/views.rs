@@ -9,6 +9,8 @@ pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
+    /// How many shards of link previews the site has (`previews/<k>.js`).
+    pub previews: usize,
 }
 
 #[derive(Debug, Serialize)]
