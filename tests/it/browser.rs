@@ -249,8 +249,9 @@ fn browser_path(browser: &str) -> String {
 /// Link previews from file://: hovering a link to a note, or focusing
 /// one, shows that note's title, date and summary, loading only the one
 /// small shard of preview data that holds it. The test copies a note page
-/// and adds a script that moves the "mouse" onto a link (a `mouseover`
-/// event, as a pointer would send), then reads the page.
+/// and adds a script that, once the page has loaded, moves the "mouse" onto
+/// a link (a `mouseover` event, as a pointer would send) and notes what
+/// was loaded when the preview shows; then it reads the page.
 #[test]
 fn hovering_or_focusing_a_link_to_a_note_shows_its_preview_from_file_urls() {
     let Some(browser) = chromium() else { return };
@@ -280,9 +281,10 @@ fn hovering_or_focusing_a_link_to_a_note_shows_its_preview_from_file_urls() {
         ),
     ] {
         let script = format!(
-            "<script>setTimeout(function () {{ var l = document.querySelector(\"{link}\"); {event}; \
-             setTimeout(function () {{ document.body.setAttribute('data-test-shards', Object.keys(window.LORE_PREVIEWS || {{}}).join()); \
-             document.body.setAttribute('data-test-described', l.getAttribute('aria-describedby')); }}, 1000); }}, 50);</script></body>"
+            "<script>addEventListener('load', function () {{ var l = document.querySelector(\"{link}\"); {event}; \
+             var wait = setInterval(function () {{ var p = document.getElementById('lore-preview'); if (!p || p.hidden) return; clearInterval(wait); \
+             document.body.setAttribute('data-test-shards', Object.keys(window.LORE_PREVIEWS || {{}}).join()); \
+             document.body.setAttribute('data-test-described', l.getAttribute('aria-describedby')); }}, 50); }});</script></body>"
         );
         kb.write("public/notes/test.html", &page.replace("</body>", &script));
         let url = format!("file://{}", kb.path("public/notes/test.html").display());
