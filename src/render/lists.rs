@@ -104,6 +104,7 @@ impl<'a> Ctx<'a> {
             top_tags: Vec<TermView<'v>>,
             pager: Option<Pager>,
             archive: Option<&'static str>,
+            graph: Option<&'static str>,
         }
         let mut top: Vec<&taxonomy::Term> = self.tags.terms.iter().collect();
         top.sort_by(|a, b| {
@@ -137,6 +138,7 @@ impl<'a> Ctx<'a> {
                     .collect(),
                 pager: pager.clone(),
                 archive: self.archive.then_some(ARCHIVE),
+                graph: self.graph.then_some(super::graph::GRAPH_PAGE),
             };
             let title = numbered("Notes", pager.as_ref());
             let head = Head {

@@ -6,6 +6,7 @@
 
 pub mod check;
 mod feeds;
+pub mod graph;
 pub mod highlight;
 pub mod images;
 mod lists;
@@ -88,9 +89,13 @@ struct Ctx<'a> {
     sources: Taxonomy,
     backlinks: Vec<Vec<usize>>,
     related: Vec<Vec<usize>>,
+    /// The notes each links to (distinct, not itself).
+    forward: Vec<Vec<usize>>,
     /// The theme has an archive template (a theme in another template
     /// language may not).
     archive: bool,
+    /// The theme has a graph page template.
+    graph: bool,
 }
 
 /// Renders the whole site.
@@ -157,6 +162,7 @@ pub fn render(
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut backlinks = vec![Vec::new(); notes.len()];
+    let mut forward = vec![Vec::new(); notes.len()];
     for (i, body) in bodies.iter().enumerate() {
         for target in &body.links {
             if let Some(&j) = by_name.get(target)
@@ -164,6 +170,7 @@ pub fn render(
                 && backlinks[j].last() != Some(&i)
             {
                 backlinks[j].push(i);
+                forward[i].push(j);
             }
         }
         for image in &body.missing_images {
@@ -218,7 +225,9 @@ pub fn render(
         }),
         backlinks,
         related,
+        forward,
         archive: theme.templates.contains_key("archive.html"),
+        graph: theme.templates.contains_key("graph.html"),
     };
     timings.push(("links + taxonomies", clock.elapsed()));
     // The index first: it consumes the search terms, which are larger than
@@ -243,6 +252,9 @@ pub fn render(
     files.extend(ctx.index_pages(&order)?);
     if ctx.archive {
         files.extend(ctx.archive_pages(&order)?);
+    }
+    if ctx.graph {
+        files.push(ctx.graph_page()?);
     }
     files.push(ctx.page(
         "404.html",
@@ -456,6 +468,8 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|&j| self.note_ref(j))
                 .collect(),
+            graph: self.local_graph(i),
+            graph_page: self.graph.then_some(graph::GRAPH_PAGE),
         };
         #[derive(Serialize)]
         struct Body<'v> {
@@ -796,6 +810,9 @@ impl<'a> Ctx<'a> {
         };
         let all = newest(&mut (0..self.notes.len()));
         let mut entries = Vec::new();
+        if self.graph {
+            entries.push((graph::GRAPH_PAGE.to_string(), all));
+        }
         let mut list = |first: &str, count: usize, per_page: usize, date| {
             for n in 1..=paginate::page_count(count, per_page) {
                 entries.push((paginate::page_url(first, n), date));

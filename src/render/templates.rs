@@ -33,6 +33,7 @@ pub fn builtin() -> Theme {
         "list.html",
         "term.html",
         "archive.html",
+        "graph.html",
         "404.html"
     );
     let statics = [

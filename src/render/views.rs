@@ -96,6 +96,11 @@ pub struct NoteView<'a> {
     pub content: &'a str,
     pub related: Vec<NoteRef<'a>>,
     pub backlinks: Vec<NoteRef<'a>>,
+    /// Its neighbourhood drawn as inline SVG (none for a note with no
+    /// links, backlinks or related notes).
+    pub graph: Option<String>,
+    /// The graph page, site-relative (none when the theme has none).
+    pub graph_page: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]

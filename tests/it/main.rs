@@ -9,6 +9,7 @@ mod build;
 mod check;
 mod cli;
 mod fetch;
+mod graph;
 mod hostile;
 mod links;
 mod lists;
