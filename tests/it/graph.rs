@@ -78,12 +78,7 @@ fn a_note_page_draws_its_links_backlinks_and_related_notes() {
         ),
         "{graph}"
     );
-    let out = kb.lore(&["check"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    kb.lore_ok(&["check"]);
 }
 
 #[test]

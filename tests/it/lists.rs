@@ -117,12 +117,7 @@ fn lists_are_paginated_with_prev_next_and_a_pager() {
         );
     }
     assert!(!sitemap.contains("page/9.html"));
-    let out = kb.lore(&["check"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    kb.lore_ok(&["check"]);
     assert!(broken_links(&kb.path("public")).is_empty());
 }
 
@@ -191,12 +186,7 @@ fn the_archive_lists_every_note_by_month_and_links_to_where_each_month_starts() 
     assert!(pages[3].contains("id=\"undated\""));
     assert!(pages[3].trim_end().rfind("Undated one") > pages[3].rfind("Note 0"));
     // Every month link lands on an id of its page.
-    let out = kb.lore(&["check"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    kb.lore_ok(&["check"]);
 }
 
 #[test]
