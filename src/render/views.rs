@@ -96,11 +96,19 @@ pub struct NoteView<'a> {
     pub content: &'a str,
     pub related: Vec<NoteRef<'a>>,
     pub backlinks: Vec<NoteRef<'a>>,
-    /// Its neighbourhood drawn as inline SVG (none for a note with no
-    /// links, backlinks or related notes).
-    pub graph: Option<String>,
+    /// Its neighbourhood drawn (none for a note with no links, backlinks
+    /// or related notes).
+    pub graph: Option<LocalGraph>,
     /// The graph page, site-relative (none when the theme has none).
     pub graph_page: Option<&'static str>,
+}
+
+/// A note's neighbourhood: inline SVG, and the kinds of tie it shows
+/// (`tie-mutual`, `tie-out`, `tie-in`, `tie-related`) for its key.
+#[derive(Debug, Serialize)]
+pub struct LocalGraph {
+    pub svg: String,
+    pub ties: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]

@@ -61,6 +61,10 @@ fn a_note_page_draws_its_links_backlinks_and_related_notes() {
         [("../notes/a.html".to_string(), "tie-in".to_string())]
     );
     assert!(!kb.read("public/notes/alone.html").contains("graph-local"));
+    // The key names only the ties drawn.
+    let d = kb.read("public/notes/d.html");
+    assert!(d.contains("</span>links here</li>") && !d.contains("</span>related</li>"));
+    assert!(page.contains("</span>links both ways</li>") && page.contains("</span>related</li>"));
 
     // The graph page draws every note as a link, from file:// too (relative links).
     let graph = kb.read("public/graph.html");

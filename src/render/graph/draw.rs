@@ -21,7 +21,8 @@ pub enum Tie {
 }
 
 impl Tie {
-    fn class(self) -> &'static str {
+    /// Its class on the drawing and in the key.
+    pub fn class(self) -> &'static str {
         match self {
             Tie::Mutual => "tie-mutual",
             Tie::Out => "tie-out",

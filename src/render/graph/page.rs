@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::draw::{self, Neighbour, Node};
 use super::{FULL_GRAPH_MAX, Ties, degrees};
 use crate::render::templates::TemplateError;
+use crate::render::views::LocalGraph;
 use crate::render::{Ctx, Head, OutputFile};
 
 pub const GRAPH_PAGE: &str = "graph.html";
@@ -35,8 +36,8 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The SVG of note `i`'s neighbourhood, or none for a note alone.
-    pub(in crate::render) fn local_graph(&self, i: usize) -> Option<String> {
+    /// The drawing of note `i`'s neighbourhood, or none for a note alone.
+    pub(in crate::render) fn local_graph(&self, i: usize) -> Option<LocalGraph> {
         let ties = self.ties();
         let neighbours = ties.neighbours(i);
         if neighbours.is_empty() {
@@ -52,12 +53,12 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let root = "../".repeat(self.urls[i].matches('/').count());
-        Some(draw::neighbourhood(
-            &self.notes[i].front.title,
-            &drawn,
-            &between,
-            &root,
-        ))
+        let mut ties: Vec<&'static str> = neighbours.iter().map(|n| n.1.class()).collect();
+        ties.dedup();
+        Some(LocalGraph {
+            svg: draw::neighbourhood(&self.notes[i].front.title, &drawn, &between, &root),
+            ties,
+        })
     }
 
     /// `graph.html`: the whole graph, or its summary past `FULL_GRAPH_MAX`.

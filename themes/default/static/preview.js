@@ -8,7 +8,8 @@
   var me = document.currentScript;
   var shards = me ? parseInt(me.getAttribute('data-shards'), 10) : 0;
   if (!shards || !window.URL) return;
-  var root = new URL(document.body.getAttribute('data-root') || '', location.href).href;
+  // document.baseURI: 404.html may have set a <base> to the site's folder.
+  var root = new URL(document.body.getAttribute('data-root') || '', document.baseURI).href;
   var here = location.href.split('#')[0].split('?')[0];
   var waiting = {}; // shard → callbacks while its script loads
   var box = null, shownFor = null, timer = 0, ticket = 0;
