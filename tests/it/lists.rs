@@ -200,3 +200,23 @@ fn paginate_by_zero_keeps_each_list_on_one_page() {
     assert!(!kb.path("public/tags/all").exists());
     assert!(!kb.read("public/tags/all.html").contains("class=\"pager\""));
 }
+
+#[test]
+fn the_index_of_tags_is_cut_into_pages_of_a_thousand() {
+    let kb = Kb::new();
+    for i in 0..1001 {
+        kb.write(
+            &format!("content/n{i}.md"),
+            &format!("---\ntitle: \"N{i}\"\ntags: [\"tag{i:04}\"]\n---\nText.\n"),
+        );
+    }
+    kb.write("config.toml", "[related]\nmax = 0\n");
+    kb.lore_ok(&["build"]);
+    let first = kb.read("public/tags/index.html");
+    assert_eq!(count(&first, "<li><a class=\"tag\" rel=\"tag\""), 1000);
+    assert!(first.contains("1001 tags"), "the count is of all tags");
+    assert!(first.contains("<link rel=\"next\" href=\"../tags/page/2.html\">"));
+    let second = kb.read("public/tags/page/2.html");
+    assert!(second.contains("href=\"../../tags/tag1000.html\""));
+    assert_eq!(count(&second, "<li><a class=\"tag\" rel=\"tag\""), 1);
+}
