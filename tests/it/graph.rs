@@ -52,7 +52,7 @@ fn a_note_page_draws_its_links_backlinks_and_related_notes() {
     );
     // Named for screen readers, said in words, and in the right column.
     assert!(page.contains("<title id=\"local-graph-title\">Notes around Note a</title>"));
-    assert!(page.contains("1 linked both ways, 1 it links to, 1 linking to it, 1 related"));
+    assert!(page.contains("Notes: 1 linked both ways, 1 it links to, 1 linking to it, 1 related"));
     assert!(page.contains("<title>Note b</title>"));
     assert!(page.find("</article>") < page.find("<aside class=\"note-side\">"));
     // d sees a as a backlink; a note with no tie draws nothing.

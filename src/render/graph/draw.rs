@@ -62,14 +62,19 @@ pub fn neighbourhood(
         .into_iter()
         .map(|(x, y)| (cx + (x - 0.5) * 2.0 * rx, cy + (y - 0.5) * 2.0 * ry))
         .collect();
-    let counts = |tie: Tie| neighbours.iter().filter(|n| n.tie == tie).count();
-    let desc = format!(
-        "{} linked both ways, {} it links to, {} linking to it, {} related",
-        counts(Tie::Mutual),
-        counts(Tie::Out),
-        counts(Tie::In),
-        counts(Tie::Related)
-    );
+    let parts: Vec<String> = [
+        (Tie::Mutual, "linked both ways"),
+        (Tie::Out, "it links to"),
+        (Tie::In, "linking to it"),
+        (Tie::Related, "related"),
+    ]
+    .iter()
+    .filter_map(|&(tie, words)| {
+        let count = neighbours.iter().filter(|n| n.tie == tie).count();
+        (count > 0).then(|| format!("{count} {words}"))
+    })
+    .collect();
+    let desc = format!("Notes: {}", parts.join(", "));
     let mut svg = open(
         "graph graph-local",
         "local-graph",
@@ -248,7 +253,9 @@ mod tests {
             svg.contains("<a href=\"../notes/b.html\" class=\"node tie-related\"><title>B</title>")
         );
         assert_eq!(svg.matches("class=\"edge edge-between\"").count(), 1);
-        assert!(svg.contains("<desc id=\"local-graph-desc\">0 linked both ways, 1 it links to, 0 linking to it, 1 related</desc>"));
+        assert!(
+            svg.contains("<desc id=\"local-graph-desc\">Notes: 1 it links to, 1 related</desc>")
+        );
     }
 
     #[test]
