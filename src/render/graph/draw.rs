@@ -147,15 +147,28 @@ pub fn network(
     root: &str,
     steps: usize,
 ) -> String {
-    let at: Vec<Point> = layout::force(nodes.len(), edges, steps)
+    // Room at the sides for names centred on their nodes.
+    let (mx, my) = (90.0, 40.0);
+    let mut at: Vec<Point> = layout::force(nodes.len(), edges, steps)
         .into_iter()
         .map(|(x, y)| {
             (
-                30.0 + x * (NET_WIDTH - 60.0),
-                30.0 + y * (NET_HEIGHT - 60.0),
+                mx + x * (NET_WIDTH - 2.0 * mx),
+                my + y * (NET_HEIGHT - 2.0 * my),
             )
         })
         .collect();
+    let radii: Vec<f32> = nodes.iter().map(|n| n.radius).collect();
+    // A named node keeps room for its name above it.
+    let room: Vec<f32> = nodes
+        .iter()
+        .map(|n| n.radius + if n.label { 9.0 } else { 0.0 })
+        .collect();
+    layout::separate(&mut at, &room, 3.0, 40);
+    for (p, r) in at.iter_mut().zip(&radii) {
+        p.0 = p.0.clamp(r + 2.0, NET_WIDTH - r - 2.0);
+        p.1 = p.1.clamp(r + 16.0, NET_HEIGHT - r - 2.0);
+    }
     let mut svg = open(
         "graph graph-network",
         id,
