@@ -16,6 +16,7 @@ mod publish;
 mod pull;
 mod safety;
 mod seeds;
+mod serve;
 mod sources;
 mod themes;
 mod tidy;
