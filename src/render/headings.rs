@@ -52,12 +52,14 @@ pub fn anchor_id(heading: &str) -> String {
         .join("-")
 }
 
-/// The fragment of a link's `#subpath`: a block id as written (`^id`), a
-/// heading by [`anchor_id`] of its last part (`#Parent#Child` is Child).
+/// The fragment of a link's `#subpath`: a block's id (`^id`, with the
+/// `^` percent-encoded as URLs want it; browsers decode it to find the
+/// id), a heading by [`anchor_id`] of its last part (`#Parent#Child` is
+/// Child).
 pub fn fragment(subpath: &str) -> String {
     let last = subpath.rsplit('#').next().unwrap_or(subpath).trim();
     match last.strip_prefix('^') {
-        Some(block) if is_block_id(block) => format!("^{block}"),
+        Some(block) if is_block_id(block) => format!("%5E{block}"),
         _ => anchor_id(last),
     }
 }
@@ -183,7 +185,7 @@ mod tests {
     fn link_subpaths_become_the_ids_of_their_targets() {
         assert_eq!(fragment("Steps & Risks"), "steps-risks");
         assert_eq!(fragment("Parent#Child Part"), "child-part");
-        assert_eq!(fragment("^goal-1"), "^goal-1");
+        assert_eq!(fragment("^goal-1"), "%5Egoal-1");
         assert_eq!(fragment("Café: ÉTÉ"), "café-été");
     }
 

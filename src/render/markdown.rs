@@ -824,27 +824,33 @@ mod tests {
             &[],
         );
         assert!(
-            out.html.contains("<h2 id=\"intro\">Intro</h2>"),
+            out.html
+                .contains("<h2 id=\"intro\">Intro<a class=\"anchor\""),
             "{}",
             out.html
         );
         assert!(
-            out.html.contains("<h3 id=\"detail\">Detail</h3>"),
+            out.html
+                .contains("<h3 id=\"detail\">Detail<a class=\"anchor\""),
             "{}",
             out.html
         );
         assert!(
-            out.html.contains("<h2 id=\"next\">Next</h2>"),
+            out.html.contains("<h2 id=\"next\">Next<a class=\"anchor\""),
             "a sibling stays a sibling: {}",
             out.html
         );
         assert!(
-            out.html.contains("<h2 id=\"big\">Big</h2>"),
+            out.html.contains("<h2 id=\"big\">Big<a class=\"anchor\""),
             "an h1 after an h4: {}",
             out.html
         );
         let out = render_with("## A\n\n#### B", &[]);
-        assert!(out.html.contains("<h3 id=\"b\">B</h3>"), "{}", out.html);
+        assert!(
+            out.html.contains("<h3 id=\"b\">B<a class=\"anchor\""),
+            "{}",
+            out.html
+        );
     }
 
     #[test]

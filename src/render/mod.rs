@@ -282,10 +282,18 @@ pub fn render(
         path: ".nojekyll".into(),
         bytes: Vec::new(),
     });
-    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile {
-        path: format!("static/{path}"),
-        bytes: bytes.clone(),
-    }));
+    // Mermaid's script is large: a site ships it only if a page draws a diagram.
+    let draws_diagrams = ctx.bodies.iter().any(|b| b.mermaid);
+    files.extend(
+        theme
+            .statics
+            .iter()
+            .filter(|(path, _)| draws_diagrams || path.as_str() != templates::MERMAID_SCRIPT)
+            .map(|(path, bytes)| OutputFile {
+                path: format!("static/{path}"),
+                bytes: bytes.clone(),
+            }),
+    );
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let note_links = ctx
         .bodies
@@ -454,6 +462,8 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|&j| self.note_ref(j))
                 .collect(),
+            toc: &self.bodies[i].toc,
+            mermaid: self.bodies[i].mermaid,
         };
         #[derive(Serialize)]
         struct Body<'v> {

@@ -364,13 +364,15 @@ pub fn math(tex: &str, display: bool) -> String {
     use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
     let storage = Storage::new();
     let parser = Parser::new(tex, &storage);
+    // The renderer writes the annotation as it is given.
+    let source = escape(tex);
     let config = RenderConfig {
         display_mode: if display {
             DisplayMode::Block
         } else {
             DisplayMode::Inline
         },
-        annotation: Some(tex),
+        annotation: Some(&source),
         ..RenderConfig::default()
     };
     let mut out = String::new();
@@ -417,7 +419,17 @@ mod tests {
         assert!(html.starts_with("<math"), "{html}");
         assert!(html.contains("display=\"block\""), "{html}");
         assert!(html.contains("<mfrac>"), "{html}");
-        let html = math("\\text{<script>alert(1)</script>}", false);
-        assert!(!html.contains("<script"), "{html}");
+        for hostile in [
+            "\\text{<script>alert(1)</script>}",
+            "x</math><img src=x onerror=alert(1)>",
+            "\\unknown{</annotation><img src=x onerror=alert(1)>}",
+            "\\frac{<b>",
+        ] {
+            let html = math(hostile, false);
+            assert!(
+                !html.contains("<script") && !html.contains("<img"),
+                "{html}"
+            );
+        }
     }
 }
