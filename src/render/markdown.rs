@@ -221,9 +221,12 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 for sink in [&mut out.text, &mut out.prose] {
                     sink.push_str(text);
                 }
+                // The parser starts a text after the `\` of an escape.
+                let after_escape =
+                    range.start > 0 && markdown.as_bytes().get(range.start - 1) == Some(&b'\\');
                 if matches!(event, Event::Text(_))
                     && text.contains("==")
-                    && markdown.get(range.clone()) != Some(text.as_ref())
+                    && (after_escape || markdown.get(range.clone()) != Some(text.as_ref()))
                 {
                     escaped.push(events.len());
                 }
@@ -674,6 +677,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder.add_generic_attributes(["class", "id", "title"]);
     builder.add_tags(["input"]);
     builder.add_tag_attributes("input", ["type", "checked", "disabled"]);
+    // Heading self-links, callouts (folded ones too).
+    builder.add_tag_attributes("a", ["aria-label"]);
+    builder.add_tag_attributes("div", ["data-callout"]);
+    builder.add_tag_attributes("details", ["data-callout", "open"]);
     // ammonia lets through what it cannot parse as a URL as a relative one
     // (`javascri\u{e}pt:`); lore's own rule drops anything that, without
     // its whitespace and control characters, names a script scheme.
@@ -809,6 +816,34 @@ mod tests {
         let out = render_with("```rust\nfn main() {}\n```\n", &[]);
         assert!(out.html.contains("class=\"language-rust\""), "{}", out.html);
         assert!(out.html.contains("<span class=\"k\">fn"), "{}", out.html);
+    }
+
+    #[test]
+    fn a_note_with_raw_html_keeps_its_callouts_anchors_and_marks() {
+        let out = render_with(
+            "<b>raw</b>\n\n## One\n\n> [!tip]+ Open\n> body\n\n==a *b == c* d==\n\n$x$",
+            &[],
+        );
+        for kept in [
+            "<a class=\"anchor\" href=\"#one\" aria-label=\"Link to this section\"",
+            "<details class=\"callout callout-tip\" data-callout=\"tip\" open=\"\">",
+            "<mark>a <em>b == c</em> d</mark>",
+            "<math display=\"inline\">",
+        ] {
+            assert!(out.html.contains(kept), "{kept}: {}", out.html);
+        }
+    }
+
+    #[test]
+    fn a_highlight_never_crosses_emphasis_and_escaped_or_code_marks_stay() {
+        let out = render_with("==x *y==* z\n\n`==c==` \\==e== ==ok==", &[]);
+        assert!(
+            out.html.contains("<p>==x <em>y==</em> z</p>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<code>==c==</code>"), "{}", out.html);
+        assert!(!out.html.contains("<mark>e</mark>"), "{}", out.html);
     }
 
     #[test]

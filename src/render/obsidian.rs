@@ -99,7 +99,15 @@ pub fn highlights(events: &mut Vec<Event<'_>>, escaped: &[usize]) {
     for (i, event) in events.iter().enumerate() {
         match event {
             Event::Start(tag) if is_inline(tag) => depth += 1,
-            Event::End(tag) if is_inline_end(tag) => depth = depth.saturating_sub(1),
+            Event::End(tag) if is_inline_end(tag) => {
+                depth = depth.saturating_sub(1);
+                // A mark left open inside the closed span stays text: a
+                // `<mark>` may not cross it. So the stack's depths only
+                // grow, one open mark per depth at most.
+                while marks.last().is_some_and(|m| m.2 > depth) {
+                    marks.pop();
+                }
+            }
             Event::Start(_) | Event::End(_) => {
                 // A block boundary: unmatched marks stay text.
                 marks.clear();

@@ -208,3 +208,52 @@ fn a_feeds_obsidian_syntax_stays_inert_text() {
     assert!(!kb.path("public/static/mermaid.min.js").exists());
     assert_no_foreign_scripts(&kb.path("public"));
 }
+
+/// The DOM of a page opened from `file://` at a window width, after its
+/// scripts ran.
+fn dom_at(browser: &str, page: &std::path::Path, width: u32) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--window-size={width},900"))
+        .args(["--virtual-time-budget=8000", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("running chromium");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn from_file_urls_diagrams_draw_code_gets_a_copy_button_and_contents_fold_on_phones() {
+    let Some(browser) = crate::browser::chromium() else {
+        return;
+    };
+    let kb = vault();
+    kb.write(
+        "content/Home.md",
+        &format!("{}\n## More\n\n## And more\n", kb.read("content/Home.md")),
+    );
+    kb.lore_ok(&["build"]);
+    let page = kb.path("public/notes/home.html");
+    let wide = dom_at(browser, &page, 1280);
+    assert!(
+        wide.contains("<pre class=\"mermaid\"") && wide.contains("<svg"),
+        "the diagram is drawn: {wide}"
+    );
+    assert!(wide.contains("class=\"copy-code\""), "{wide}");
+    assert!(
+        wide.contains("<details class=\"toc\" id=\"toc\" open"),
+        "open beside the note: {wide}"
+    );
+    let narrow = dom_at(browser, &page, 390);
+    assert!(
+        narrow.contains("<details class=\"toc\" id=\"toc\">"),
+        "folded on a phone: {narrow}"
+    );
+}
