@@ -6,10 +6,12 @@
 
 pub mod check;
 mod feeds;
+mod headings;
 pub mod highlight;
 pub mod images;
 mod llms;
 pub mod markdown;
+mod obsidian;
 pub mod svg;
 mod taxonomy;
 pub mod templates;
@@ -105,13 +107,22 @@ pub fn render(
         .enumerate()
         .map(|(i, n)| (n.name().to_lowercase(), i))
         .collect();
-    let url_by_name: HashMap<String, String> = by_name
+    let by_url: HashMap<&str, usize> = urls
         .iter()
-        .map(|(name, &i)| (name.clone(), urls[i].clone()))
+        .enumerate()
+        .map(|(i, u)| (u.as_str(), i))
         .collect();
+    let (url_by_name, url_by_path) = markdown::note_paths(
+        notes
+            .iter()
+            .zip(&urls)
+            .map(|(n, u)| (n.path.as_str(), u.as_str())),
+    );
     let attachments_by_name = markdown::by_file_name(attachments);
     let links = markdown::Links {
         urls: &url_by_name,
+        paths: &url_by_path,
+        own: true,
         root: "../",
         attachments,
         note_dir: "",
@@ -125,6 +136,8 @@ pub fn render(
         .map(|n| {
             let note_links = markdown::Links {
                 note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
+                // A note from a source keeps what ingest made inert.
+                own: n.front.source.is_none(),
                 ..links
             };
             let mut body = markdown::render(&n.body, &note_links, &highlighter);
@@ -152,7 +165,7 @@ pub fn render(
     let mut backlinks = vec![Vec::new(); notes.len()];
     for (i, body) in bodies.iter().enumerate() {
         for target in &body.links {
-            if let Some(&j) = by_name.get(target)
+            if let Some(&j) = by_url.get(target.as_str())
                 && j != i
                 && backlinks[j].last() != Some(&i)
             {
@@ -269,10 +282,18 @@ pub fn render(
         path: ".nojekyll".into(),
         bytes: Vec::new(),
     });
-    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile {
-        path: format!("static/{path}"),
-        bytes: bytes.clone(),
-    }));
+    // Mermaid's script is large: a site ships it only if a page draws a diagram.
+    let draws_diagrams = ctx.bodies.iter().any(|b| b.mermaid);
+    files.extend(
+        theme
+            .statics
+            .iter()
+            .filter(|(path, _)| draws_diagrams || path.as_str() != templates::MERMAID_SCRIPT)
+            .map(|(path, bytes)| OutputFile {
+                path: format!("static/{path}"),
+                bytes: bytes.clone(),
+            }),
+    );
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let note_links = ctx
         .bodies
@@ -441,6 +462,8 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|&j| self.note_ref(j))
                 .collect(),
+            toc: &self.bodies[i].toc,
+            mermaid: self.bodies[i].mermaid,
         };
         #[derive(Serialize)]
         struct Body<'v> {

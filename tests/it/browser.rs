@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::util::*;
 
-fn chromium() -> Option<&'static str> {
+pub fn chromium() -> Option<&'static str> {
     if std::env::var_os("LORE_SKIP_BROWSER").is_some() {
         return None;
     }

@@ -11,6 +11,7 @@ mod cli;
 mod fetch;
 mod hostile;
 mod links;
+mod notes_syntax;
 mod peers;
 mod publish;
 mod pull;
