@@ -46,6 +46,7 @@ for n in "${sizes[@]}"; do
   server=$!
   trap 'kill -INT $server 2>/dev/null || true' EXIT
   for _ in $(seq 1 1200); do grep -q 'serving' "$log" && break; sleep 0.1; done
+  if ! kill -0 $server 2>/dev/null; then cat "$log"; exit 1; fi
   note=$(ls "$corpus/content" | grep '\.md$' | head -1)
   cp "$corpus/content/$note" "$log.note"
   sleep 0.5

@@ -383,3 +383,31 @@ fn an_editor_saving_in_a_burst_causes_one_rebuild() {
     let more: Vec<String> = events.try_iter().collect();
     assert!(more.is_empty(), "one save, one rebuild: {more:?}");
 }
+
+#[test]
+fn a_changed_feed_is_imported_once_and_the_notes_lore_writes_start_no_rebuild() {
+    let kb = small_kb();
+    kb.copy_fixture("traps/jekyll-rss.txt", "feeds/blog.txt");
+    kb.write(
+        "config.toml",
+        "title = \"Served\"\n[[sources]]\npath = \"feeds/blog.txt\"\n",
+    );
+    let serving = Serving::start(&kb, &[]);
+    let events = serving.events();
+    let feed = kb.read("feeds/blog.txt");
+    let first_title = feed
+        .split("<title>")
+        .nth(2)
+        .and_then(|t| t.split("</title>").next())
+        .expect("an item title")
+        .to_string();
+    kb.write(
+        "feeds/blog.txt",
+        &feed.replacen(&first_title, "A title changed upstream", 1),
+    );
+    let built = next_event(&events, "built");
+    assert!(built.contains(".html"), "{built}");
+    std::thread::sleep(Duration::from_millis(1500));
+    let more: Vec<String> = events.try_iter().collect();
+    assert!(more.is_empty(), "lore's own note writes caused {more:?}");
+}

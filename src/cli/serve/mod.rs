@@ -57,12 +57,26 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         serving: true,
         ..BuildFlags::default()
     };
+    // The port first, so that one in use is said at once; then the watch,
+    // so that nothing saved during the first build is missed.
+    let server = http::Server::start(&options.bind, options.port, &output_dir, &base_path, &hub)?;
+    let (wake, woken) = mpsc::channel();
+    let watched = watch::Watched::of(&common.config, &root, &output_dir)?;
+    let _watcher = watch::start(&watched, wake.clone())?;
+
     let mut before = None;
     let first = build::build_locked(common, None, &flags, config, &root);
     flags.fetch = false;
+    let mut own_writes = match &first {
+        Ok(done) => lores_own(done),
+        Err(_) => HashSet::new(),
+    };
     report_build(first, &hub, &mut before, None);
-
-    let server = http::Server::start(&options.bind, options.port, &output_dir, &base_path, &hub)?;
+    // Until here a Ctrl-C ends the process at once, which the two-phase
+    // writes make safe; from here it ends the loop between rebuilds.
+    ctrlc::set_handler(move || {
+        let _ = wake.send(Wake::Stop);
+    })?;
     let address = format!("http://{}{base_path}", server.address());
     say!(
         "lore: serving {} at {address} (Ctrl-C stops)",
@@ -71,15 +85,6 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     if options.open {
         open_in_browser(&address);
     }
-
-    let (wake, woken) = mpsc::channel();
-    let stop = wake.clone();
-    ctrlc::set_handler(move || {
-        let _ = stop.send(Wake::Stop);
-    })?;
-    let watched = watch::Watched::of(&common.config, &root, &output_dir)?;
-    let _watcher = watch::start(&watched, wake)?;
-    let mut own_writes: HashSet<PathBuf> = HashSet::new();
     while let Ok(first) = woken.recv() {
         let Wake::Changed(mut paths, mut since) = first else {
             break;
@@ -105,7 +110,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         let outcome = load_knowledge_base(&common.config)
             .and_then(|(config, _)| build::build_locked(common, None, &flags, config, &root));
         if let Ok(done) = &outcome {
-            own_writes = done.notes_written.iter().cloned().collect();
+            own_writes = lores_own(done);
         }
         report_build(
             outcome,
@@ -169,6 +174,15 @@ fn report_build(
     if !shown.is_empty() {
         hub.send(Message::Problems(shown));
     }
+}
+
+/// The notes a build wrote, as file events name them (absolute), so that
+/// the events lore's own writes cause start no rebuild.
+fn lores_own(done: &Outcome) -> HashSet<PathBuf> {
+    done.notes_written
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or(p.clone()))
+        .collect()
 }
 
 fn shown_paths(paths: &[PathBuf], root: &Path) -> String {
