@@ -47,7 +47,8 @@ for n in "${sizes[@]}"; do
   trap 'kill -INT $server 2>/dev/null || true' EXIT
   for _ in $(seq 1 1200); do grep -q 'serving' "$log" && break; sleep 0.1; done
   if ! kill -0 $server 2>/dev/null; then cat "$log"; exit 1; fi
-  note=$(ls "$corpus/content" | grep '\.md$' | head -1)
+  notes=("$corpus"/content/*.md)
+  note=$(basename "${notes[0]}")
   cp "$corpus/content/$note" "$log.note"
   sleep 0.5
   printf '\nAn edited paragraph, %s.\n' "$(date +%s%N)" >>"$corpus/content/$note"
