@@ -240,7 +240,7 @@ fn shift_headings(events: &mut [Event<'_>]) {
 }
 
 /// Ids the page around a note uses: a heading never takes one.
-const PAGE_IDS: [&str; 10] = [
+const PAGE_IDS: [&str; 13] = [
     "main",
     "note-title",
     "related-heading",
@@ -250,6 +250,9 @@ const PAGE_IDS: [&str; 10] = [
     "search-panel",
     "search-status",
     "search-results",
+    "search-filters",
+    "search-filters-toggle",
+    "search-more",
     "nf-heading",
 ];
 

@@ -15,6 +15,7 @@ mod peers;
 mod publish;
 mod pull;
 mod safety;
+mod search;
 mod seeds;
 mod sources;
 mod themes;
