@@ -375,6 +375,22 @@ mod tests {
     }
 
     #[test]
+    fn search_weights_are_read_and_checked() {
+        let config = Config::parse("[search]\ntitle = 5.0\nbody = 0.5\n").unwrap();
+        assert_eq!((config.search.title, config.search.body), (5.0, 0.5));
+        assert_eq!(config.search.tags, 2.0, "the others keep their defaults");
+        let err = Config::parse("[search]\nb = 2\n").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "[search] b must be a number of at least 0 and at most 1"
+        );
+        let err = Config::parse("[search]\nheadings = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "[search] headings must be a number of at least 0");
+    }
+
+    #[test]
     fn base_url_must_be_a_web_address() {
         for bad in ["notaurl", "https://", "ftp://a.io/", "https://a b.io/"] {
             let text = format!("base_url = \"{bad}\"");

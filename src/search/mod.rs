@@ -124,3 +124,98 @@ pub fn build(
     });
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(url: &'a str, title: &'a str, body: &'a str) -> SearchDoc<'a> {
+        SearchDoc {
+            url,
+            title,
+            date: None,
+            source: None,
+            tags: &[],
+            authors: &[],
+            aliases: &[],
+            summary: "",
+            text: String::new(),
+            words: analyze(&Fields {
+                title,
+                aliases: &[],
+                tags: &[],
+                authors: &[],
+                markdown: "",
+                body,
+            }),
+        }
+    }
+
+    /// The one term shard of a tiny index: its keys, redirects and, per key
+    /// with notes of its own, (doc, impact) pairs.
+    type Shard = (Vec<String>, Vec<serde_json::Value>, Vec<Vec<(u32, u8)>>);
+
+    fn shard(files: &[SearchFile]) -> Shard {
+        use base64::Engine;
+        let text = String::from_utf8(
+            files
+                .iter()
+                .find(|f| f.path == "t/0.js")
+                .unwrap()
+                .bytes
+                .clone(),
+        )
+        .unwrap();
+        let args: serde_json::Value =
+            serde_json::from_str(&format!("[{}]", &text["lore._t(".len()..text.len() - 3]))
+                .unwrap();
+        let keys: Vec<String> = serde_json::from_value(args[1].clone()).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(args[3].as_str().unwrap())
+            .unwrap();
+        let mut at = 0;
+        let mut notes = Vec::new();
+        for _ in &keys {
+            let df = encode::read_varint(&bytes, &mut at) as usize;
+            let mut list = Vec::new();
+            if df > 0 {
+                encode::read_varint(&bytes, &mut at);
+                let mut id = 0;
+                for i in 0..df {
+                    let gap = encode::read_varint(&bytes, &mut at);
+                    id = if i == 0 { gap } else { id + gap };
+                    list.push((id, 0));
+                }
+                for entry in &mut list {
+                    entry.1 = bytes[at];
+                    at += 1;
+                }
+            }
+            notes.push(list);
+        }
+        (keys, args[2].as_array().unwrap().clone(), notes)
+    }
+
+    #[test]
+    fn words_file_under_stems_and_title_words_weigh_more() {
+        let docs = vec![
+            doc("a.html", "Running", "other words here"),
+            doc("b.html", "Other", "running runs"),
+        ];
+        let settings = Settings::new(&SearchConfig::default(), "en");
+        let files = build(docs, &[1, 0], &settings);
+        let (keys, redirects, notes) = shard(&files);
+        let at = |k: &str| keys.iter().position(|x| x == k).unwrap();
+        assert_eq!(redirects[at("running")], serde_json::json!(["run", 2]));
+        assert_eq!(redirects[at("runs")], serde_json::json!(["run", 2]));
+        let run = &notes[at("run")];
+        // Doc ids follow `order`: b.html is 0, a.html is 1.
+        assert_eq!(run.iter().map(|n| n.0).collect::<Vec<_>>(), [0, 1]);
+        assert!(
+            run[1].1 > run[0].1,
+            "a title word outweighs two body words: {run:?}"
+        );
+        let manifest = files.iter().find(|f| f.path == "manifest.js").unwrap();
+        assert!(String::from_utf8_lossy(&manifest.bytes).contains("n:2,"));
+    }
+}
