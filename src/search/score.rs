@@ -35,18 +35,22 @@ impl Scored {
 /// Scores every note's stems. `docs` are in doc-id order.
 pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
     let stemmer = super::stem::for_language(&settings.language);
+    // One set per thread (not per rayon split), merged once: a word is
+    // hashed about once per note it is in, not again at every merge.
+    let per_thread = docs.len().div_ceil(rayon::current_num_threads()).max(1);
     let mut words: Vec<&str> = docs
-        .par_iter()
-        .fold(HashSet::<&str>::default, |mut set, doc| {
-            set.extend(doc.iter().map(|(w, _)| w));
+        .par_chunks(per_thread)
+        .map(|chunk| {
+            let mut set = HashSet::<&str>::default();
+            for doc in chunk {
+                set.extend(doc.iter().map(|(w, _)| w));
+            }
             set
         })
-        .reduce(HashSet::default, |mut a, b| {
-            if a.len() < b.len() {
-                return merge(b, a);
-            }
-            a.extend(b);
-            a
+        .reduce(HashSet::default, |a, b| {
+            let (mut big, small) = if a.len() < b.len() { (b, a) } else { (a, b) };
+            big.extend(small);
+            big
         })
         .into_iter()
         .collect();
@@ -64,11 +68,8 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
         .map(|(i, s)| (*s, i as u32))
         .collect();
     let stem_of: Vec<u32> = stemmed.iter().map(|s| stem_id[s.as_str()]).collect();
-    let word_id: HashMap<&str, u32> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (*w, i as u32))
-        .collect();
+    let stem_of_word: HashMap<&str, u32> =
+        words.iter().zip(&stem_of).map(|(w, &s)| (*w, s)).collect();
 
     // Per note: its stems with BM25F's saturated, length-normalised weight.
     let n = docs.len().max(1) as f32;
@@ -81,21 +82,19 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
     let per_doc: Vec<Vec<(u32, f32)>> = docs
         .par_iter()
         .map(|doc| {
-            let norm: Vec<f32> = (0..FIELD_COUNT)
-                .map(|f| {
-                    let ratio = if average[f] > 0.0 {
-                        doc.lengths[f] as f32 / average[f]
-                    } else {
-                        1.0
-                    };
-                    settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
-                })
-                .collect();
+            let norm: [f32; FIELD_COUNT] = std::array::from_fn(|f| {
+                let ratio = if average[f] > 0.0 {
+                    doc.lengths[f] as f32 / average[f]
+                } else {
+                    1.0
+                };
+                settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
+            });
             let mut terms: Vec<(u32, f32)> = doc
                 .iter()
                 .map(|(w, counts)| {
                     let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
-                    (stem_of[word_id[w] as usize], tf)
+                    (stem_of_word[w], tf)
                 })
                 .collect();
             terms.sort_unstable_by_key(|t| t.0);
@@ -154,9 +153,4 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
         docs: ids,
         impacts,
     }
-}
-
-fn merge<'a>(mut big: HashSet<&'a str>, small: HashSet<&'a str>) -> HashSet<&'a str> {
-    big.extend(small);
-    big
 }
