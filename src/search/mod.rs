@@ -99,6 +99,9 @@ pub fn build(
     files.extend(texts);
     files.extend(titles);
     files.extend(facets::write(&ordered));
+    // The version the browser asks for (`?v=`), so a cached file of an
+    // older build is never mixed with this one. Excerpt text is left out:
+    // a stale excerpt misleads no ranking, and it is most of the bytes.
     let mut hasher = blake3::Hasher::new();
     for f in files.iter().filter(|f| !f.path.starts_with("x/")) {
         hasher.update(f.path.as_bytes());
