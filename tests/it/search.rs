@@ -98,7 +98,8 @@ fn harness(kb: &Kb, page: &str, root: &str) {
 <script>
 var qs = {QUERIES};
 Promise.all(qs.map(function (q) {{ return lore.search(q[0], q[1]); }}).concat([
-  lore.filters("data"), lore.filters(), lore.card("{root}notes/kafka.html")
+  lore.filters("data"), lore.filters(), lore.card("{root}notes/kafka.html"),
+  lore.search("data", {{}})
 ])).then(function (r) {{
   document.getElementById('out').textContent = encodeURIComponent(JSON.stringify(r));
 }}, function (e) {{ document.getElementById('out').textContent = 'ERROR ' + e; }});
@@ -175,6 +176,11 @@ fn check_answers(a: &[serde_json::Value], root: &str) {
         "then notes with one of them: {both:?}"
     );
     assert_eq!(titles(&a[6])[0], "Data lakes", "an exact title first");
+    assert_eq!(
+        titles(&a[16]),
+        ["Data lakes", "Data contracts"],
+        "a word's own notes above those with only a longer word it begins (dataset)"
+    );
     assert_eq!(titles(&a[7]), ["Data contracts"], "a tag filter");
     assert_eq!(titles(&a[8]), ["Data lakes"], "author and year filters");
     assert_eq!(
@@ -284,4 +290,61 @@ fn the_search_box_runs_the_query_in_the_page_url() {
             "{url}: the box says it is open"
         );
     }
+}
+
+/// The keys of the box on a real page: `/` focuses it, typing searches,
+/// arrows pick a result (announced through aria-activedescendant), Esc
+/// closes, "More results" pages on, filters browse with no words typed.
+/// A script added to the built page plays the keys and writes what it saw.
+#[test]
+fn the_search_box_answers_the_keyboard_and_filters() {
+    let Some(browser) = chromium() else { return };
+    let kb = fixture();
+    let page = kb.read("public/notes/kafka.html");
+    let script = r#"<script>
+(function () {
+  var input = document.getElementById('search-input'), seen = [];
+  function later(f) { setTimeout(f, 400); }
+  function key(el, k) { el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true })); }
+  function say() { document.getElementById('played').textContent = seen.join('|'); }
+  window.addEventListener('load', function () {
+    key(document.body, '/');
+    seen.push('focus:' + (document.activeElement === input));
+    input.value = 'data';
+    input.dispatchEvent(new Event('input'));
+    later(function () {
+      key(input, 'ArrowDown');
+      key(input, 'ArrowDown');
+      seen.push('active:' + input.getAttribute('aria-activedescendant'));
+      seen.push('selected:' + document.querySelector('[aria-selected="true"]').id);
+      key(input, 'Escape');
+      seen.push('closed:' + document.getElementById('search-panel').hidden + ',' + input.getAttribute('aria-expanded'));
+      input.value = '';
+      document.getElementById('search-filters-toggle').click();
+      later(function () {
+        var box = Array.from(document.querySelectorAll('.sf-value')).filter(function (l) {
+          return l.textContent.indexOf('governance') >= 0;
+        })[0];
+        seen.push('facet:' + box.textContent.trim());
+        box.querySelector('input').click();
+        later(function () {
+          seen.push('browse:' + Array.from(document.querySelectorAll('.sr-title')).map(function (t) { return t.textContent; }).join(','));
+          say();
+        });
+      });
+    });
+  });
+})();
+</script><pre id="played">waiting</pre></body>"#;
+    kb.write("public/notes/kafka.html", &page.replace("</body>", script));
+    let url = format!("file://{}", kb.path("public/notes/kafka.html").display());
+    let dom = dump_dom(browser, &url);
+    let start = dom.find("<pre id=\"played\">").unwrap() + 17;
+    let played = &dom[start..start + dom[start..].find("</pre>").unwrap()];
+    assert_eq!(
+        played,
+        "focus:true|active:search-result-1|selected:search-result-1|closed:true,false\
+         |facet:governance (1)|browse:Data contracts",
+        "{dom}"
+    );
 }

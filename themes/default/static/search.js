@@ -146,9 +146,13 @@
       if (sh.keys[i] === w) found.push({ sh: sh, i: i, wt: W_EXACT });
       if (!prefix || w.length < 2) return found;
       var more = [];
+      // Longer words count less when the word itself is one the notes
+      // have (it is likely finished), so "data" ranks notes with "data"
+      // above notes with only the rarer "dataset".
+      var wt = found.length ? 1 : W_PREFIX;
       function scan(s, k) {
         for (; k < s.keys.length && s.keys[k].lastIndexOf(w, 0) === 0; k++) {
-          if (s.keys[k] !== w) more.push({ sh: s, i: k, wt: W_PREFIX });
+          if (s.keys[k] !== w) more.push({ sh: s, i: k, wt: wt });
         }
         return k === s.keys.length && M.first[s.n + 1] !== undefined && M.first[s.n + 1].lastIndexOf(w, 0) === 0;
       }
