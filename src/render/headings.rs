@@ -24,7 +24,7 @@ pub struct TocEntry {
 }
 
 /// Ids the page around a note uses: a heading never takes one.
-const PAGE_IDS: [&str; 11] = [
+const PAGE_IDS: [&str; 14] = [
     "main",
     "note-title",
     "related-heading",
@@ -35,6 +35,9 @@ const PAGE_IDS: [&str; 11] = [
     "search-panel",
     "search-status",
     "search-results",
+    "search-filters",
+    "search-filters-toggle",
+    "search-more",
     "nf-heading",
 ];
 

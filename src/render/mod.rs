@@ -131,7 +131,7 @@ pub fn render(
     };
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.
-    let rendered: Vec<(markdown::Rendered, String, search::Analyzed)> = notes
+    let rendered: Vec<(markdown::Rendered, String, (search::Analyzed, String))> = notes
         .par_iter()
         .map(|n| {
             let note_links = markdown::Links {
@@ -141,9 +141,17 @@ pub fn render(
                 ..links
             };
             let mut body = markdown::render(&n.body, &note_links, &highlighter);
-            let summary = summarize(&std::mem::take(&mut body.prose));
-            let terms = search::analyze(&n.front.title, &std::mem::take(&mut body.text));
-            (body, summary, terms)
+            let prose = std::mem::take(&mut body.prose);
+            let summary = summarize(&prose);
+            let words = search::analyze(&search::Fields {
+                title: &n.front.title,
+                aliases: &n.front.aliases,
+                tags: &n.front.tags,
+                authors: &n.front.authors,
+                markdown: &n.body,
+                body: &std::mem::take(&mut body.text),
+            });
+            (body, summary, (words, search::excerpt_text(prose)))
         })
         .collect();
     let mut bodies = Vec::with_capacity(notes.len());
@@ -228,7 +236,7 @@ pub fn render(
     // The index first: it consumes the search terms, which are larger than
     // the pages' text and need not live while pages render.
     let clock = std::time::Instant::now();
-    let index = ctx.search_index(terms);
+    let index = ctx.search_index(terms, &order);
     timings.push(("search index", clock.elapsed()));
     let clock = std::time::Instant::now();
     let mut files: Vec<OutputFile> = (0..notes.len())
@@ -258,7 +266,7 @@ pub fn render(
     )?);
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
-    files.push(index);
+    files.extend(index);
     files.extend(ctx.llms_files(&order));
     let clock = std::time::Instant::now();
     files.extend(ctx.feeds(&order));
@@ -620,22 +628,38 @@ impl<'a> Ctx<'a> {
         self.page("term.html", &term.url, &heading, "term", head, body)
     }
 
-    fn search_index(&self, terms: Vec<search::Analyzed>) -> OutputFile {
+    fn search_index(
+        &self,
+        terms: Vec<(search::Analyzed, String)>,
+        order: &[usize],
+    ) -> Vec<OutputFile> {
         let docs: Vec<search::SearchDoc<'_>> = terms
             .into_iter()
             .enumerate()
-            .map(|(i, terms)| search::SearchDoc {
-                title: &self.notes[i].front.title,
-                url: &self.urls[i],
-                date: display_date(&self.notes[i]).0.unwrap_or_default(),
-                summary: &self.summaries[i],
-                terms,
+            .map(|(i, (words, text))| {
+                let front = &self.notes[i].front;
+                search::SearchDoc {
+                    url: &self.urls[i],
+                    title: &front.title,
+                    date: display_date(&self.notes[i]).0,
+                    source: front.source.as_deref(),
+                    tags: &front.tags,
+                    authors: &front.authors,
+                    aliases: &front.aliases,
+                    summary: &self.summaries[i],
+                    text,
+                    words,
+                }
             })
             .collect();
-        OutputFile {
-            path: "search-index.js".into(),
-            bytes: search::build(&docs).into_bytes(),
-        }
+        let settings = search::Settings::new(&self.config.search, &self.config.language);
+        search::build(docs, order, &settings)
+            .into_iter()
+            .map(|f| OutputFile {
+                path: format!("search/{}", f.path),
+                bytes: f.bytes,
+            })
+            .collect()
     }
 
     /// `llms.txt` and `llms-full.txt`, newest notes first.

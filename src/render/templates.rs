@@ -48,6 +48,10 @@ pub fn builtin() -> Theme {
             include_str!("../../themes/default/static/search.js"),
         ),
         (
+            "search-ui.js",
+            include_str!("../../themes/default/static/search-ui.js"),
+        ),
+        (
             "favicon.svg",
             include_str!("../../themes/default/static/favicon.svg"),
         ),

@@ -16,6 +16,7 @@ mod peers;
 mod publish;
 mod pull;
 mod safety;
+mod search;
 mod seeds;
 mod serve;
 mod sources;
