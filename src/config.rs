@@ -40,6 +40,7 @@ pub struct Config {
     /// none).
     pub term_feed_entries: usize,
     pub related: RelatedConfig,
+    pub search: SearchConfig,
     pub fetch: FetchSettings,
     pub sources: Vec<SourceConfig>,
 }
@@ -60,6 +61,7 @@ impl Default for Config {
             feed_entries: 30,
             term_feed_entries: 10,
             related: RelatedConfig::default(),
+            search: SearchConfig::default(),
             fetch: FetchSettings::default(),
             sources: Vec::new(),
         }
@@ -88,6 +90,59 @@ impl Default for RelatedConfig {
             tag_weight: 1.0,
             author_weight: 0.5,
         }
+    }
+}
+
+/// `[search]`: how much a word counts in each field of a note (BM25F), and
+/// BM25's saturation `k1` and length normalisation `b`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    pub title: f32,
+    pub aliases: f32,
+    pub tags: f32,
+    pub authors: f32,
+    pub headings: f32,
+    pub body: f32,
+    pub k1: f32,
+    pub b: f32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            title: 3.0,
+            aliases: 3.0,
+            tags: 2.0,
+            authors: 2.0,
+            headings: 1.5,
+            body: 1.0,
+            k1: 1.2,
+            b: 0.75,
+        }
+    }
+}
+
+impl SearchConfig {
+    fn check(&self) -> Result<(), ConfigError> {
+        let s = self;
+        for (name, value) in [
+            ("title", s.title),
+            ("aliases", s.aliases),
+            ("tags", s.tags),
+            ("authors", s.authors),
+            ("headings", s.headings),
+            ("body", s.body),
+            ("k1", s.k1),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(ConfigError::SearchWeight(name, ""));
+            }
+        }
+        if !(0.0..=1.0).contains(&s.b) {
+            return Err(ConfigError::SearchWeight("b", " and at most 1"));
+        }
+        Ok(())
     }
 }
 
@@ -176,6 +231,8 @@ pub enum ConfigError {
          published, e.g. https://me.github.io/my-kb/"
     )]
     BaseUrl(String),
+    #[error("[search] {0} must be a number of at least 0{1}")]
+    SearchWeight(&'static str, &'static str),
 }
 
 fn in_table(table: &Option<String>) -> String {
@@ -205,6 +262,7 @@ impl Config {
             return Err(ConfigError::NoConnections);
         }
         config.check_base_url()?;
+        config.search.check()?;
         Ok(config)
     }
 
@@ -325,6 +383,22 @@ mod tests {
         );
         let err = Config::parse("zzzzzz = 1").unwrap_err().to_string();
         assert!(!err.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn search_weights_are_read_and_checked() {
+        let config = Config::parse("[search]\ntitle = 5.0\nbody = 0.5\n").unwrap();
+        assert_eq!((config.search.title, config.search.body), (5.0, 0.5));
+        assert_eq!(config.search.tags, 2.0, "the others keep their defaults");
+        let err = Config::parse("[search]\nb = 2\n").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "[search] b must be a number of at least 0 and at most 1"
+        );
+        let err = Config::parse("[search]\nheadings = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "[search] headings must be a number of at least 0");
     }
 
     #[test]

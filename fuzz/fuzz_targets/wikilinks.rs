@@ -56,8 +56,15 @@ fuzz_target!(|body: &str| {
     let attachments_by_name = by_file_name(&attachments);
     let image_sizes: HashMap<String, (u32, u32)> =
         [("img/cat.png".to_string(), (640, 480))].into();
+    let paths: HashMap<String, String> = [("posts/beta", "posts/beta/")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let links = Links {
         urls: &urls,
+        paths: &paths,
+        // A person's own note: callouts, math and Mermaid are drawn too.
+        own: true,
         root: "../",
         attachments: &attachments,
         note_dir: "",

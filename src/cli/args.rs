@@ -108,6 +108,10 @@ pub enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Build, serve the site on this machine, and rebuild and reload the
+    /// browser on every change to config.toml, content/, themes/ or a local
+    /// source. The site on disk is what `lore build --offline` writes.
+    Serve(ServeArgs),
     /// Check the site as `lore build` would write it: every internal link,
     /// #fragment and image must resolve. Broken ones are listed with the note
     /// and line; exit code 2 when there is any. No note or site file is written.
@@ -138,4 +142,31 @@ pub struct CommonArgs {
     /// Print the time of each stage and peak memory.
     #[arg(long)]
     pub timings: bool,
+}
+
+/// `lore serve`'s flags.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on.
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on (0.0.0.0 to reach it from other devices).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Serve the site under this path, as GitHub Pages serves a project
+    /// site (e.g. /my-kb/); default: the path of base_url.
+    #[arg(long)]
+    pub base_path: Option<String>,
+    /// Open the site in the default web browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Fetch the sources with a URL before the first build (serving never
+    /// fetches otherwise).
+    #[arg(long)]
+    pub pull: bool,
+    /// Folder to write the site to (default: output_dir from config.toml).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }

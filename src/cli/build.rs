@@ -30,6 +30,20 @@ pub struct BuildFlags {
     pub quiet: bool,
     /// `lore check` (`Some(external)`): render in memory, check, write nothing.
     pub check: Option<bool>,
+    /// `lore serve`: diagnostics and the summary are returned, not printed.
+    pub serving: bool,
+}
+
+/// What one run did, for `lore serve` to report and pass on to browsers.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub exit: Option<ExitCode>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Site files written with new bytes, and removed (site-relative).
+    pub pages_changed: Vec<String>,
+    /// Notes written into the content folder (their events are lore's own).
+    pub notes_written: Vec<PathBuf>,
+    pub summary: String,
 }
 
 /// Where a source is.
@@ -91,18 +105,31 @@ pub fn run(
     cli_sources: Option<Vec<SourceSpec>>,
     flags: BuildFlags,
 ) -> Result<ExitCode> {
-    let started = Instant::now();
-    let (mut config, root) = if cli_sources.is_some() {
+    let (config, root) = if cli_sources.is_some() {
         // `lore import FILE` makes a knowledge base where it runs.
         load_config(&common.config)?
     } else {
         super::load_knowledge_base(&common.config)?
     };
+    let _lock = lock::acquire(&root)?;
+    let outcome = build_locked(common, cli_sources, &flags, config, &root)?;
+    Ok(outcome.exit.unwrap_or(ExitCode::SUCCESS))
+}
+
+/// One import and build, by a caller that holds the knowledge base's lock.
+pub fn build_locked(
+    common: &CommonArgs,
+    cli_sources: Option<Vec<SourceSpec>>,
+    flags: &BuildFlags,
+    mut config: Config,
+    root: &Path,
+) -> Result<Outcome> {
+    let started = Instant::now();
+    let root = root.to_path_buf();
     if let Some(url) = flags.base_url.clone() {
         config.base_url = url;
         config.check_base_url()?;
     }
-    let _lock = lock::acquire(&root)?;
     let content_dir = root.join(&config.content_dir);
     let output_dir = flags
         .output
@@ -121,7 +148,7 @@ pub fn run(
         None => with_subscriptions(configured_sources(&config, &root), &mut diagnostics),
     };
     let source_count = specs.len();
-    let spinner = report::spinner("fetching", flags.quiet);
+    let spinner = report::spinner("fetching", flags.quiet || flags.serving);
 
     let (mut fetch_state, problem) = fs::read_fetch_state(&root);
     diagnostics.extend(problem);
@@ -202,6 +229,7 @@ pub fn run(
         Default::default()
     };
     let config_base_url = config.base_url();
+    let theme_name = config.theme.clone();
     let fetch_settings = config.fetch.clone();
     let config_content_dir = config.content_dir.clone();
     let input = BuildInput {
@@ -216,7 +244,7 @@ pub fn run(
         restore: common.restore,
         render: flags.render,
     };
-    let mut out = pipeline::build(input)?;
+    let mut out = pipeline::build(input).map_err(|e| in_theme_file(e, &root, &theme_name))?;
     spinner.finish_and_clear();
     if let (Some(external), Some(site)) = (flags.check, &out.site) {
         let note_text = |note: &str| {
@@ -229,7 +257,7 @@ pub fn run(
                     Some(String::from_utf8_lossy(&bytes).into_owned())
                 })
         };
-        return super::check::run(
+        let exit = super::check::run(
             super::check::Checked {
                 root: &root,
                 site,
@@ -241,7 +269,11 @@ pub fn run(
             },
             external,
             flags.quiet,
-        );
+        )?;
+        return Ok(Outcome {
+            exit: Some(exit),
+            ..Outcome::default()
+        });
     }
 
     let write_clock = Instant::now();
@@ -275,8 +307,13 @@ pub fn run(
     }
     fs::write_state(&root, &out.state)?;
     let mut pages = 0;
+    let mut pages_changed = Vec::new();
     if let Some(site) = &out.site {
-        let bar = report::bar(site.files.len() as u64, "writing", flags.quiet);
+        let bar = report::bar(
+            site.files.len() as u64,
+            "writing",
+            flags.quiet || flags.serving,
+        );
         let mut files: Vec<fs::Publish<'_>> = site
             .files
             .iter()
@@ -290,6 +327,7 @@ pub fn run(
         }
         let published = fs::publish(&output_dir, &files, &bar)?;
         diagnostics.extend(published.diagnostics);
+        pages_changed = published.changed;
         fs::write_highlight_cache(&root, &site.highlight_cache)?;
         bar.finish_and_clear();
         pages = site.pages;
@@ -297,19 +335,31 @@ pub fn run(
     out.timings.insert(0, ("read", read_time));
     out.timings.push(("write", write_clock.elapsed()));
     diagnostics.append(&mut out.diagnostics);
+    let summary = summary(
+        source_count,
+        &out,
+        pages,
+        &output_dir,
+        flags.render,
+        started.elapsed().as_secs_f64(),
+    );
+    let notes_written = out
+        .note_writes
+        .iter()
+        .filter_map(|(path, _)| fs::safe_join(&content_dir, path).ok())
+        .collect();
+    if flags.serving {
+        return Ok(Outcome {
+            exit: None,
+            diagnostics,
+            pages_changed,
+            notes_written,
+            summary,
+        });
+    }
     let errors = report::diagnostics(&diagnostics);
     if !flags.quiet {
-        say!(
-            "{}",
-            summary(
-                source_count,
-                &out,
-                pages,
-                &output_dir,
-                flags.render,
-                started.elapsed().as_secs_f64()
-            )
-        );
+        say!("{summary}");
     }
     if flags.render && !flags.quiet && config_base_url.is_empty() {
         say!(
@@ -325,7 +375,29 @@ pub fn run(
             started.elapsed().as_secs_f64(),
         );
     }
-    Ok(report::exit_code(errors))
+    Ok(Outcome {
+        exit: Some(report::exit_code(errors)),
+        diagnostics,
+        pages_changed,
+        notes_written,
+        summary,
+    })
+}
+
+/// A template error with the path of the theme's file it is in, so that
+/// an editor can go there.
+fn in_theme_file(error: pipeline::BuildError, root: &Path, theme: &str) -> anyhow::Error {
+    let pipeline::BuildError::Template(templates::TemplateError::Template { name, .. }) = &error
+    else {
+        return error.into();
+    };
+    let file = Path::new("themes").join(theme).join("templates").join(name);
+    let shown = if root.join(&file).is_file() {
+        file.display().to_string()
+    } else {
+        format!("the built-in theme's {name}")
+    };
+    anyhow::Error::new(error).context(shown)
 }
 
 /// Width and height of each image of `content/`, from its first bytes.

@@ -447,6 +447,8 @@ impl Publish<'_> {
 pub struct Published {
     pub written: usize,
     pub removed: usize,
+    /// What was written with new bytes or removed, relative to the folder.
+    pub changed: Vec<String>,
     /// Files in the way that lore did not write, or that changed since.
     pub refused: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -502,7 +504,9 @@ pub fn publish(
         .collect::<Result<_>>()?;
 
     let keep: HashSet<&str> = files.iter().map(|f| f.rel()).collect();
-    published.removed = ledger::remove_stale(dir, &pending, &keep)?;
+    let removed = ledger::remove_stale(dir, &pending, &keep)?;
+    published.removed = removed.len();
+    published.changed.extend(removed);
     // Phase two: only what is on disk now, as lore wrote it.
     let mut after = ledger::Ledger::default();
     for ((file, hash), outcome) in files.iter().zip(hashes).zip(outcomes) {
@@ -511,6 +515,7 @@ pub fn publish(
             Outcome::Refused => published.refused.push(file.rel().to_string()),
             Outcome::Written => {
                 published.written += 1;
+                published.changed.push(file.rel().to_string());
                 after.files.insert(file.rel().to_string(), hash);
             }
             Outcome::Unchanged => {

@@ -19,7 +19,7 @@ description = "Notes gathered from the feeds I follow"
 # sitemap, feed ids, canonical links. Every link between pages is relative,
 # so the site also works from disk and under a GitHub Pages subpath.
 # base_url = "https://me.github.io/my-kb/"
-language = "en"
+language = "en"           # <html lang>, and the stemmer search uses
 # A folder under themes/ whose files override the built-in theme.
 theme = "default"
 content_dir = "content"   # the Obsidian vault: one note per item
@@ -33,6 +33,14 @@ max = 5             # related notes per note (0 turns it off)
 title_weight = 3.0  # a title word counts this many body words
 tag_weight = 1.0    # weight of a shared tag (rarer tags count more)
 author_weight = 0.5 # weight of a shared author
+
+[search]            # how much a word counts in each field of a note (BM25F)
+title = 3.0
+aliases = 3.0
+tags = 2.0
+authors = 2.0
+headings = 1.5
+body = 1.0
 
 [fetch]                 # how sources with a `url` are fetched
 connections = 8         # requests in flight at once

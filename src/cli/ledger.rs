@@ -113,8 +113,8 @@ pub fn remove_stale(
     dir: &Path,
     ledger: &Ledger,
     keep: &std::collections::HashSet<&str>,
-) -> Result<usize> {
-    let mut removed = 0;
+) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
     for rel in ledger.paths() {
         if keep.contains(rel.as_str()) {
             continue;
@@ -129,7 +129,7 @@ pub fn remove_stale(
             continue;
         }
         fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
-        removed += 1;
+        removed.push(rel.to_string());
         let mut parent = path.parent();
         while let Some(folder) = parent.filter(|p| *p != dir && p.starts_with(dir)) {
             // Fails, as it should, while the folder holds anything.

@@ -32,6 +32,7 @@ mod places;
 mod pull;
 mod related;
 mod report;
+mod serve;
 mod sources;
 mod vault;
 
@@ -122,6 +123,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ..BuildFlags::default()
             },
         ),
+        Command::Serve(args) => serve::run(&args),
         Command::Check {
             external,
             base_url,

@@ -41,10 +41,13 @@ pub fn split(text: &str) -> Result<Parsed<'_>, FrontMatterError> {
             continue;
         };
         let (raw, body) = find_close(rest, fence).ok_or(FrontMatterError::Unclosed(fence))?;
+        // Parsed after an empty line in place of the opening fence, so that
+        // the line an error names is the line of the file.
+        let numbered = format!("\n{raw}");
         let value = if is_yaml {
-            parse_yaml(raw)?
+            parse_yaml(&numbered)?
         } else {
-            parse_toml(raw)?
+            parse_toml(&numbered)?
         };
         let fields = match value {
             Value::Object(map) => map,

@@ -1,18 +1,20 @@
-//! Code highlighting, behind one function so the engine (syntect today) can
-//! change without touching anything else. Output is class-based HTML
-//! (`hl-` prefixed classes); the colours live in `highlight.css`, generated
-//! here for a light and a dark scheme.
+//! Code highlighting, behind one function so the engine (syntect with bat's
+//! grammars, from `two-face`) can change without touching anything else.
+//! Each token gets at most one short class for what it is (keyword, string,
+//! comment…), not the grammar's whole scope stack: a page of code stays
+//! about the size of the code. The colours live in `highlight.css`,
+//! written here for a light and a dark scheme.
 
-use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Code longer than this is shown plain: highlighting cost grows with the
 /// text and a huge generated blob gains nothing from colour.
 const MAX_HIGHLIGHT_BYTES: usize = 64 * 1024;
+
+/// Changes whenever the HTML a code block becomes changes, so a cache of
+/// an older lore is not reused.
+const OUTPUT_VERSION: &[u8] = b"classes-2";
 
 /// Highlighted code from the previous build, by [`cache_key`]: the slowest
 /// step of a build, so unchanged code blocks are never highlighted twice.
@@ -23,6 +25,8 @@ pub type HighlightCache = std::collections::HashMap<String, String>;
 pub struct Highlighter {
     syntaxes: SyntaxSet,
     cache: HighlightCache,
+    /// The scopes that decide a class, most specific first.
+    classes: Vec<(Scope, &'static str)>,
 }
 
 impl Default for Highlighter {
@@ -34,17 +38,161 @@ impl Default for Highlighter {
 /// The cache key of a code block: its language and its exact text.
 pub fn cache_key(code: &str, language: &str) -> String {
     let mut hasher = blake3::Hasher::new();
+    hasher.update(OUTPUT_VERSION);
     hasher.update(language.as_bytes());
     hasher.update(&[0]);
     hasher.update(code.as_bytes());
     hasher.finalize().to_hex()[..32].to_string()
 }
 
+/// Scope prefixes → class, in the order they are tried on each scope of a
+/// token (innermost first). Punctuation and plain names get no class: they
+/// take the text colour, and most tokens of a program are those.
+const SCOPE_CLASSES: &[(&str, &str)] = &[
+    ("comment", "c"),
+    ("punctuation.definition.comment", "c"),
+    ("markup.inserted", "i"),
+    ("markup.deleted", "d"),
+    ("markup.heading", "k"),
+    ("markup.changed", "t"),
+    ("string.regexp", "s"),
+    ("string", "s"),
+    ("constant.character.escape", "n"),
+    ("constant.numeric", "m"),
+    ("constant", "n"),
+    ("support.constant", "n"),
+    ("variable.other.constant", "n"),
+    ("keyword.operator.word", "k"),
+    ("keyword.operator", "o"),
+    ("keyword", "k"),
+    ("storage", "k"),
+    ("entity.name.tag", "g"),
+    ("entity.other.attribute-name", "a"),
+    ("entity.name.function", "f"),
+    ("support.function", "f"),
+    ("variable.function", "f"),
+    ("meta.function-call.identifier", "f"),
+    ("entity.name.type", "t"),
+    ("entity.name.class", "t"),
+    ("entity.name.struct", "t"),
+    ("entity.name.enum", "t"),
+    ("entity.name.trait", "t"),
+    ("entity.other.inherited-class", "t"),
+    ("support.type", "t"),
+    ("support.class", "t"),
+    ("entity.name.namespace", "t"),
+    ("entity.name.section", "k"),
+    ("entity.name", "f"),
+    ("variable.parameter", "v"),
+    ("variable.language", "n"),
+    ("variable.other.readwrite.shell", "v"),
+    ("variable.other.normal.shell", "v"),
+    ("variable.other.bracket.shell", "v"),
+    ("variable.other.special.shell", "v"),
+    ("variable.other.positional.shell", "v"),
+    ("meta.mapping.key", "a"),
+    ("entity.name.key", "a"),
+];
+
+/// What people write after the fence → a name or extension the grammars
+/// know. Lookups are case-insensitive; anything else is tried as written.
+const ALIASES: &[(&str, &str)] = &[
+    ("shell", "bash"),
+    ("console", "bash"),
+    ("shellsession", "bash"),
+    ("terminal", "bash"),
+    ("sh", "bash"),
+    ("zsh", "bash"),
+    ("ksh", "bash"),
+    ("fish", "fish"),
+    ("ps", "ps1"),
+    ("ps1", "ps1"),
+    ("pwsh", "ps1"),
+    ("powershell", "ps1"),
+    ("posh", "ps1"),
+    ("tsx", "tsx"),
+    ("ts", "ts"),
+    ("typescript", "ts"),
+    ("jsx", "jsx"),
+    ("js", "js"),
+    ("javascript", "js"),
+    ("mjs", "js"),
+    ("cjs", "js"),
+    ("node", "js"),
+    ("yml", "yaml"),
+    ("dockerfile", "Dockerfile"),
+    ("docker", "Dockerfile"),
+    ("containerfile", "Dockerfile"),
+    ("tf", "tf"),
+    ("terraform", "tf"),
+    ("hcl", "hcl"),
+    ("kt", "kt"),
+    ("kotlin", "kt"),
+    ("kts", "kts"),
+    ("py", "py"),
+    ("python3", "py"),
+    ("py3", "py"),
+    ("rb", "rb"),
+    ("golang", "go"),
+    ("rs", "rs"),
+    ("c++", "cpp"),
+    ("cs", "cs"),
+    ("csharp", "cs"),
+    ("c#", "cs"),
+    ("f#", "fs"),
+    ("fsharp", "fs"),
+    ("objc", "m"),
+    ("objective-c", "m"),
+    ("md", "md"),
+    ("markdown", "md"),
+    ("html", "html"),
+    ("xml", "xml"),
+    ("svg", "xml"),
+    ("json5", "json"),
+    ("jsonc", "json"),
+    ("ini", "ini"),
+    ("toml", "toml"),
+    ("sql", "sql"),
+    ("psql", "sql"),
+    ("postgres", "sql"),
+    ("postgresql", "sql"),
+    ("diff", "diff"),
+    ("patch", "diff"),
+    ("make", "Makefile"),
+    ("makefile", "Makefile"),
+    ("nginx", "nginx"),
+    ("vim", "vim"),
+    ("viml", "vim"),
+    ("elixir", "ex"),
+    ("erlang", "erl"),
+    ("haskell", "hs"),
+    ("ocaml", "ml"),
+    ("proto", "proto"),
+    ("protobuf", "proto"),
+    ("graphql", "graphql"),
+    ("gql", "graphql"),
+    ("scss", "scss"),
+    ("sass", "sass"),
+    ("lua", "lua"),
+    ("r", "r"),
+    ("swift", "swift"),
+    ("zig", "zig"),
+    ("nix", "nix"),
+    ("cmake", "cmake"),
+    ("env", "sh"),
+    ("dotenv", "sh"),
+];
+
 impl Highlighter {
     pub fn with_cache(cache: HighlightCache) -> Self {
+        let classes = SCOPE_CLASSES
+            .iter()
+            .filter_map(|(scope, class)| Some((Scope::new(scope).ok()?, *class)))
+            .collect();
         Highlighter {
-            syntaxes: SyntaxSet::load_defaults_newlines(),
+            syntaxes: two_face::syntax::extra_newlines(),
             cache,
+            classes,
         }
     }
 
@@ -59,50 +207,182 @@ impl Highlighter {
         (key, html)
     }
 
-    /// The inside of a `<pre><code>` for `code` in `language`: highlighted
-    /// spans when the language is known, escaped text otherwise.
+    /// The grammar for a fence's language, through the aliases people write.
+    fn syntax(&self, language: &str) -> Option<&SyntaxReference> {
+        let lower = language.trim().to_lowercase();
+        if lower.is_empty() {
+            return None;
+        }
+        let token = ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == lower)
+            .map_or(lower.as_str(), |(_, token)| token);
+        self.syntaxes
+            .find_syntax_by_token(token)
+            .or_else(|| self.syntaxes.find_syntax_by_extension(token))
+            .filter(|s| s.name != "Plain Text")
+    }
+
+    /// Whether a fence's language has a grammar.
+    pub fn knows(&self, language: &str) -> bool {
+        self.syntax(language).is_some()
+    }
+
+    /// The inside of a `<pre><code>` for `code` in `language`: spans with
+    /// one short class each when the language is known, escaped text
+    /// otherwise.
     pub fn highlight(&self, code: &str, language: &str) -> String {
-        let syntax = (!language.is_empty() && code.len() <= MAX_HIGHLIGHT_BYTES)
-            .then(|| self.syntaxes.find_syntax_by_token(language))
+        let syntax = (code.len() <= MAX_HIGHLIGHT_BYTES)
+            .then(|| self.syntax(language))
             .flatten();
         let Some(syntax) = syntax else {
             return escape(code);
         };
-        let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+        let mut state = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut out = Spans::default();
         for line in LinesWithEndings::from(code) {
-            if generator
-                .parse_html_for_line_which_includes_newline(line)
-                .is_err()
-            {
+            let Ok(ops) = state.parse_line(line, &self.syntaxes) else {
                 return escape(code);
+            };
+            let mut at = 0;
+            for (offset, op) in ops {
+                let offset = offset.min(line.len());
+                if offset > at {
+                    out.push(self.class_of(&stack), &line[at..offset]);
+                    at = offset;
+                }
+                if stack.apply(&op).is_err() {
+                    return escape(code);
+                }
             }
+            out.push(self.class_of(&stack), &line[at..]);
         }
-        generator.finalize()
+        out.finish()
+    }
+
+    /// The class of a token: the first scope, innermost first, that names one.
+    fn class_of(&self, stack: &ScopeStack) -> Option<&'static str> {
+        stack.as_slice().iter().rev().find_map(|scope| {
+            self.classes
+                .iter()
+                .find(|(prefix, _)| prefix.is_prefix_of(*scope))
+                .map(|(_, class)| *class)
+        })
     }
 }
 
-/// The stylesheet for highlighted code: a light theme, and a dark one under
-/// `prefers-color-scheme: dark`.
+/// Highlighted HTML being written: neighbouring text of the same class
+/// shares one span, and a newline closes none (spans may cross lines).
+#[derive(Default)]
+struct Spans {
+    html: String,
+    open: Option<&'static str>,
+}
+
+impl Spans {
+    fn push(&mut self, class: Option<&'static str>, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        // Whitespace takes no colour: it joins whatever span is open.
+        let class = if text.trim().is_empty() {
+            self.open
+        } else {
+            class
+        };
+        if class != self.open {
+            if self.open.is_some() {
+                self.html.push_str("</span>");
+            }
+            if let Some(class) = class {
+                self.html.push_str("<span class=\"");
+                self.html.push_str(class);
+                self.html.push_str("\">");
+            }
+            self.open = class;
+        }
+        escape_into(&mut self.html, text);
+    }
+
+    fn finish(mut self) -> String {
+        if self.open.is_some() {
+            self.html.push_str("</span>");
+        }
+        self.html
+    }
+}
+
+/// One colour scheme of the code classes: (class, colour).
+type Palette = [(&'static str, &'static str); 13];
+
+/// Light scheme, on the theme's light code background (`--code-bg`,
+/// #f5f6f8): every colour has a contrast of at least 4.5:1 (WCAG AA),
+/// checked by a test.
+pub const LIGHT: Palette = [
+    ("k", "#b3123b"),
+    ("s", "#0b4f8a"),
+    ("c", "#5c636d"),
+    ("m", "#8a3d00"),
+    ("f", "#6b3fc0"),
+    ("t", "#8a4b00"),
+    ("n", "#0a5c9e"),
+    ("v", "#8a3d00"),
+    ("o", "#9c1e4a"),
+    ("g", "#12652c"),
+    ("a", "#6b3fc0"),
+    ("i", "#12652c"),
+    ("d", "#b3123b"),
+];
+
+/// Dark scheme, on the dark code background (#1a1d22), also AA.
+pub const DARK: Palette = [
+    ("k", "#ff8f9e"),
+    ("s", "#9ecbff"),
+    ("c", "#9aa3ad"),
+    ("m", "#ffb871"),
+    ("f", "#d2b4ff"),
+    ("t", "#ffc37a"),
+    ("n", "#79c0ff"),
+    ("v", "#ffb871"),
+    ("o", "#ff9db4"),
+    ("g", "#85e89d"),
+    ("a", "#d2b4ff"),
+    ("i", "#85e89d"),
+    ("d", "#ff8f9e"),
+];
+
+/// The code backgrounds the palettes are made for (the theme's
+/// `--code-bg`, light and dark).
+pub const LIGHT_BACKGROUND: &str = "#f5f6f8";
+pub const DARK_BACKGROUND: &str = "#1a1d22";
+
+/// The stylesheet for highlighted code: a light scheme, and a dark one
+/// under `prefers-color-scheme: dark`.
 pub fn stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
-    let css = |name: &str| {
-        themes
-            .themes
-            .get(name)
-            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
-            .unwrap_or_default()
+    let rules = |palette: &Palette, indent: &str| {
+        palette
+            .iter()
+            .map(|(class, colour)| format!("{indent}.code .{class} {{ color: {colour}; }}\n"))
+            .collect::<String>()
     };
     format!(
-        "/* Generated by lore: code colours. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
-        css("InspiredGitHub"),
-        css("base16-ocean.dark")
+        "/* Generated by lore: code colours (one class per token kind). */\n{}\
+         .code .c {{ font-style: italic; }}\n\
+         @media (prefers-color-scheme: dark) {{\n{}}}\n",
+        rules(&LIGHT, ""),
+        rules(&DARK, "  ")
     )
 }
 
 /// HTML-escapes text for element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
+    escape_into(&mut out, text);
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -113,7 +393,6 @@ pub fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -123,7 +402,134 @@ mod tests {
     #[test]
     fn known_languages_get_classes_and_unknown_are_escaped() {
         let h = Highlighter::default();
-        assert!(h.highlight("fn main() {}\n", "rust").contains("hl-"));
+        let html = h.highlight("fn main() { let s = \"x\"; } // done\n", "rust");
+        assert!(html.contains("<span class=\"k\">fn"), "{html}");
+        assert!(html.contains("<span class=\"f\">main</span>"), "{html}");
+        assert!(
+            html.contains("<span class=\"s\">&quot;x&quot;</span>"),
+            "{html}"
+        );
+        assert!(html.contains("<span class=\"c\">// done"), "{html}");
         assert_eq!(h.highlight("<b>\n", "nosuchlang"), "&lt;b&gt;\n");
+    }
+
+    #[test]
+    fn the_languages_people_write_are_highlighted() {
+        let h = Highlighter::default();
+        for language in [
+            "shell",
+            "console",
+            "sh",
+            "bash",
+            "zsh",
+            "ps1",
+            "powershell",
+            "tsx",
+            "ts",
+            "typescript",
+            "jsx",
+            "js",
+            "yml",
+            "yaml",
+            "dockerfile",
+            "Dockerfile",
+            "tf",
+            "hcl",
+            "toml",
+            "kotlin",
+            "kt",
+            "python",
+            "py",
+            "rust",
+            "go",
+            "golang",
+            "java",
+            "c",
+            "cpp",
+            "csharp",
+            "ruby",
+            "sql",
+            "json",
+            "html",
+            "css",
+            "diff",
+            "make",
+            "lua",
+            "swift",
+            "scala",
+            "php",
+            "nix",
+            "zig",
+            "graphql",
+            "proto",
+            "ini",
+            "xml",
+            "elixir",
+            "haskell",
+        ] {
+            assert!(h.knows(language), "no grammar for {language}");
+        }
+    }
+
+    #[test]
+    fn every_token_carries_one_short_class() {
+        let h = Highlighter::default();
+        let code = "public class A extends B { int f(String s) { return 1 + s.length(); } }\n";
+        let html = h.highlight(code, "java");
+        let classes: Vec<&str> = html
+            .split("class=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap_or(""))
+            .collect();
+        assert!(!classes.is_empty(), "{html}");
+        assert!(classes.iter().all(|c| c.len() == 1), "{html}");
+        // The old output (every scope a class) was over 12 times the code.
+        assert!(html.len() < 5 * code.len(), "{} bytes: {html}", html.len());
+    }
+
+    /// WCAG relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let v = u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn both_schemes_meet_wcag_aa_contrast() {
+        for (palette, background) in [(&LIGHT, LIGHT_BACKGROUND), (&DARK, DARK_BACKGROUND)] {
+            for (class, colour) in palette.iter() {
+                let ratio = contrast(colour, background);
+                assert!(
+                    ratio >= 4.5,
+                    ".{class} {colour} on {background}: {ratio:.2}"
+                );
+            }
+        }
+        // The stylesheet holds both, the dark one under the media query.
+        let css = stylesheet();
+        let (light, dark) = css.split_once("prefers-color-scheme: dark").unwrap();
+        assert!(
+            light.contains(LIGHT[0].1) && dark.contains(DARK[0].1),
+            "{css}"
+        );
+    }
+
+    #[test]
+    fn a_cache_of_an_older_output_is_not_reused() {
+        let mut old = blake3::Hasher::new();
+        old.update(b"rust\0fn x() {}");
+        let old_key = old.finalize().to_hex()[..32].to_string();
+        assert_ne!(cache_key("fn x() {}", "rust"), old_key);
     }
 }

@@ -2,21 +2,34 @@
 //! through small adapters: wikilinks and `.md` links resolve to note pages,
 //! unsafe link schemes are dropped, code blocks are highlighted, and plain
 //! text is collected for the search index. Raw HTML a note carries is
-//! passed through ammonia; notes without any skip that cost.
+//! passed through ammonia; notes without any skip that cost. A person's
+//! own notes also get Obsidian's syntax (`obsidian`), math and Mermaid;
+//! every note gets heading and block ids (`headings`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
+use super::headings::{self, TocEntry};
 use super::highlight::{Highlighter, escape};
+use super::obsidian;
 
 /// Resolves note names (as written in `[[links]]`) to page URLs, and
 /// relative image paths to the copies of `content/` files on the site.
 #[derive(Clone, Copy)]
 pub struct Links<'a> {
-    /// Lowercased note name → site-relative URL of its page.
+    /// Lowercased note name → site-relative URL of its page (of the note
+    /// with the shortest path when two share a name, as in Obsidian).
     pub urls: &'a HashMap<String, String>,
+    /// Lowercased content-relative path without `.md`, and every tail of
+    /// it of two or more parts (`folder/note`) → URL, for links that name
+    /// a folder. See [`note_paths`].
+    pub paths: &'a HashMap<String, String>,
+    /// The note is a person's own, not from a source: Obsidian's syntax
+    /// (callouts, `==marks==`, `%%comments%%`, math, Mermaid) is drawn.
+    /// A feed's note keeps what ingest made inert as text.
+    pub own: bool,
     /// Relative path from the page being rendered to the site root.
     pub root: &'a str,
     /// Files of `content/` other than notes (images…), content-relative;
@@ -40,7 +53,7 @@ pub struct Rendered {
     pub text: String,
     /// Plain text without code blocks, for summaries.
     pub prose: String,
-    /// Lowercased names of the notes this one links to.
+    /// Site-relative page URLs of the notes this one links to.
     pub links: Vec<String>,
     /// Link targets that name no note.
     pub broken: Vec<String>,
@@ -53,6 +66,10 @@ pub struct Rendered {
     pub refs: Vec<(String, usize)>,
     /// Links and embeds that name no note, with their body line.
     pub missing: Vec<(String, usize)>,
+    /// The headings, when there are enough for a table of contents.
+    pub toc: Vec<TocEntry>,
+    /// The note draws Mermaid diagrams: its page loads the script.
+    pub mermaid: bool,
 }
 
 /// The markdown extensions notes are rendered with (GFM, footnotes,
@@ -69,15 +86,30 @@ pub fn options() -> Options {
 /// Renders a note body.
 pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> Rendered {
     // A person's own note may nest without bound too.
-    let markdown = &*crate::ingest::text::cap_nesting(markdown);
+    let markdown = crate::ingest::text::cap_nesting(markdown);
+    let markdown = if links.own {
+        obsidian::strip_comments(&markdown).into_owned().into()
+    } else {
+        markdown
+    };
+    let markdown = &*markdown;
+    let options = if links.own {
+        options() | Options::ENABLE_MATH
+    } else {
+        options()
+    };
     let mut out = Rendered::default();
+    // Formulas, put in after the sanitiser (which knows no MathML).
+    let mut formulas: Vec<String> = Vec::new();
+    // Text events written with escapes: `\=\=` is no highlight.
+    let mut escaped: Vec<usize> = Vec::new();
     let mut has_raw_html = false;
     let mut code: Option<(String, String)> = None;
     let mut open_links: Vec<bool> = Vec::new();
     let mut events = Vec::new();
     let mut in_embed = false;
     let mut line = LineCounter::new(markdown);
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         if in_embed {
             // The embed was written whole at its start; skip its text.
             in_embed = !matches!(event, Event::End(TagEnd::Image));
@@ -86,6 +118,15 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
         if let Some((language, buffer)) = &mut code {
             match event {
                 Event::Text(text) => buffer.push_str(&text),
+                Event::End(TagEnd::CodeBlock) if links.own && is_mermaid(language) => {
+                    events.push(Event::Html(
+                        format!("<pre class=\"mermaid\">{}</pre>\n", escape(buffer)).into(),
+                    ));
+                    out.mermaid = true;
+                    out.text.push_str(buffer);
+                    out.text.push(' ');
+                    code = None;
+                }
                 Event::End(TagEnd::CodeBlock) => {
                     let (key, inner) = highlighter.highlight_cached(buffer, language.trim());
                     events.push(Event::Html(code_block(language, &inner).into()));
@@ -180,7 +221,29 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                 for sink in [&mut out.text, &mut out.prose] {
                     sink.push_str(text);
                 }
+                // The parser starts a text after the `\` of an escape.
+                let after_escape =
+                    range.start > 0 && markdown.as_bytes().get(range.start - 1) == Some(&b'\\');
+                if matches!(event, Event::Text(_))
+                    && text.contains("==")
+                    && (after_escape || markdown.get(range.clone()) != Some(text.as_ref()))
+                {
+                    escaped.push(events.len());
+                }
                 event
+            }
+            Event::InlineMath(tex) | Event::DisplayMath(tex) => {
+                let display = range.end - range.start >= 4
+                    && markdown
+                        .get(range.clone())
+                        .is_some_and(|m| m.starts_with("$$"));
+                out.text.push_str(&tex);
+                out.text.push(' ');
+                events.push(Event::Html(
+                    format!("\u{e000}{}\u{e001}", formulas.len()).into(),
+                ));
+                formulas.push(obsidian::math(&tex, display));
+                continue;
             }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
@@ -195,14 +258,52 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
         };
         events.push(event);
     }
+    if links.own {
+        obsidian::highlights(&mut events, &escaped);
+        obsidian::callouts(&mut events);
+    }
     shift_headings(&mut events);
-    heading_ids(&mut events);
+    out.toc = headings::link_targets(&mut events);
     name_empty_links(&mut events);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     if has_raw_html {
         out.html = SANITIZER.clean(&out.html).to_string();
     }
     out.html = lazy_images(&out.html, links);
+    if !formulas.is_empty() {
+        out.html = put_formulas(&out.html, &formulas);
+    }
+    out
+}
+
+/// A fence that Obsidian draws as a Mermaid diagram.
+fn is_mermaid(language: &str) -> bool {
+    language.trim().eq_ignore_ascii_case("mermaid")
+}
+
+/// The HTML with each formula's placeholder replaced by its MathML.
+fn put_formulas(html: &str, formulas: &[String]) -> String {
+    let mut out =
+        String::with_capacity(html.len() + formulas.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(at) = rest.find('\u{e000}') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + '\u{e000}'.len_utf8()..];
+        let number = after.find('\u{e001}').and_then(|end| {
+            let n: usize = after[..end].parse().ok()?;
+            Some((n, end))
+        });
+        match number.and_then(|(n, end)| Some((formulas.get(n)?, end))) {
+            Some((formula, end)) => {
+                out.push_str(formula);
+                rest = &after[end + '\u{e001}'.len_utf8()..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -236,57 +337,6 @@ fn shift_headings(events: &mut [Event<'_>]) {
             Event::End(TagEnd::Heading(level)) => *level = open,
             _ => {}
         }
-    }
-}
-
-/// Ids the page around a note uses: a heading never takes one.
-const PAGE_IDS: [&str; 10] = [
-    "main",
-    "note-title",
-    "related-heading",
-    "backlinks-heading",
-    "search-input",
-    "search-hint",
-    "search-panel",
-    "search-status",
-    "search-results",
-    "nf-heading",
-];
-
-/// Every heading gets the id a `[[note#Heading]]` link points at (the
-/// same slug as [`anchor_id`]); a repeated one gets `-1`, `-2`…
-fn heading_ids(events: &mut [Event<'_>]) {
-    let mut taken: HashSet<String> = PAGE_IDS.iter().map(|s| s.to_string()).collect();
-    let mut i = 0;
-    while i < events.len() {
-        if !matches!(&events[i], Event::Start(Tag::Heading { id: None, .. })) {
-            i += 1;
-            continue;
-        }
-        let mut text = String::new();
-        let mut j = i + 1;
-        while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-            if let Event::Text(t) | Event::Code(t) = &events[j] {
-                text.push_str(t);
-            }
-            j += 1;
-        }
-        let base = anchor_id(&text);
-        let base = if base.is_empty() {
-            "section".to_string()
-        } else {
-            base
-        };
-        let mut id = base.clone();
-        let mut n = 0;
-        while !taken.insert(id.clone()) {
-            n += 1;
-            id = format!("{base}-{n}");
-        }
-        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
-            *slot = Some(id.into());
-        }
-        i = j;
     }
 }
 
@@ -423,23 +473,22 @@ fn resolve<'a>(
         return (dest.clone(), true);
     }
     let (target, anchor) = dest.split_once('#').unwrap_or((dest, ""));
+    // `[[Note\|label]]` in a table: the pipe was escaped for the table.
+    let target = target.trim_end_matches('\\');
     let decoded = target.replace("%20", " ");
-    let name = decoded
-        .rsplit('/')
-        .next()
-        .unwrap_or(&decoded)
-        .trim_end_matches(".md")
-        .to_lowercase();
-    if name.is_empty() && !anchor.is_empty() {
-        return (CowStr::from(format!("#{anchor}")), true);
+    if decoded.trim().is_empty() && !anchor.is_empty() {
+        return (
+            CowStr::from(format!("#{}", headings::fragment(anchor))),
+            true,
+        );
     }
-    match links.urls.get(&name) {
+    match note_url(&decoded, links) {
         Some(url) => {
-            out.links.push(name);
+            out.links.push(url.clone());
             let fragment = if anchor.is_empty() {
                 String::new()
             } else {
-                format!("#{}", anchor_id(anchor))
+                format!("#{}", headings::fragment(anchor))
             };
             (CowStr::from(format!("{}{url}{fragment}", links.root)), true)
         }
@@ -448,6 +497,48 @@ fn resolve<'a>(
             (dest.clone(), false)
         }
     }
+}
+
+/// The page of the note a link names, as Obsidian finds it: by name
+/// (`Note`, `Note.md`), or by a path from the note's folder, from the
+/// vault's root, or ending the note's path (`Folder/Note`).
+fn note_url(target: &str, links: &Links<'_>) -> Option<String> {
+    let target = target.trim().trim_start_matches('/');
+    let target = target.strip_suffix(".md").unwrap_or(target).to_lowercase();
+    if !target.contains('/') {
+        return links.urls.get(&target).cloned();
+    }
+    let relative = content_path(&links.note_dir.to_lowercase(), &target);
+    links
+        .paths
+        .get(&relative)
+        .or_else(|| links.paths.get(&content_path("", &target)))
+        .cloned()
+}
+
+/// Lowercased note name → URL, the shortest path winning a shared name,
+/// and lowercased path (without `.md`) and each of its tails of two or
+/// more parts → URL, for [`Links`].
+pub fn note_paths<'a>(
+    notes: impl Iterator<Item = (&'a str, &'a str)>,
+) -> (HashMap<String, String>, HashMap<String, String>) {
+    let mut sorted: Vec<(&str, &str)> = notes.collect();
+    sorted.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(b.0)));
+    let mut names = HashMap::new();
+    let mut paths = HashMap::new();
+    for (path, url) in sorted {
+        let lower = path.strip_suffix(".md").unwrap_or(path).to_lowercase();
+        let parts: Vec<&str> = lower.split('/').collect();
+        for from in 0..parts.len() {
+            let tail = parts[from..].join("/");
+            if from + 1 == parts.len() {
+                names.entry(tail).or_insert_with(|| url.to_string());
+            } else {
+                paths.entry(tail).or_insert_with(|| url.to_string());
+            }
+        }
+    }
+    (names, paths)
 }
 
 /// Lowercased file name → content-relative path; when two files share a
@@ -501,14 +592,13 @@ fn embed(dest: &str, links: &Links<'_>, out: &mut Rendered) -> String {
             format!("<a href=\"{}\">{}</a>", escape(&src), escape(file_name))
         };
     }
-    let name = target.trim_end_matches(".md").to_lowercase();
-    match links.urls.get(&name) {
+    match note_url(target, links) {
         Some(url) => {
-            out.links.push(name);
+            out.links.push(url.clone());
             let fragment = if anchor.is_empty() {
                 String::new()
             } else {
-                format!("#{}", anchor_id(anchor))
+                format!("#{}", headings::fragment(anchor))
             };
             format!(
                 "<a class=\"embed\" href=\"{}{url}{fragment}\">{}</a>",
@@ -563,16 +653,6 @@ fn content_path(dir: &str, relative: &str) -> String {
     parts.join("/")
 }
 
-/// The id a heading anchor would get.
-fn anchor_id(heading: &str) -> String {
-    heading
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 /// `javascript:`, `vbscript:` and `data:` URLs never reach a page: the
 /// rule notes are written by (`ingest::obsidian::is_script_url`).
 pub fn is_unsafe_url(url: &str) -> bool {
@@ -597,6 +677,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder.add_generic_attributes(["class", "id", "title"]);
     builder.add_tags(["input"]);
     builder.add_tag_attributes("input", ["type", "checked", "disabled"]);
+    // Heading self-links, callouts (folded ones too).
+    builder.add_tag_attributes("a", ["aria-label"]);
+    builder.add_tag_attributes("div", ["data-callout"]);
+    builder.add_tag_attributes("details", ["data-callout", "open"]);
     // ammonia lets through what it cannot parse as a URL as a relative one
     // (`javascri\u{e}pt:`); lore's own rule drops anything that, without
     // its whitespace and control characters, names a script scheme.
@@ -631,10 +715,17 @@ mod tests {
             ["assets/a.png", "sub/pic one.jpg"].map(String::from).into();
         let by_name = by_file_name(&attachments);
         let sizes: HashMap<String, (u32, u32)> = [("assets/a.png".to_string(), (640, 480))].into();
+        let paths: HashMap<String, String> = names
+            .iter()
+            .filter(|(n, _)| n.contains('/'))
+            .map(|(n, u)| (n.to_string(), u.to_string()))
+            .collect();
         render(
             md,
             &Links {
                 urls: &urls,
+                paths: &paths,
+                own: true,
                 root: "../",
                 attachments: &attachments,
                 note_dir: "sub/",
@@ -690,7 +781,7 @@ mod tests {
         assert!(!out.html.contains("300"), "{}", out.html);
         assert_eq!(out.missing_images, ["nowhere.png"]);
         assert_eq!(out.broken, ["Ghost"]);
-        assert_eq!(out.links, ["other note"]);
+        assert_eq!(out.links, ["notes/other-note.html"]);
     }
 
     #[test]
@@ -705,7 +796,7 @@ mod tests {
             out.html
         );
         assert!(out.html.contains("broken-link"), "{}", out.html);
-        assert_eq!(out.links, ["other note"]);
+        assert_eq!(out.links, ["notes/other-note.html"]);
         assert_eq!(out.broken, ["missing"]);
     }
 
@@ -724,7 +815,35 @@ mod tests {
     fn code_blocks_are_highlighted_with_their_language() {
         let out = render_with("```rust\nfn main() {}\n```\n", &[]);
         assert!(out.html.contains("class=\"language-rust\""), "{}", out.html);
-        assert!(out.html.contains("hl-"), "{}", out.html);
+        assert!(out.html.contains("<span class=\"k\">fn"), "{}", out.html);
+    }
+
+    #[test]
+    fn a_note_with_raw_html_keeps_its_callouts_anchors_and_marks() {
+        let out = render_with(
+            "<b>raw</b>\n\n## One\n\n> [!tip]+ Open\n> body\n\n==a *b == c* d==\n\n$x$",
+            &[],
+        );
+        for kept in [
+            "<a class=\"anchor\" href=\"#one\" aria-label=\"Link to this section\"",
+            "<details class=\"callout callout-tip\" data-callout=\"tip\" open=\"\">",
+            "<mark>a <em>b == c</em> d</mark>",
+            "<math display=\"inline\">",
+        ] {
+            assert!(out.html.contains(kept), "{kept}: {}", out.html);
+        }
+    }
+
+    #[test]
+    fn a_highlight_never_crosses_emphasis_and_escaped_or_code_marks_stay() {
+        let out = render_with("==x *y==* z\n\n`==c==` \\==e== ==ok==", &[]);
+        assert!(
+            out.html.contains("<p>==x <em>y==</em> z</p>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<code>==c==</code>"), "{}", out.html);
+        assert!(!out.html.contains("<mark>e</mark>"), "{}", out.html);
     }
 
     #[test]
@@ -740,27 +859,33 @@ mod tests {
             &[],
         );
         assert!(
-            out.html.contains("<h2 id=\"intro\">Intro</h2>"),
+            out.html
+                .contains("<h2 id=\"intro\">Intro<a class=\"anchor\""),
             "{}",
             out.html
         );
         assert!(
-            out.html.contains("<h3 id=\"detail\">Detail</h3>"),
+            out.html
+                .contains("<h3 id=\"detail\">Detail<a class=\"anchor\""),
             "{}",
             out.html
         );
         assert!(
-            out.html.contains("<h2 id=\"next\">Next</h2>"),
+            out.html.contains("<h2 id=\"next\">Next<a class=\"anchor\""),
             "a sibling stays a sibling: {}",
             out.html
         );
         assert!(
-            out.html.contains("<h2 id=\"big\">Big</h2>"),
+            out.html.contains("<h2 id=\"big\">Big<a class=\"anchor\""),
             "an h1 after an h4: {}",
             out.html
         );
         let out = render_with("## A\n\n#### B", &[]);
-        assert!(out.html.contains("<h3 id=\"b\">B</h3>"), "{}", out.html);
+        assert!(
+            out.html.contains("<h3 id=\"b\">B<a class=\"anchor\""),
+            "{}",
+            out.html
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod check;
 mod feeds;
 pub mod graph;
+mod headings;
 pub mod highlight;
 pub mod images;
 mod lists;
@@ -14,6 +15,7 @@ mod llms;
 pub mod markdown;
 mod paginate;
 mod previews;
+mod obsidian;
 pub mod svg;
 mod taxonomy;
 pub mod templates;
@@ -117,13 +119,22 @@ pub fn render(
         .enumerate()
         .map(|(i, n)| (n.name().to_lowercase(), i))
         .collect();
-    let url_by_name: HashMap<String, String> = by_name
+    let by_url: HashMap<&str, usize> = urls
         .iter()
-        .map(|(name, &i)| (name.clone(), urls[i].clone()))
+        .enumerate()
+        .map(|(i, u)| (u.as_str(), i))
         .collect();
+    let (url_by_name, url_by_path) = markdown::note_paths(
+        notes
+            .iter()
+            .zip(&urls)
+            .map(|(n, u)| (n.path.as_str(), u.as_str())),
+    );
     let attachments_by_name = markdown::by_file_name(attachments);
     let links = markdown::Links {
         urls: &url_by_name,
+        paths: &url_by_path,
+        own: true,
         root: "../",
         attachments,
         note_dir: "",
@@ -132,17 +143,27 @@ pub fn render(
     };
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.
-    let rendered: Vec<(markdown::Rendered, String, search::Analyzed)> = notes
+    let rendered: Vec<(markdown::Rendered, String, (search::Analyzed, String))> = notes
         .par_iter()
         .map(|n| {
             let note_links = markdown::Links {
                 note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
+                // A note from a source keeps what ingest made inert.
+                own: n.front.source.is_none(),
                 ..links
             };
             let mut body = markdown::render(&n.body, &note_links, &highlighter);
-            let summary = summarize(&std::mem::take(&mut body.prose));
-            let terms = search::analyze(&n.front.title, &std::mem::take(&mut body.text));
-            (body, summary, terms)
+            let prose = std::mem::take(&mut body.prose);
+            let summary = summarize(&prose);
+            let words = search::analyze(&search::Fields {
+                title: &n.front.title,
+                aliases: &n.front.aliases,
+                tags: &n.front.tags,
+                authors: &n.front.authors,
+                markdown: &n.body,
+                body: &std::mem::take(&mut body.text),
+            });
+            (body, summary, (words, search::excerpt_text(prose)))
         })
         .collect();
     let mut bodies = Vec::with_capacity(notes.len());
@@ -165,7 +186,7 @@ pub fn render(
     let mut forward = vec![Vec::new(); notes.len()];
     for (i, body) in bodies.iter().enumerate() {
         for target in &body.links {
-            if let Some(&j) = by_name.get(target)
+            if let Some(&j) = by_url.get(target.as_str())
                 && j != i
                 && backlinks[j].last() != Some(&i)
             {
@@ -233,7 +254,7 @@ pub fn render(
     // The index first: it consumes the search terms, which are larger than
     // the pages' text and need not live while pages render.
     let clock = std::time::Instant::now();
-    let index = ctx.search_index(terms);
+    let index = ctx.search_index(terms, &order);
     timings.push(("search index", clock.elapsed()));
     let clock = std::time::Instant::now();
     let mut files: Vec<OutputFile> = (0..notes.len())
@@ -269,7 +290,7 @@ pub fn render(
     )?);
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
-    files.push(index);
+    files.extend(index);
     files.extend(ctx.preview_files());
     files.extend(ctx.llms_files(&order));
     let clock = std::time::Instant::now();
@@ -294,10 +315,18 @@ pub fn render(
         path: ".nojekyll".into(),
         bytes: Vec::new(),
     });
-    files.extend(theme.statics.iter().map(|(path, bytes)| OutputFile {
-        path: format!("static/{path}"),
-        bytes: bytes.clone(),
-    }));
+    // Mermaid's script is large: a site ships it only if a page draws a diagram.
+    let draws_diagrams = ctx.bodies.iter().any(|b| b.mermaid);
+    files.extend(
+        theme
+            .statics
+            .iter()
+            .filter(|(path, _)| draws_diagrams || path.as_str() != templates::MERMAID_SCRIPT)
+            .map(|(path, bytes)| OutputFile {
+                path: format!("static/{path}"),
+                bytes: bytes.clone(),
+            }),
+    );
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let note_links = ctx
         .bodies
@@ -468,6 +497,8 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|&j| self.note_ref(j))
                 .collect(),
+            toc: &self.bodies[i].toc,
+            mermaid: self.bodies[i].mermaid,
             graph: self.local_graph(i),
             graph_page: self.graph.then_some(graph::GRAPH_PAGE),
         };
@@ -496,22 +527,38 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    fn search_index(&self, terms: Vec<search::Analyzed>) -> OutputFile {
+    fn search_index(
+        &self,
+        terms: Vec<(search::Analyzed, String)>,
+        order: &[usize],
+    ) -> Vec<OutputFile> {
         let docs: Vec<search::SearchDoc<'_>> = terms
             .into_iter()
             .enumerate()
-            .map(|(i, terms)| search::SearchDoc {
-                title: &self.notes[i].front.title,
-                url: &self.urls[i],
-                date: display_date(&self.notes[i]).0.unwrap_or_default(),
-                summary: &self.summaries[i],
-                terms,
+            .map(|(i, (words, text))| {
+                let front = &self.notes[i].front;
+                search::SearchDoc {
+                    url: &self.urls[i],
+                    title: &front.title,
+                    date: display_date(&self.notes[i]).0,
+                    source: front.source.as_deref(),
+                    tags: &front.tags,
+                    authors: &front.authors,
+                    aliases: &front.aliases,
+                    summary: &self.summaries[i],
+                    text,
+                    words,
+                }
             })
             .collect();
-        OutputFile {
-            path: "search-index.js".into(),
-            bytes: search::build(&docs).into_bytes(),
-        }
+        let settings = search::Settings::new(&self.config.search, &self.config.language);
+        search::build(docs, order, &settings)
+            .into_iter()
+            .map(|f| OutputFile {
+                path: format!("search/{}", f.path),
+                bytes: f.bytes,
+            })
+            .collect()
     }
 
     /// The shards of link previews: each note's title, date and summary.

@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+/// Mermaid 11 (MIT, see `static/mermaid.LICENSE`), 3.5 MB: copied to a
+/// site only when one of its pages draws a diagram.
+pub const MERMAID_SCRIPT: &str = "mermaid.min.js";
+
 /// Template and static files of a theme.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
@@ -50,8 +54,20 @@ pub fn builtin() -> Theme {
             include_str!("../../themes/default/static/preview.js"),
         ),
         (
+            "search-ui.js",
+            include_str!("../../themes/default/static/search-ui.js"),
+        ),
+        (
             "favicon.svg",
             include_str!("../../themes/default/static/favicon.svg"),
+        ),
+        (
+            "note.js",
+            include_str!("../../themes/default/static/note.js"),
+        ),
+        (
+            MERMAID_SCRIPT,
+            include_str!("../../themes/default/static/mermaid.min.js"),
         ),
     ];
     Theme {

@@ -96,6 +96,10 @@ pub struct NoteView<'a> {
     pub content: &'a str,
     pub related: Vec<NoteRef<'a>>,
     pub backlinks: Vec<NoteRef<'a>>,
+    /// Headings for a table of contents (empty below three).
+    pub toc: &'a [super::headings::TocEntry],
+    /// The page draws Mermaid diagrams: it loads `static/mermaid.min.js`.
+    pub mermaid: bool,
     /// Its neighbourhood drawn (none for a note with no links, backlinks
     /// or related notes).
     pub graph: Option<LocalGraph>,

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::util::*;
 
-fn chromium() -> Option<&'static str> {
+pub fn chromium() -> Option<&'static str> {
     if std::env::var_os("LORE_SKIP_BROWSER").is_some() {
         return None;
     }
@@ -27,7 +27,7 @@ fn chromium() -> Option<&'static str> {
 }
 
 /// The DOM of `url` after its scripts ran.
-fn dump_dom(browser: &str, url: &str) -> String {
+pub fn dump_dom(browser: &str, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(browser)
         .args([
@@ -40,7 +40,7 @@ fn dump_dom(browser: &str, url: &str) -> String {
             "--disable-sync",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(["--virtual-time-budget=5000", "--dump-dom", url])
+        .args(["--virtual-time-budget=10000", "--dump-dom", url])
         .output()
         .expect("running chromium");
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -98,30 +98,7 @@ fn the_404_page_works_at_any_depth_without_base_url() {
     kb.write("config.toml", "[[sources]]\npath = \"feeds/blog.txt\"\n");
     kb.lore_ok(&["build"]);
     let site = kb.path("public");
-    let mut routes = Vec::new();
-    for entry in walkdir::WalkDir::new(&site) {
-        let entry = entry.unwrap();
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(&site)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let kind = match rel.rsplit('.').next() {
-            Some("html") => "text/html",
-            Some("css") => "text/css",
-            Some("js") => "text/javascript",
-            _ => "application/octet-stream",
-        };
-        let bytes = std::fs::read(entry.path()).unwrap();
-        routes.push((
-            format!("/repo/{rel}"),
-            Behaviour::Serve(Page::new(bytes, kind)),
-        ));
-    }
+    let mut routes = site_routes(&site, "/repo/");
     let not_found = std::fs::read(site.join("404.html")).unwrap();
     routes.push((
         "/repo/a/b/missing".to_string(),
@@ -149,7 +126,7 @@ fn the_404_page_works_at_any_depth_without_base_url() {
 /// LORE_SKIP_LIGHTHOUSE=1 to skip.
 #[test]
 fn lighthouse_scores_home_note_and_tag_pages_at_100() {
-    use crate::server::{Behaviour, Page, TestServer};
+    use crate::server::TestServer;
     if std::env::var_os("LORE_SKIP_LIGHTHOUSE").is_some() {
         eprintln!("skipping Lighthouse: LORE_SKIP_LIGHTHOUSE is set");
         return;
@@ -173,30 +150,7 @@ fn lighthouse_scores_home_note_and_tag_pages_at_100() {
     );
     kb.write("config.toml", "title = \"Handbook\"\n");
     kb.lore_ok(&["build", "--base-url", "http://127.0.0.1/"]);
-    let site = kb.path("public");
-    let mut routes = Vec::new();
-    for entry in walkdir::WalkDir::new(&site) {
-        let entry = entry.unwrap();
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(&site)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let kind = match rel.rsplit('.').next() {
-            Some("html") => "text/html; charset=utf-8",
-            Some("css") => "text/css",
-            Some("js") => "text/javascript",
-            Some("svg") => "image/svg+xml",
-            Some("txt") => "text/plain",
-            _ => "application/octet-stream",
-        };
-        let bytes = std::fs::read(entry.path()).unwrap();
-        routes.push((format!("/{rel}"), Behaviour::Serve(Page::new(bytes, kind))));
-    }
+    let routes = site_routes(&kb.path("public"), "/");
     let server = TestServer::start(routes);
     for page in ["index.html", "notes/first-steps.html", "tags/guide.html"] {
         let report = tempfile::NamedTempFile::new().unwrap();
@@ -313,4 +267,38 @@ fn hovering_or_focusing_a_link_to_a_note_shows_its_preview_from_file_urls() {
             "one shard loaded, not all: {loaded}"
         );
     }
+/// Every file of a built site as a route under `prefix` ("/" or "/repo/"),
+/// with the content type GitHub Pages would send.
+pub fn site_routes(
+    site: &std::path::Path,
+    prefix: &str,
+) -> Vec<(String, crate::server::Behaviour)> {
+    use crate::server::{Behaviour, Page};
+    let mut routes = Vec::new();
+    for entry in walkdir::WalkDir::new(site) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(site)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let kind = match rel.rsplit('.').next() {
+            Some("html") => "text/html; charset=utf-8",
+            Some("css") => "text/css",
+            Some("js") => "text/javascript",
+            Some("svg") => "image/svg+xml",
+            Some("txt") => "text/plain",
+            _ => "application/octet-stream",
+        };
+        let bytes = std::fs::read(entry.path()).unwrap();
+        routes.push((
+            format!("{prefix}{rel}"),
+            Behaviour::Serve(Page::new(bytes, kind)),
+        ));
+    }
+    routes
 }

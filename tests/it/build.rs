@@ -155,12 +155,14 @@ fn the_site_has_every_page_and_no_broken_link() {
         "rss.xml",
         "feed.json",
         "static/favicon.svg",
-        "search-index.js",
+        "search/manifest.js",
+        "search/f/values.js",
         "tags/index.html",
         "authors/index.html",
         "sources/index.html",
         "static/style.css",
         "static/search.js",
+        "static/search-ui.js",
         "static/highlight.css",
         ".nojekyll",
     ] {
@@ -209,43 +211,21 @@ fn base_url_makes_feed_and_sitemap_absolute_but_pages_stay_relative() {
 }
 
 #[test]
-fn search_index_finds_notes_by_title_and_body_words() {
+fn search_index_holds_every_body_word_in_classic_scripts() {
     let kb = traps();
     kb.lore_ok(&["build"]);
-    let index = kb.read("public/search-index.js");
-    let json = index
-        .trim()
-        .strip_prefix("window.LORE_SEARCH=")
-        .and_then(|s| s.strip_suffix(';'))
-        .expect("a classic script");
-    let value: serde_json::Value = serde_json::from_str(json).unwrap();
-    let terms: Vec<&str> = value["terms"]
-        .as_array()
+    let dir = kb.path("public/search/t");
+    let shards: String = std::fs::read_dir(&dir)
         .unwrap()
-        .iter()
-        .filter_map(|t| t.as_str())
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
-    let docs = value["docs"].as_array().unwrap();
-    let find = |word: &str| -> Vec<String> {
-        let i = terms
-            .iter()
-            .position(|t| *t == word)
-            .unwrap_or_else(|| panic!("{word} not indexed"));
-        let postings = value["postings"][i].as_array().unwrap();
-        postings
-            .chunks(2)
-            .map(|p| {
-                docs[p[0].as_u64().unwrap() as usize][0]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect()
-    };
-    assert!(find("feature").contains(&"Feature stores are caches".to_string()));
     assert!(
-        find("drifts").contains(&"Drift is a data problem".to_string()),
-        "a body-only word finds its note"
+        shards.starts_with("lore._t(") && shards.contains("\"drifts\""),
+        "a body-only word is a key of a shard script"
+    );
+    assert!(
+        kb.read("public/search/manifest.js")
+            .starts_with("lore._m({")
     );
     assert!(
         kb.read("public/index.html").contains("static/search.js"),

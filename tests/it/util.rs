@@ -169,6 +169,7 @@ pub fn broken_links(site: &Path) -> BTreeSet<String> {
 }
 
 /// `<script>` tags on a page that are not lore's own: the search and preview scripts,
+/// a note page's script and the vendored Mermaid (both from `static/`),
 /// the one that finds the site's folder on 404.html, and a note's JSON-LD
 /// (data, not code; `json_ld_is_data` checks nothing in it closes the element).
 pub fn foreign_scripts(html: &str) -> Vec<String> {
@@ -178,6 +179,9 @@ pub fn foreign_scripts(html: &str) -> Vec<String> {
         .filter(|t| {
             !t.contains("static/search.js")
                 && !t.contains("static/preview.js")
+                && !t.contains("static/note.js")
+                && !t.contains("static/mermaid.min.js")
+                && !t.contains("static/search-ui.js")
                 && t != "<script id=\"lore-find-root\">"
                 && t != "<script type=\"application/ld+json\">"
         })

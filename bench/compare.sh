@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# lore next to Hugo, in one run, on the synthetic corpus of
+# ../shared/bench/gen_corpus.py: the same notes as Hugo's flavor without
+# related content (hugo --no-related) and lore's plain flavor. The two
+# builds alternate run by run, so that the machine's noise falls on both,
+# and each row is the median of RUNS runs, cold (no output, no .lore/).
+#
+#   bench/compare.sh [N ...]        (default: 1000 10000)
+#
+# Installs Hugo from Debian when it is missing (apt-get install -y hugo).
+# Environment: RUNS (default 3), WORK (default bench/work, git-ignored),
+# OUT (where the sites go, default $WORK/out; a tmpfs keeps disk writeback
+# out of the figures, as the anchors in ../shared/bench were taken).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=${SHARED:-../shared/bench}
+WORK=${WORK:-bench/work}
+RUNS=${RUNS:-3}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+mkdir -p "$WORK" "${OUT:=$WORK/out}"
+WORK=$(cd "$WORK" && pwd)
+OUT=$(cd "$OUT" && pwd)
+
+if ! command -v hugo >/dev/null; then
+  echo "installing Hugo from Debian" >&2
+  apt-get install -y hugo >/dev/null 2>&1 ||
+    { apt-get update >/dev/null && apt-get install -y hugo >/dev/null; }
+fi
+cargo build --release --quiet
+target=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+lore=$target/release/lore
+
+# One cold run: prints "wall_s peak_rss_mib".
+once() {
+  local tsv
+  tsv=$(mktemp)
+  sync
+  python3 "$shared/measure.py" -n 1 --warmup 0 --tsv "$tsv" -- "$@" >/dev/null 2>&1
+  awk -F'\t' '{print $2, $4}' "$tsv"
+  rm -f "$tsv"
+}
+median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+mb() { du -sb "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
+files() { find "$1" -type f | wc -l; }
+
+printf '%7s  %-22s %8s %10s %9s %7s\n' notes tool "wall s" "peak MiB" "MB out" files
+for n in "${sizes[@]}"; do
+  plain="$WORK/plain-$n"
+  hugo_site="$WORK/hugo-norelated-$n"
+  [ -d "$plain/content" ] ||
+    python3 "$shared/gen_corpus.py" --n "$n" --out "$plain" --flavor plain --force >/dev/null 2>&1
+  [ -d "$hugo_site/content" ] ||
+    python3 "$shared/gen_corpus.py" --n "$n" --out "$hugo_site" --flavor hugo --no-related --force >/dev/null 2>&1
+  lore_out="$OUT/lore-$n"
+  hugo_out="$OUT/hugo-$n"
+  : >"$WORK/lore.runs"
+  : >"$WORK/hugo.runs"
+  for _ in $(seq 1 "$RUNS"); do
+    once sh -c 'cd "$1" && rm -rf "$2" .lore && exec "$3" build --offline --quiet --output "$2"' \
+      sh "$plain" "$lore_out" "$lore" >>"$WORK/lore.runs"
+    once sh -c 'rm -rf "$2" && exec hugo --quiet --source "$1" --destination "$2"' \
+      sh "$hugo_site" "$hugo_out" >>"$WORK/hugo.runs"
+  done
+  lore_wall=$(cut -d' ' -f1 "$WORK/lore.runs" | median)
+  hugo_wall=$(cut -d' ' -f1 "$WORK/hugo.runs" | median)
+  printf '%7s  %-22s %8s %10s %9s %7s\n' "$n" "lore $($lore --version | cut -d' ' -f2)" \
+    "$lore_wall" "$(cut -d' ' -f2 "$WORK/lore.runs" | median)" "$(mb "$lore_out")" "$(files "$lore_out")"
+  printf '%7s  %-22s %8s %10s %9s %7s\n' "$n" "hugo $(hugo version | awk '{print $2}')" \
+    "$hugo_wall" "$(cut -d' ' -f2 "$WORK/hugo.runs" | median)" "$(mb "$hugo_out")" "$(files "$hugo_out")"
+  awk -v l="$lore_wall" -v h="$hugo_wall" -v n="$n" \
+    'BEGIN {printf "%7s  lore is %.1fx Hugo (no related content)\n", n, h / l}'
+done

@@ -1,0 +1,252 @@
+//! `lore serve`: build, serve the site over HTTP, and on every change to
+//! what the site is made of, build again and tell the open tabs. An edge,
+//! like `fetch`: the pipeline knows nothing of it. `http.rs` answers
+//! requests from the site folder, `live.rs` is the channel to the browsers
+//! (and the script it injects into served pages only), `watch.rs` turns
+//! file events into rebuilds.
+
+mod http;
+mod live;
+mod watch;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use anyhow::Result;
+
+use super::args::ServeArgs;
+use super::build::{self, BuildFlags, Outcome};
+use super::{load_knowledge_base, lock, places};
+use crate::model::{Diagnostic, Severity};
+use live::{Hub, Message};
+
+/// What wakes the serving loop.
+pub enum Wake {
+    /// Files changed, the first of them at this moment.
+    Changed(Vec<PathBuf>, Instant),
+    /// Ctrl-C.
+    Stop,
+}
+
+pub fn run(options: &ServeArgs) -> Result<ExitCode> {
+    let common = &options.common;
+    let (config, root) = load_knowledge_base(&common.config)?;
+    let _lock = lock::acquire(&root)?;
+    let shown_root = root.canonicalize().unwrap_or(root.clone());
+    let output_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join(&config.output_dir));
+    places::check_output(&root, &config, &output_dir)?;
+    let base_path = normalise_base_path(
+        options
+            .base_path
+            .as_deref()
+            .unwrap_or(&path_of_url(&config.base_url())),
+    );
+
+    let hub = Arc::new(Hub::default());
+    let mut flags = BuildFlags {
+        render: true,
+        fetch: options.pull,
+        output: Some(output_dir.clone()),
+        serving: true,
+        ..BuildFlags::default()
+    };
+    // The port first, so that one in use is said at once; then the watch,
+    // so that nothing saved during the first build is missed.
+    let server = http::Server::start(&options.bind, options.port, &output_dir, &base_path, &hub)?;
+    let (wake, woken) = mpsc::channel();
+    let watched = watch::Watched::of(&common.config, &root, &output_dir)?;
+    let _watcher = watch::start(&watched, wake.clone())?;
+
+    let mut before = None;
+    let first = build::build_locked(common, None, &flags, config, &root);
+    flags.fetch = false;
+    let mut own_writes = match &first {
+        Ok(done) => lores_own(done),
+        Err(_) => HashSet::new(),
+    };
+    report_build(first, &hub, &mut before, None);
+    // Until here a Ctrl-C ends the process at once, which the two-phase
+    // writes make safe; from here it ends the loop between rebuilds.
+    ctrlc::set_handler(move || {
+        let _ = wake.send(Wake::Stop);
+    })?;
+    let address = format!("http://{}{base_path}", server.address());
+    say!(
+        "lore: serving {} at {address} (Ctrl-C stops)",
+        output_dir.display()
+    );
+    if options.open {
+        open_in_browser(&address);
+    }
+    while let Ok(first) = woken.recv() {
+        let Wake::Changed(mut paths, mut since) = first else {
+            break;
+        };
+        // Events that queued up while the last build ran join this one.
+        let mut stopping = false;
+        while let Ok(more) = woken.try_recv() {
+            match more {
+                Wake::Changed(more, at) => {
+                    paths.extend(more);
+                    since = since.min(at);
+                }
+                Wake::Stop => stopping = true,
+            }
+        }
+        if stopping {
+            break;
+        }
+        paths.retain(|p| !own_writes.remove(p));
+        if paths.is_empty() {
+            continue;
+        }
+        let outcome = load_knowledge_base(&common.config)
+            .and_then(|(config, _)| build::build_locked(common, None, &flags, config, &root));
+        if let Ok(done) = &outcome {
+            own_writes = lores_own(done);
+        }
+        report_build(
+            outcome,
+            &hub,
+            &mut before,
+            Some((&paths, &shown_root, since)),
+        );
+    }
+    say!("lore: stopped serving");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what a build did and tells the browsers: reload the pages that
+/// changed, restyle when only stylesheets did, or show what went wrong
+/// (the site on disk stays the last one that built). What is shown is what
+/// is new since the last build, errors and warnings alike: the author has
+/// just caused it; the first build shows its errors only.
+fn report_build(
+    outcome: Result<Outcome>,
+    hub: &Hub,
+    before: &mut Option<HashSet<String>>,
+    change: Option<(&[PathBuf], &Path, Instant)>,
+) {
+    let done = match outcome {
+        Ok(done) => done,
+        Err(error) => {
+            let text = format!("{error:#}");
+            say!("lore: the site was not rebuilt: {text}");
+            hub.send(Message::Problems(vec![text]));
+            return;
+        }
+    };
+    let now: HashSet<String> = done.diagnostics.iter().map(Diagnostic::to_string).collect();
+    let new: Vec<&Diagnostic> = done
+        .diagnostics
+        .iter()
+        .filter(|d| match before {
+            Some(before) => !before.contains(&d.to_string()),
+            None => true,
+        })
+        .collect();
+    for diagnostic in &new {
+        say!("{diagnostic}");
+    }
+    let shown: Vec<String> = new
+        .iter()
+        .filter(|d| before.is_some() || d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    *before = Some(now);
+    match change {
+        None => say!("{}", done.summary),
+        Some((paths, root, since)) => say!(
+            "lore: {} changed; {} site file(s) updated {} ms after the change",
+            shown_paths(paths, root),
+            done.pages_changed.len(),
+            since.elapsed().as_millis()
+        ),
+    }
+    hub.send(Message::Built(done.pages_changed));
+    if !shown.is_empty() {
+        hub.send(Message::Problems(shown));
+    }
+}
+
+/// The notes a build wrote, as file events name them (absolute), so that
+/// the events lore's own writes cause start no rebuild.
+fn lores_own(done: &Outcome) -> HashSet<PathBuf> {
+    done.notes_written
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or(p.clone()))
+        .collect()
+}
+
+fn shown_paths(paths: &[PathBuf], root: &Path) -> String {
+    let mut names: Vec<String> = paths
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    match names.len() {
+        0..=3 => names.join(", "),
+        n => format!("{} and {} more", names[..2].join(", "), n - 2),
+    }
+}
+
+/// `/repo/` from `https://you.github.io/repo/`; `/` when there is none.
+fn path_of_url(url: &str) -> String {
+    let Some((_, rest)) = url.split_once("://") else {
+        return "/".into();
+    };
+    match rest.find('/') {
+        Some(at) => rest[at..].to_string(),
+        None => "/".into(),
+    }
+}
+
+/// A base path with one slash at each end: `repo` → `/repo/`.
+fn normalise_base_path(path: &str) -> String {
+    let inner = path.trim().trim_matches('/');
+    if inner.is_empty() {
+        "/".into()
+    } else {
+        format!("/{inner}/")
+    }
+}
+
+/// Asks the system to open `address` in the default browser; a failure is
+/// only reported, as the address is printed anyway.
+fn open_in_browser(address: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    if let Err(error) = command.arg(address).spawn() {
+        say!("lore: could not open a browser ({error}); open {address} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_project_site_is_served_under_the_path_of_its_base_url() {
+        assert_eq!(path_of_url("https://me.github.io/my-kb/"), "/my-kb/");
+        assert_eq!(path_of_url("https://kb.example.org"), "/");
+        assert_eq!(path_of_url(""), "/");
+        assert_eq!(normalise_base_path("my-kb"), "/my-kb/");
+        assert_eq!(normalise_base_path("/a/b"), "/a/b/");
+        assert_eq!(normalise_base_path("/"), "/");
+    }
+}

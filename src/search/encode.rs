@@ -1,0 +1,75 @@
+//! The byte formats of the index: LEB128 varints, base64 inside classic
+//! scripts (a shard is `lore._t(…,"<base64>")`, which loads from `file://`
+//! where fetch cannot), JSON strings for text.
+
+use base64::Engine;
+
+pub fn write_varint(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads a varint at `*at`, advancing it; a truncated one reads as what
+/// was there (the index is our own output, never user input).
+pub fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    let mut n = 0u32;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        n |= u32::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 || shift >= 28 {
+            break;
+        }
+        shift += 7;
+    }
+    n
+}
+
+/// Ascending doc ids as gaps, as varints.
+pub fn write_ids(out: &mut Vec<u8>, ids: impl IntoIterator<Item = u32>) {
+    let mut last = 0;
+    for (i, id) in ids.into_iter().enumerate() {
+        write_varint(out, if i == 0 { id } else { id - last });
+        last = id;
+    }
+}
+
+pub fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A JSON (and so JavaScript) string literal.
+pub fn js_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A JSON array of string literals.
+pub fn js_strings<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let mut out = String::from("[");
+    for (i, s) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&js_string(s.as_ref()));
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_gaps_round_trip() {
+        let mut out = Vec::new();
+        write_ids(&mut out, [3, 130, 20_000, 20_001]);
+        let mut at = 0;
+        let gaps: Vec<u32> = (0..4).map(|_| read_varint(&out, &mut at)).collect();
+        assert_eq!(gaps, [3, 127, 19_870, 1]);
+        assert_eq!(at, out.len());
+    }
+}

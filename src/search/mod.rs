@@ -1,0 +1,224 @@
+//! Search: the index the browser searches, as plain files under `search/`
+//! (every one a classic script calling `lore._…(…)`, so the same files load
+//! from `file://` and over http). The browser loads the manifest, then only
+//! the term shards, tails, cards and filter lists a query needs; the engine
+//! is `themes/default/static/search.js`. One file per step:
+//! `text` (words, folding), `stem`, `analyze` (a note's words per field),
+//! `score` (BM25F impacts), `shards` (term dictionary and postings),
+//! `cards` (what results show), `facets` (filters), `encode` (formats).
+//! It may not know about templates, the theme or the file system.
+
+mod analyze;
+mod cards;
+mod encode;
+mod facets;
+mod score;
+mod shards;
+mod stem;
+mod text;
+
+pub use analyze::{Analyzed, FIELD_COUNT, FIELDS, Fields, analyze};
+pub use cards::excerpt_text;
+
+use crate::config::SearchConfig;
+
+/// A file of the index, relative to the site's `search/` folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// How scores are computed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Per field, in the order of [`FIELDS`].
+    pub weights: [f32; FIELD_COUNT],
+    pub k1: f32,
+    pub b: f32,
+    /// The site's language, for the stemmer.
+    pub language: String,
+}
+
+impl Settings {
+    pub fn new(config: &SearchConfig, language: &str) -> Self {
+        Settings {
+            weights: [
+                config.title,
+                config.aliases,
+                config.tags,
+                config.authors,
+                config.headings,
+                config.body,
+            ],
+            k1: config.k1,
+            b: config.b,
+            language: language.to_owned(),
+        }
+    }
+}
+
+/// One note as the index sees it.
+pub struct SearchDoc<'a> {
+    /// Site-relative URL of its page.
+    pub url: &'a str,
+    pub title: &'a str,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub source: Option<&'a str>,
+    pub tags: &'a [String],
+    pub authors: &'a [String],
+    pub aliases: &'a [String],
+    pub summary: &'a str,
+    /// Plain text of the body, for excerpts.
+    pub text: String,
+    pub words: Analyzed,
+}
+
+/// Builds the index. `order` lists `docs` in result order for browsing
+/// (newest first): a note's id is its place there, so ties and filter-only
+/// lists come out newest first without dates in the browser.
+pub fn build(
+    mut docs: Vec<SearchDoc<'_>>,
+    order: &[usize],
+    settings: &Settings,
+) -> Vec<SearchFile> {
+    let analyzed: Vec<Analyzed> = order
+        .iter()
+        .filter_map(|&i| docs.get_mut(i).map(|d| std::mem::take(&mut d.words)))
+        .collect();
+    let ordered: Vec<&SearchDoc<'_>> = order.iter().filter_map(|&i| docs.get(i)).collect();
+    let scored = score::score(&analyzed, settings);
+    drop(analyzed);
+    let ((mut files, firsts), (cards, texts)) = rayon::join(
+        || shards::write(&scored),
+        || rayon::join(|| cards::cards(&ordered), || cards::texts(&ordered)),
+    );
+    let (titles, buckets) = cards::titles(&ordered);
+    files.extend(cards);
+    files.extend(texts);
+    files.extend(titles);
+    files.extend(facets::write(&ordered));
+    // The version the browser asks for (`?v=`), so a cached file of an
+    // older build is never mixed with this one. Excerpt text is left out:
+    // a stale excerpt misleads no ranking, and it is most of the bytes.
+    let mut hasher = blake3::Hasher::new();
+    for f in files.iter().filter(|f| !f.path.starts_with("x/")) {
+        hasher.update(f.path.as_bytes());
+        hasher.update(&f.bytes);
+    }
+    let version = hasher.finalize().to_hex()[..10].to_owned();
+    let weights: Vec<String> = FIELDS
+        .iter()
+        .zip(settings.weights)
+        .map(|(f, w)| format!("{f}:{w}"))
+        .collect();
+    let manifest = format!(
+        "lore._m({{v:\"{version}\",n:{},cards:{},inline:{},buckets:{buckets},weights:{{{}}},first:{}}});\n",
+        ordered.len(),
+        cards::CARDS,
+        shards::INLINE,
+        weights.join(","),
+        encode::js_strings(&firsts),
+    );
+    files.push(SearchFile {
+        path: "manifest.js".into(),
+        bytes: manifest.into_bytes(),
+    });
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(url: &'a str, title: &'a str, body: &'a str) -> SearchDoc<'a> {
+        SearchDoc {
+            url,
+            title,
+            date: None,
+            source: None,
+            tags: &[],
+            authors: &[],
+            aliases: &[],
+            summary: "",
+            text: String::new(),
+            words: analyze(&Fields {
+                title,
+                aliases: &[],
+                tags: &[],
+                authors: &[],
+                markdown: "",
+                body,
+            }),
+        }
+    }
+
+    /// The one term shard of a tiny index: its keys, redirects and, per key
+    /// with notes of its own, (doc, impact) pairs.
+    type Shard = (Vec<String>, Vec<serde_json::Value>, Vec<Vec<(u32, u8)>>);
+
+    fn shard(files: &[SearchFile]) -> Shard {
+        use base64::Engine;
+        let text = String::from_utf8(
+            files
+                .iter()
+                .find(|f| f.path == "t/0.js")
+                .unwrap()
+                .bytes
+                .clone(),
+        )
+        .unwrap();
+        let args: serde_json::Value =
+            serde_json::from_str(&format!("[{}]", &text["lore._t(".len()..text.len() - 3]))
+                .unwrap();
+        let keys: Vec<String> = serde_json::from_value(args[1].clone()).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(args[3].as_str().unwrap())
+            .unwrap();
+        let mut at = 0;
+        let mut notes = Vec::new();
+        for _ in &keys {
+            let df = encode::read_varint(&bytes, &mut at) as usize;
+            let mut list = Vec::new();
+            if df > 0 {
+                encode::read_varint(&bytes, &mut at);
+                let mut id = 0;
+                for i in 0..df {
+                    let gap = encode::read_varint(&bytes, &mut at);
+                    id = if i == 0 { gap } else { id + gap };
+                    list.push((id, 0));
+                }
+                for entry in &mut list {
+                    entry.1 = bytes[at];
+                    at += 1;
+                }
+            }
+            notes.push(list);
+        }
+        (keys, args[2].as_array().unwrap().clone(), notes)
+    }
+
+    #[test]
+    fn words_file_under_stems_and_title_words_weigh_more() {
+        let docs = vec![
+            doc("a.html", "Running", "other words here"),
+            doc("b.html", "Other", "running runs"),
+        ];
+        let settings = Settings::new(&SearchConfig::default(), "en");
+        let files = build(docs, &[1, 0], &settings);
+        let (keys, redirects, notes) = shard(&files);
+        let at = |k: &str| keys.iter().position(|x| x == k).unwrap();
+        assert_eq!(redirects[at("running")], serde_json::json!(["run", 2]));
+        assert_eq!(redirects[at("runs")], serde_json::json!(["run", 2]));
+        let run = &notes[at("run")];
+        // Doc ids follow `order`: b.html is 0, a.html is 1.
+        assert_eq!(run.iter().map(|n| n.0).collect::<Vec<_>>(), [0, 1]);
+        assert!(
+            run[1].1 > run[0].1,
+            "a title word outweighs two body words: {run:?}"
+        );
+        let manifest = files.iter().find(|f| f.path == "manifest.js").unwrap();
+        assert!(String::from_utf8_lossy(&manifest.bytes).contains("n:2,"));
+    }
+}

@@ -1,0 +1,156 @@
+//! From counted words to postings: the vocabulary, each word's stem, and
+//! each (stem, note) pair's BM25F score quantised to one byte. Scores are
+//! final at build time, so the browser adds bytes and needs no per-note
+//! data (lengths, norms) to rank.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::Settings;
+use super::analyze::{Analyzed, FIELD_COUNT};
+use super::text::js_cmp;
+
+/// The words of the notes, their stems and the notes each stem is in.
+pub struct Scored {
+    /// Every folded word, sorted as JavaScript sorts strings.
+    pub words: Vec<Box<str>>,
+    /// The stem (index into `stems`) of each word.
+    pub stem_of: Vec<u32>,
+    /// Every stem, sorted as JavaScript sorts strings.
+    pub stems: Vec<Box<str>>,
+    /// Postings of stem `s`: `docs[start[s]..start[s + 1]]`, ascending
+    /// doc ids, with their one-byte impacts alongside.
+    pub start: Vec<usize>,
+    pub docs: Vec<u32>,
+    pub impacts: Vec<u8>,
+}
+
+impl Scored {
+    pub fn postings(&self, stem: usize) -> (&[u32], &[u8]) {
+        let range = self.start[stem]..self.start[stem + 1];
+        (&self.docs[range.clone()], &self.impacts[range])
+    }
+}
+
+/// Scores every note's stems. `docs` are in doc-id order.
+pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
+    let stemmer = super::stem::for_language(&settings.language);
+    // One set per thread (not per rayon split), merged once: a word is
+    // hashed about once per note it is in, not again at every merge.
+    let per_thread = docs.len().div_ceil(rayon::current_num_threads()).max(1);
+    let mut words: Vec<&str> = docs
+        .par_chunks(per_thread)
+        .map(|chunk| {
+            let mut set = HashSet::<&str>::default();
+            for doc in chunk {
+                set.extend(doc.iter().map(|(w, _)| w));
+            }
+            set
+        })
+        .reduce(HashSet::default, |a, b| {
+            let (mut big, small) = if a.len() < b.len() { (b, a) } else { (a, b) };
+            big.extend(small);
+            big
+        })
+        .into_iter()
+        .collect();
+    words.par_sort_unstable_by(|a, b| js_cmp(a, b));
+    let stemmed: Vec<String> = words
+        .par_iter()
+        .map(|w| super::stem::stem(stemmer.as_ref(), w))
+        .collect();
+    let mut stems: Vec<&str> = stemmed.iter().map(String::as_str).collect();
+    stems.par_sort_unstable_by(|a, b| js_cmp(a, b));
+    stems.dedup();
+    let stem_id: HashMap<&str, u32> = stems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    let stem_of: Vec<u32> = stemmed.iter().map(|s| stem_id[s.as_str()]).collect();
+    let stem_of_word: HashMap<&str, u32> =
+        words.iter().zip(&stem_of).map(|(w, &s)| (*w, s)).collect();
+
+    // Per note: its stems with BM25F's saturated, length-normalised weight.
+    let n = docs.len().max(1) as f32;
+    let mut average = [0f32; FIELD_COUNT];
+    for doc in docs {
+        for (a, &l) in average.iter_mut().zip(&doc.lengths) {
+            *a += l as f32 / n;
+        }
+    }
+    let per_doc: Vec<Vec<(u32, f32)>> = docs
+        .par_iter()
+        .map(|doc| {
+            let norm: [f32; FIELD_COUNT] = std::array::from_fn(|f| {
+                let ratio = if average[f] > 0.0 {
+                    doc.lengths[f] as f32 / average[f]
+                } else {
+                    1.0
+                };
+                settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
+            });
+            let mut terms: Vec<(u32, f32)> = doc
+                .iter()
+                .map(|(w, counts)| {
+                    let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
+                    (stem_of_word[w], tf)
+                })
+                .collect();
+            terms.sort_unstable_by_key(|t| t.0);
+            terms.dedup_by(|b, a| {
+                let same = a.0 == b.0;
+                if same {
+                    a.1 += b.1;
+                }
+                same
+            });
+            terms
+        })
+        .collect();
+
+    let mut df = vec![0u32; stems.len()];
+    for terms in &per_doc {
+        for &(s, _) in terms {
+            df[s as usize] += 1;
+        }
+    }
+    let k1 = settings.k1;
+    let idf: Vec<f32> = df
+        .iter()
+        .map(|&d| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln())
+        .collect();
+    let bm25 = |s: u32, tf: f32| idf[s as usize] * tf * (k1 + 1.0) / (tf + k1);
+    let best = per_doc
+        .par_iter()
+        .map(|t| t.iter().map(|&(s, tf)| bm25(s, tf)).fold(0f32, f32::max))
+        .reduce(|| 0.0, f32::max)
+        .max(f32::MIN_POSITIVE);
+
+    let mut start = Vec::with_capacity(stems.len() + 1);
+    let mut total = 0usize;
+    for &d in &df {
+        start.push(total);
+        total += d as usize;
+    }
+    start.push(total);
+    let mut cursor = start.clone();
+    let mut ids = vec![0u32; total];
+    let mut impacts = vec![0u8; total];
+    for (doc, terms) in per_doc.iter().enumerate() {
+        for &(s, tf) in terms {
+            let at = &mut cursor[s as usize];
+            ids[*at] = doc as u32;
+            impacts[*at] = (bm25(s, tf) / best * 255.0).round().clamp(1.0, 255.0) as u8;
+            *at += 1;
+        }
+    }
+    Scored {
+        words: words.into_iter().map(Box::from).collect(),
+        stem_of,
+        stems: stems.into_iter().map(Box::from).collect(),
+        start,
+        docs: ids,
+        impacts,
+    }
+}

@@ -1,0 +1,159 @@
+//! Term shards: every word and stem, sorted, cut into scripts of about
+//! `SHARD_BYTES`. A word the notes contain names its stem (when the stem
+//! differs); a stem carries its notes: the `INLINE` best inline (enough
+//! for a first page of a one-word query), and when there are more, all of
+//! them in a tail file `p/<stem>.js` loaded only when a query needs them.
+
+use super::SearchFile;
+use super::encode::{base64, js_string, js_strings, write_ids, write_varint};
+use super::score::Scored;
+use super::text::js_cmp;
+
+/// Raw bytes after which a shard is closed (about 10 KB gzipped).
+const SHARD_BYTES: usize = 20_000;
+/// Notes listed inline per stem, best first.
+pub const INLINE: usize = 32;
+
+/// One key of the term dictionary.
+struct Key<'a> {
+    text: &'a str,
+    /// The stem a word files under, when it is another key.
+    redirect: Option<u32>,
+    /// The stem this key is, if it is one.
+    stem: Option<u32>,
+}
+
+/// The shard files, the tail files and the first key of every shard.
+pub fn write(scored: &Scored) -> (Vec<SearchFile>, Vec<String>) {
+    let keys = keys(scored);
+    let mut files = Vec::new();
+    let mut firsts = Vec::new();
+    let mut chunk = Chunk::default();
+    for key in &keys {
+        if chunk.bytes() >= SHARD_BYTES {
+            files.push(chunk.finish(firsts.len() - 1));
+            chunk = Chunk::default();
+        }
+        if chunk.keys.is_empty() {
+            firsts.push(key.text.to_owned());
+        }
+        chunk.add(key, scored);
+    }
+    if !chunk.keys.is_empty() || firsts.is_empty() {
+        if firsts.is_empty() {
+            firsts.push(String::new());
+        }
+        files.push(chunk.finish(firsts.len() - 1));
+    }
+    for stem in 0..scored.stems.len() {
+        let (ids, impacts) = scored.postings(stem);
+        if ids.len() > INLINE {
+            let mut bytes = Vec::with_capacity(ids.len() * 3);
+            write_varint(&mut bytes, ids.len() as u32);
+            write_ids(&mut bytes, ids.iter().copied());
+            bytes.extend_from_slice(impacts);
+            files.push(SearchFile {
+                path: format!("p/{stem}.js"),
+                bytes: format!("lore._p({stem},\"{}\");\n", base64(&bytes)).into_bytes(),
+            });
+        }
+    }
+    (files, firsts)
+}
+
+/// Words and stems merged into one sorted list.
+fn keys(scored: &Scored) -> Vec<Key<'_>> {
+    let mut keys = Vec::with_capacity(scored.words.len() + scored.stems.len() / 4);
+    let (mut w, mut s) = (0, 0);
+    while w < scored.words.len() || s < scored.stems.len() {
+        let word = scored.words.get(w).map(|x| &**x);
+        let stem = scored.stems.get(s).map(|x| &**x);
+        let order = match (word, stem) {
+            (Some(a), Some(b)) => js_cmp(a, b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let text = if order.is_gt() { stem } else { word }.unwrap_or_default();
+        let mut key = Key {
+            text,
+            redirect: None,
+            stem: None,
+        };
+        if order.is_le() {
+            let target = scored.stem_of[w];
+            if &*scored.stems[target as usize] != text {
+                key.redirect = Some(target);
+            }
+            w += 1;
+        }
+        if order.is_ge() {
+            key.stem = Some(s as u32);
+            s += 1;
+        }
+        keys.push(key);
+    }
+    keys
+}
+
+#[derive(Default)]
+struct Chunk {
+    keys: Vec<String>,
+    redirects: Vec<String>,
+    bytes: Vec<u8>,
+    text_bytes: usize,
+}
+
+impl Chunk {
+    fn bytes(&self) -> usize {
+        self.text_bytes + self.bytes.len() * 4 / 3
+    }
+
+    /// Per key: `df` (0: no notes of its own), then, if any, the stem's id
+    /// and its `INLINE` best notes as ascending id gaps and their impacts.
+    /// A word filed under another stem has `[stem, df]` in the redirects.
+    fn add(&mut self, key: &Key<'_>, scored: &Scored) {
+        self.text_bytes += key.text.len() + 3;
+        self.keys.push(key.text.to_owned());
+        match key.redirect {
+            Some(target) => {
+                let df = scored.postings(target as usize).0.len();
+                let stem = &*scored.stems[target as usize];
+                let r = format!("[{},{df}]", js_string(stem));
+                self.text_bytes += r.len() + 1;
+                self.redirects.push(r);
+            }
+            None => {
+                self.text_bytes += 2;
+                self.redirects.push("0".into());
+            }
+        }
+        let Some(stem) = key.stem else {
+            self.bytes.push(0);
+            return;
+        };
+        let (ids, impacts) = scored.postings(stem as usize);
+        write_varint(&mut self.bytes, ids.len() as u32);
+        write_varint(&mut self.bytes, stem);
+        let mut best: Vec<usize> = (0..ids.len()).collect();
+        if best.len() > INLINE {
+            best.sort_by(|&a, &b| impacts[b].cmp(&impacts[a]).then(a.cmp(&b)));
+            best.truncate(INLINE);
+            best.sort_unstable();
+        }
+        write_ids(&mut self.bytes, best.iter().map(|&i| ids[i]));
+        self.bytes.extend(best.iter().map(|&i| impacts[i]));
+    }
+
+    fn finish(self, n: usize) -> SearchFile {
+        let script = format!(
+            "lore._t({n},{},[{}],\"{}\");\n",
+            js_strings(&self.keys),
+            self.redirects.join(","),
+            base64(&self.bytes)
+        );
+        SearchFile {
+            path: format!("t/{n}.js"),
+            bytes: script.into_bytes(),
+        }
+    }
+}

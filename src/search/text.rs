@@ -1,0 +1,84 @@
+//! Words as search sees them: runs of letters and digits (what Rust's
+//! `char::is_alphanumeric` keeps), lowercased, compatibility-decomposed and
+//! stripped of combining marks, so "Café", "CAFE" and "café" are one word.
+//! search.js does the same steps with `\p{Alphabetic}\p{N}`, `toLowerCase`,
+//! `normalize('NFKD')` and `\p{M}`; the two must agree.
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Longer runs are hashes, URLs or base64, not words anyone types.
+pub const MAX_WORD_CHARS: usize = 40;
+
+/// Calls `f` with each word of `text`, folded.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    for raw in text.split(|c: char| !c.is_alphanumeric()) {
+        if raw.is_empty() || (raw.len() > MAX_WORD_CHARS && raw.chars().count() > MAX_WORD_CHARS) {
+            continue;
+        }
+        let folded = fold(raw);
+        if !folded.is_empty() {
+            f(&folded);
+        }
+    }
+}
+
+/// The folded words of `text`, in order.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_word(text, |w| out.push(w.to_owned()));
+    out
+}
+
+/// Lowercase, no diacritics, compatibility forms decomposed ("ﬁ" → "fi").
+/// Most words are lowercase ASCII already and are borrowed as they are.
+pub fn fold(word: &str) -> Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Cow::Borrowed(word);
+    }
+    if word.is_ascii() {
+        return Cow::Owned(word.to_ascii_lowercase());
+    }
+    Cow::Owned(
+        word.to_lowercase()
+            .nfkd()
+            .filter(|&c| !is_combining_mark(c))
+            .collect(),
+    )
+}
+
+/// The order search.js compares strings in (UTF-16 code units), so a
+/// binary search in the browser agrees with the order shards are cut in.
+pub fn js_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_and_diacritics_fold_to_one_word() {
+        assert_eq!(
+            words("Café-au-LAIT, naïve Ångström ﬁle C++ 2024!"),
+            [
+                "cafe", "au", "lait", "naive", "angstrom", "file", "c", "2024"
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_sort_as_javascript_compares_them() {
+        // U+FF21 is above U+D800 (a surrogate) as a code point, below it in UTF-16.
+        assert!("\u{ff21}" < "\u{1f600}");
+        assert!(js_cmp("\u{ff21}", "\u{1f600}").is_gt());
+    }
+}

@@ -1,0 +1,350 @@
+//! Search as a reader uses it, in headless Chromium, from `file://` and
+//! over http: recall and ranking through the theme API (`lore.search`,
+//! `lore.filters`, `lore.card`) on a small made-up knowledge base, and the
+//! default theme's search box opened with `?q=`. A harness page calls the
+//! API and writes the answers into the DOM, which `--dump-dom` returns.
+
+use crate::browser::{chromium, dump_dom, site_routes};
+use crate::server::TestServer;
+use crate::util::*;
+
+fn note(kb: &Kb, name: &str, title: &str, date: &str, tags: &[&str], author: &str, body: &str) {
+    let tags: Vec<String> = tags.iter().map(|t| format!("\"{t}\"")).collect();
+    kb.write(
+        &format!("content/{name}.md"),
+        &format!(
+            "---\ntitle: \"{title}\"\ndate: {date}T10:00:00\nauthors: [\"{author}\"]\ntags: [{}]\n---\n{body}\n",
+            tags.join(", ")
+        ),
+    );
+}
+
+/// Five notes, each holding what one assertion looks for.
+fn fixture() -> Kb {
+    let kb = Kb::new();
+    note(
+        &kb,
+        "kafka",
+        "Kafka partitions",
+        "2024-05-01",
+        &["streaming"],
+        "Ann",
+        "Topics are split into partitions; brokers replicate them.",
+    );
+    note(
+        &kb,
+        "garden",
+        "Quiet gardens",
+        "2024-04-01",
+        &["life"],
+        "Bob",
+        "## Evenings\n\nSomeone was running past while a xylophone played somewhere far away.",
+    );
+    note(
+        &kb,
+        "contracts",
+        "Data contracts",
+        "2024-03-01",
+        &["data", "governance"],
+        "Ann",
+        "A data contract is an agreement between producers and consumers of a dataset.",
+    );
+    note(
+        &kb,
+        "lakes",
+        "Data lakes",
+        "2023-02-01",
+        &["data"],
+        "Bob",
+        "Data lands in cheap storage first; data about data comes later.",
+    );
+    note(
+        &kb,
+        "law",
+        "Contract law",
+        "2022-01-01",
+        &["law"],
+        "Cy",
+        "Signing a contract binds both sides.",
+    );
+    kb.write("config.toml", "title = \"Fixture\"\n");
+    kb.lore_ok(&["build"]);
+    kb
+}
+
+/// The queries each test page runs, as `[query, options]` pairs.
+const QUERIES: &str = r#"[
+  ["xylophone", {}],
+  ["runs", {}],
+  ["xylo", {}],
+  ["xylophne", {}],
+  ["kafak", {}],
+  ["data contract", {}],
+  ["data lakes", {}],
+  ["data", {"filters": {"tags": ["governance"]}}],
+  ["data", {"filters": {"authors": ["Bob"], "years": ["2023"]}}],
+  ["", {"filters": {"tags": ["data"]}}],
+  ["", {"filters": {"tags": {"all": ["data", "governance"]}}}],
+  ["contract", {"limit": 1, "offset": 1}],
+  ["evenings", {}]
+]"#;
+
+/// A page at the site root that runs `QUERIES`, `lore.filters` and
+/// `lore.card`, and writes the answers (as URI-encoded JSON) into the DOM.
+fn harness(kb: &Kb, page: &str, root: &str) {
+    let html = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>
+<script src="{root}static/search.js"></script></head><body data-root="{root}"><pre id="out">waiting</pre>
+<script>
+var qs = {QUERIES};
+Promise.all(qs.map(function (q) {{ return lore.search(q[0], q[1]); }}).concat([
+  lore.filters("data"), lore.filters(), lore.card("{root}notes/kafka.html"),
+  lore.search("data", {{}})
+])).then(function (r) {{
+  document.getElementById('out').textContent = encodeURIComponent(JSON.stringify(r));
+}}, function (e) {{ document.getElementById('out').textContent = 'ERROR ' + e; }});
+</script></body></html>"#
+    );
+    kb.write(&format!("public/{page}"), &html);
+}
+
+fn answers(dom: &str) -> Vec<serde_json::Value> {
+    let start = dom.find("<pre id=\"out\">").expect("the harness page") + 14;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let text = &dom[start..end];
+    assert!(!text.starts_with("ERROR") && text != "waiting", "{text}");
+    let json = percent_decode(text);
+    serde_json::from_str(&json).unwrap()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn titles(answer: &serde_json::Value) -> Vec<&str> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect()
+}
+
+fn check_answers(a: &[serde_json::Value], root: &str) {
+    assert_eq!(titles(&a[0]), ["Quiet gardens"], "a word only in one body");
+    assert_eq!(a[0]["total"], 1);
+    let r = &a[0]["results"][0];
+    assert_eq!(r["url"], format!("{root}notes/garden.html"));
+    assert_eq!(r["date"], "2024-04-01");
+    assert_eq!(r["authors"][0], "Bob");
+    assert_eq!(r["tags"][0], "life");
+    assert!(
+        r["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>xylophone</mark>"),
+        "the excerpt marks the word: {r}"
+    );
+    assert_eq!(titles(&a[1]), ["Quiet gardens"], "runs finds running");
+    assert_eq!(
+        titles(&a[2]),
+        ["Quiet gardens"],
+        "the last word is a prefix"
+    );
+    assert_eq!(titles(&a[3]), ["Quiet gardens"], "two typos in a long word");
+    assert_eq!(
+        titles(&a[4]),
+        ["Kafka partitions"],
+        "a swapped pair of letters"
+    );
+    let both = titles(&a[5]);
+    assert_eq!(both[0], "Data contracts", "the note with both words first");
+    assert!(
+        both.contains(&"Contract law") && both.contains(&"Data lakes") && a[5]["total"] == 3,
+        "then notes with one of them: {both:?}"
+    );
+    assert_eq!(titles(&a[6])[0], "Data lakes", "an exact title first");
+    assert_eq!(
+        titles(&a[16]),
+        ["Data lakes", "Data contracts"],
+        "a word's own notes above those with only a longer word it begins (dataset)"
+    );
+    assert_eq!(titles(&a[7]), ["Data contracts"], "a tag filter");
+    assert_eq!(titles(&a[8]), ["Data lakes"], "author and year filters");
+    assert_eq!(
+        titles(&a[9]),
+        ["Data contracts", "Data lakes"],
+        "browsing a tag lists its notes newest first"
+    );
+    assert_eq!(titles(&a[10]), ["Data contracts"], "all of two tags");
+    assert_eq!(a[11]["total"], 2, "contract and contracts are one stem");
+    assert_eq!(a[11]["results"].as_array().unwrap().len(), 1, "limit");
+    assert_eq!(titles(&a[12]), ["Quiet gardens"], "a heading is searchable");
+    let tags = a[13]["tags"].as_array().unwrap();
+    let count = |v: &str| {
+        tags.iter()
+            .find(|t| t["value"] == v)
+            .map(|t| t["count"].as_u64().unwrap())
+    };
+    assert_eq!(
+        count("data"),
+        Some(2),
+        "facet counts over the results: {tags:?}"
+    );
+    assert_eq!(count("governance"), Some(1));
+    assert_eq!(count("life"), None, "no result has it");
+    assert_eq!(
+        a[14]["authors"].as_array().unwrap().len(),
+        3,
+        "every author of the site"
+    );
+    assert_eq!(a[15]["title"], "Kafka partitions", "a card by URL");
+    assert!(a[15]["summary"].as_str().unwrap().contains("brokers"));
+}
+
+#[test]
+fn the_search_api_finds_ranks_and_filters_from_file_urls() {
+    let Some(browser) = chromium() else { return };
+    let kb = fixture();
+    harness(&kb, "t.html", "");
+    harness(&kb, "notes/t.html", "../");
+    for (page, root) in [("t.html", ""), ("notes/t.html", "../")] {
+        let url = format!("file://{}", kb.path(&format!("public/{page}")).display());
+        check_answers(&answers(&dump_dom(browser, &url)), root);
+    }
+}
+
+/// The site's files served under /repo/, as GitHub Pages serves a project.
+fn serve(kb: &Kb) -> TestServer {
+    TestServer::start(site_routes(&kb.path("public"), "/repo/"))
+}
+
+#[test]
+fn the_search_api_works_over_http_and_loads_only_what_a_query_needs() {
+    let Some(browser) = chromium() else { return };
+    let kb = fixture();
+    harness(&kb, "t.html", "");
+    kb.write(
+        "public/one.html",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>t</title>\
+         <script src=\"static/search.js\"></script></head><body><pre id=\"out\">waiting</pre><script>\
+         lore.search('xylophone').then(function (r) { document.getElementById('out').textContent = \
+         encodeURIComponent(JSON.stringify([r])); });</script></body></html>",
+    );
+    let server = serve(&kb);
+    let one = answers(&dump_dom(browser, &server.url("/repo/one.html")));
+    assert_eq!(titles(&one[0]), ["Quiet gardens"]);
+    assert_eq!(
+        one[0]["results"][0]["url"], "notes/garden.html",
+        "without data-root, URLs are relative to the page all the same"
+    );
+    let texts = std::fs::read_dir(kb.path("public/search/x"))
+        .unwrap()
+        .count();
+    let loaded = (0..texts)
+        .filter(|i| server.hits(&format!("/repo/search/x/{i}.js")) > 0)
+        .count();
+    assert_eq!((loaded, texts), (1, 5), "one result loads one note's text");
+    assert_eq!(
+        server.hits("/repo/search/f/values.js"),
+        0,
+        "no filter, no filter data"
+    );
+    check_answers(
+        &answers(&dump_dom(browser, &server.url("/repo/t.html"))),
+        "",
+    );
+}
+
+#[test]
+fn the_search_box_runs_the_query_in_the_page_url() {
+    let Some(browser) = chromium() else { return };
+    let kb = fixture();
+    let server = serve(&kb);
+    let file = format!(
+        "file://{}?q=xylophone",
+        kb.path("public/notes/kafka.html").display()
+    );
+    let http = format!("{}?q=xylophone", server.url("/repo/notes/kafka.html"));
+    for url in [file, http] {
+        let dom = dump_dom(browser, &url);
+        assert!(
+            dom.contains("href=\"../notes/garden.html\"") && dom.contains("<mark>xylophone</mark>"),
+            "{url}: the result and its marked excerpt:\n{dom}"
+        );
+        assert!(dom.contains(">1 result<"), "{url}: the count:\n{dom}");
+        assert!(
+            dom.contains("aria-expanded=\"true\""),
+            "{url}: the box says it is open"
+        );
+    }
+}
+
+/// The keys of the box on a real page: `/` focuses it, typing searches,
+/// arrows pick a result (announced through aria-activedescendant), Esc
+/// closes, "More results" pages on, filters browse with no words typed.
+/// A script added to the built page plays the keys and writes what it saw.
+#[test]
+fn the_search_box_answers_the_keyboard_and_filters() {
+    let Some(browser) = chromium() else { return };
+    let kb = fixture();
+    let page = kb.read("public/notes/kafka.html");
+    let script = r#"<script>
+(function () {
+  var input = document.getElementById('search-input'), seen = [];
+  function later(f) { setTimeout(f, 400); }
+  function key(el, k) { el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true })); }
+  function say() { document.getElementById('played').textContent = seen.join('|'); }
+  window.addEventListener('load', function () {
+    key(document.body, '/');
+    seen.push('focus:' + (document.activeElement === input));
+    input.value = 'data';
+    input.dispatchEvent(new Event('input'));
+    later(function () {
+      key(input, 'ArrowDown');
+      key(input, 'ArrowDown');
+      seen.push('active:' + input.getAttribute('aria-activedescendant'));
+      seen.push('selected:' + document.querySelector('[aria-selected="true"]').id);
+      key(input, 'Escape');
+      seen.push('closed:' + document.getElementById('search-panel').hidden + ',' + input.getAttribute('aria-expanded'));
+      input.value = '';
+      document.getElementById('search-filters-toggle').click();
+      later(function () {
+        var box = Array.from(document.querySelectorAll('.sf-value')).filter(function (l) {
+          return l.textContent.indexOf('governance') >= 0;
+        })[0];
+        seen.push('facet:' + box.textContent.trim());
+        box.querySelector('input').click();
+        later(function () {
+          seen.push('browse:' + Array.from(document.querySelectorAll('.sr-title')).map(function (t) { return t.textContent; }).join(','));
+          say();
+        });
+      });
+    });
+  });
+})();
+</script><pre id="played">waiting</pre></body>"#;
+    kb.write("public/notes/kafka.html", &page.replace("</body>", script));
+    let url = format!("file://{}", kb.path("public/notes/kafka.html").display());
+    let dom = dump_dom(browser, &url);
+    let start = dom.find("<pre id=\"played\">").unwrap() + 17;
+    let played = &dom[start..start + dom[start..].find("</pre>").unwrap()];
+    assert_eq!(
+        played,
+        "focus:true|active:search-result-1|selected:search-result-1|closed:true,false\
+         |facet:governance (1)|browse:Data contracts",
+        "{dom}"
+    );
+}
