@@ -267,6 +267,8 @@ fn hovering_or_focusing_a_link_to_a_note_shows_its_preview_from_file_urls() {
             "one shard loaded, not all: {loaded}"
         );
     }
+}
+
 /// Every file of a built site as a route under `prefix` ("/" or "/repo/"),
 /// with the content type GitHub Pages would send.
 pub fn site_routes(

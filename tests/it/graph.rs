@@ -54,7 +54,11 @@ fn a_note_page_draws_its_links_backlinks_and_related_notes() {
     assert!(page.contains("<title id=\"local-graph-title\">Notes around Note a</title>"));
     assert!(page.contains("Notes: 1 linked both ways, 1 it links to, 1 linking to it, 1 related"));
     assert!(page.contains("<title>Note b</title>"));
-    assert!(page.find("</article>") < page.find("<aside class=\"note-side\">"));
+    let side = page
+        .find("<aside class=\"note-side\"")
+        .expect("a right column");
+    let graph = page.find("<section class=\"note-graph\"").expect("a graph");
+    assert!(side < graph && graph < page[side..].find("</aside>").unwrap() + side);
     // d sees a as a backlink; a note with no tie draws nothing.
     assert_eq!(
         graph_nodes(&kb.read("public/notes/d.html")),
