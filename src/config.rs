@@ -27,8 +27,13 @@ pub struct Config {
     pub content_dir: String,
     /// Where the site is written, relative to the config file.
     pub output_dir: String,
-    /// How many notes the home page lists.
-    pub recent: usize,
+    /// How many notes a page of a list holds: the home page, a tag's,
+    /// author's or source's page (the archive holds ten times as many).
+    /// 0: every list on one page.
+    pub paginate_by: usize,
+    /// How many notes each home page lists; `paginate_by` when unset (the
+    /// key from before lists were paginated).
+    pub recent: Option<usize>,
     /// How many notes the site's feeds hold (0: no site feed).
     pub feed_entries: usize,
     /// How many notes the feed of each tag, author and source holds (0:
@@ -51,7 +56,8 @@ impl Default for Config {
             theme: "default".into(),
             content_dir: "content".into(),
             output_dir: "public".into(),
-            recent: 30,
+            paginate_by: 30,
+            recent: None,
             feed_entries: 30,
             term_feed_entries: 10,
             related: RelatedConfig::default(),
@@ -281,6 +287,11 @@ impl Config {
         } else {
             Err(ConfigError::BaseUrl(url.to_string()))
         }
+    }
+
+    /// How many notes each home page lists.
+    pub fn home_page_size(&self) -> usize {
+        self.recent.unwrap_or(self.paginate_by)
     }
 
     /// `base_url` with exactly one trailing slash, or empty.

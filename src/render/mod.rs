@@ -6,12 +6,16 @@
 
 pub mod check;
 mod feeds;
+pub mod graph;
 mod headings;
 pub mod highlight;
 pub mod images;
+mod lists;
 mod llms;
 pub mod markdown;
 mod obsidian;
+mod paginate;
+mod previews;
 pub mod svg;
 mod taxonomy;
 pub mod templates;
@@ -29,6 +33,7 @@ use crate::model::{Diagnostic, Note};
 use crate::search;
 pub use highlight::HighlightCache;
 use highlight::Highlighter;
+use lists::heading_of;
 use taxonomy::Taxonomy;
 use templates::{Engine, TemplateError, Theme};
 use views::*;
@@ -86,6 +91,13 @@ struct Ctx<'a> {
     sources: Taxonomy,
     backlinks: Vec<Vec<usize>>,
     related: Vec<Vec<usize>>,
+    /// The notes each links to (distinct, not itself).
+    forward: Vec<Vec<usize>>,
+    /// The theme has an archive template (a theme in another template
+    /// language may not).
+    archive: bool,
+    /// The theme has a graph page template.
+    graph: bool,
 }
 
 /// Renders the whole site.
@@ -171,6 +183,7 @@ pub fn render(
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut backlinks = vec![Vec::new(); notes.len()];
+    let mut forward = vec![Vec::new(); notes.len()];
     for (i, body) in bodies.iter().enumerate() {
         for target in &body.links {
             if let Some(&j) = by_url.get(target.as_str())
@@ -178,6 +191,7 @@ pub fn render(
                 && backlinks[j].last() != Some(&i)
             {
                 backlinks[j].push(i);
+                forward[i].push(j);
             }
         }
         for image in &body.missing_images {
@@ -214,6 +228,7 @@ pub fn render(
             title: &config.title,
             description: &config.description,
             language: &config.language,
+            previews: previews::shard_count(notes.len()),
         },
         base_url: config.base_url(),
         generator: format!("lore {}", env!("CARGO_PKG_VERSION")),
@@ -231,6 +246,9 @@ pub fn render(
         }),
         backlinks,
         related,
+        forward,
+        archive: theme.templates.contains_key("archive.html"),
+        graph: theme.templates.contains_key("graph.html"),
     };
     timings.push(("links + taxonomies", clock.elapsed()));
     // The index first: it consumes the search terms, which are larger than
@@ -244,15 +262,21 @@ pub fn render(
         .map(|i| ctx.note_page(i))
         .collect::<Result<_, _>>()?;
     for taxonomy in [&ctx.tags, &ctx.authors, &ctx.sources] {
-        files.push(ctx.list_page(taxonomy)?);
-        let pages: Vec<OutputFile> = taxonomy
+        files.extend(ctx.list_pages(taxonomy)?);
+        let pages: Vec<Vec<OutputFile>> = taxonomy
             .terms
             .par_iter()
-            .map(|t| ctx.term_page(taxonomy, t))
+            .map(|t| ctx.term_pages(taxonomy, t))
             .collect::<Result<_, _>>()?;
-        files.extend(pages);
+        files.extend(pages.into_iter().flatten());
     }
-    files.push(ctx.index_page(&order)?);
+    files.extend(ctx.index_pages(&order)?);
+    if ctx.archive {
+        files.extend(ctx.archive_pages(&order)?);
+    }
+    if ctx.graph {
+        files.push(ctx.graph_page()?);
+    }
     files.push(ctx.page(
         "404.html",
         "",
@@ -267,6 +291,7 @@ pub fn render(
     let pages = files.len();
     timings.push(("pages", clock.elapsed()));
     files.extend(index);
+    files.extend(ctx.preview_files());
     files.extend(ctx.llms_files(&order));
     let clock = std::time::Instant::now();
     files.extend(ctx.feeds(&order));
@@ -275,7 +300,7 @@ pub fn render(
     if !ctx.base_url.is_empty() {
         files.push(OutputFile {
             path: "sitemap.xml".into(),
-            bytes: xml::sitemap(&ctx.sitemap_entries(), &ctx.base_url).into_bytes(),
+            bytes: xml::sitemap(&ctx.sitemap_entries(&order), &ctx.base_url).into_bytes(),
         });
     }
     files.push(OutputFile {
@@ -405,6 +430,8 @@ impl<'a> Ctx<'a> {
                 },
                 image: head.image,
                 json_ld: head.json_ld,
+                prev: head.prev,
+                next: head.next,
             },
             generator: &self.generator,
             site_root_url,
@@ -472,6 +499,8 @@ impl<'a> Ctx<'a> {
                 .collect(),
             toc: &self.bodies[i].toc,
             mermaid: self.bodies[i].mermaid,
+            graph: self.local_graph(i),
+            graph_page: self.graph.then_some(graph::GRAPH_PAGE),
         };
         #[derive(Serialize)]
         struct Body<'v> {
@@ -491,141 +520,11 @@ impl<'a> Ctx<'a> {
                 },
                 json_ld: Some(self.json_ld(i, image.as_deref())),
                 image,
+                prev: None,
+                next: None,
             },
             Body { note: view },
         )
-    }
-
-    fn index_page(&self, order: &[usize]) -> Result<OutputFile, TemplateError> {
-        #[derive(Serialize)]
-        struct Body<'v> {
-            notes: Vec<Summary<'v>>,
-            counts: Counts,
-            top_tags: Vec<TermView<'v>>,
-        }
-        let mut top: Vec<&taxonomy::Term> = self.tags.terms.iter().collect();
-        top.sort_by(|a, b| {
-            b.notes
-                .len()
-                .cmp(&a.notes.len())
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        let body = Body {
-            notes: order
-                .iter()
-                .take(self.config.recent)
-                .map(|&i| self.summary(i))
-                .collect(),
-            counts: Counts {
-                notes: self.notes.len(),
-                tags: self.tags.terms.len(),
-                authors: self.authors.terms.len(),
-                sources: self.sources.terms.len(),
-            },
-            top_tags: top
-                .iter()
-                .take(30)
-                .map(|t| TermView {
-                    name: &t.name,
-                    url: &t.url,
-                    count: t.notes.len(),
-                })
-                .collect(),
-        };
-        self.page(
-            "index.html",
-            "index.html",
-            &self.config.title,
-            "index",
-            Head {
-                // The site's description, else what it holds.
-                description: format!(
-                    "{}: {} notes from {} sources",
-                    self.config.title,
-                    self.notes.len(),
-                    self.sources.terms.len()
-                ),
-                ..Head::feeds(self.feed_links(None))
-            },
-            body,
-        )
-    }
-
-    fn list_page(&self, taxonomy: &Taxonomy) -> Result<OutputFile, TemplateError> {
-        #[derive(Serialize)]
-        struct Body<'v> {
-            kind: &'static str,
-            heading: &'static str,
-            terms: Vec<TermView<'v>>,
-        }
-        let heading = heading_of(taxonomy.dir);
-        let terms = taxonomy
-            .terms
-            .iter()
-            .map(|t| TermView {
-                name: &t.name,
-                url: &t.url,
-                count: t.notes.len(),
-            })
-            .collect();
-        self.page(
-            "list.html",
-            &format!("{}/index.html", taxonomy.dir),
-            heading,
-            "list",
-            Head {
-                description: format!(
-                    "{} {} of {}",
-                    taxonomy.terms.len(),
-                    heading.to_lowercase(),
-                    self.config.title
-                ),
-                ..Head::feeds(self.feed_links(None))
-            },
-            Body {
-                kind: taxonomy.dir,
-                heading,
-                terms,
-            },
-        )
-    }
-
-    fn term_page(
-        &self,
-        taxonomy: &Taxonomy,
-        term: &taxonomy::Term,
-    ) -> Result<OutputFile, TemplateError> {
-        #[derive(Serialize)]
-        struct Named<'v> {
-            name: &'v str,
-        }
-        #[derive(Serialize)]
-        struct Body<'v> {
-            kind: &'static str,
-            heading: String,
-            term: Named<'v>,
-            notes: Vec<Summary<'v>>,
-            parent: LinkView<'v>,
-        }
-        let kind_heading = heading_of(taxonomy.dir);
-        let singular = kind_heading.trim_end_matches('s');
-        let heading = format!("{singular}: {}", term.name);
-        let parent_url = format!("{}/index.html", taxonomy.dir);
-        let body = Body {
-            kind: taxonomy.dir,
-            heading: heading.clone(),
-            term: Named { name: &term.name },
-            notes: term.notes.iter().map(|&i| self.summary(i)).collect(),
-            parent: LinkView {
-                name: kind_heading,
-                url: &parent_url,
-            },
-        };
-        let head = Head {
-            description: term_description(taxonomy.dir, &term.name, term.notes.len()),
-            ..Head::feeds(self.feed_links(Some((&singular.to_lowercase(), term))))
-        };
-        self.page("term.html", &term.url, &heading, "term", head, body)
     }
 
     fn search_index(
@@ -660,6 +559,19 @@ impl<'a> Ctx<'a> {
                 bytes: f.bytes,
             })
             .collect()
+    }
+
+    /// The shards of link previews: each note's title, date and summary.
+    fn preview_files(&self) -> Vec<OutputFile> {
+        let previews: Vec<previews::Preview<'_>> = (0..self.notes.len())
+            .map(|i| previews::Preview {
+                url: &self.urls[i],
+                title: &self.notes[i].front.title,
+                date: display_date(&self.notes[i]).1.unwrap_or_default(),
+                summary: &self.summaries[i],
+            })
+            .collect();
+        previews::files(&previews)
     }
 
     /// `llms.txt` and `llms-full.txt`, newest notes first.
@@ -937,28 +849,41 @@ impl<'a> Ctx<'a> {
     }
 
     /// Every page with the date its content last changed: a note's date,
-    /// the newest of the notes a list shows.
-    fn sitemap_entries(&self) -> Vec<(String, Option<NaiveDateTime>)> {
+    /// the newest of the notes a list shows (every page of a paginated
+    /// list).
+    fn sitemap_entries(&self, order: &[usize]) -> Vec<(String, Option<NaiveDateTime>)> {
         let newest = |notes: &mut dyn Iterator<Item = usize>| {
             notes.filter_map(|i| self.notes[i].front.date).max()
         };
         let all = newest(&mut (0..self.notes.len()));
-        let mut entries = vec![("index.html".to_string(), all)];
+        let mut entries = Vec::new();
+        if self.graph {
+            entries.push((graph::GRAPH_PAGE.to_string(), all));
+        }
+        let mut list = |first: &str, count: usize, per_page: usize, date| {
+            for n in 1..=paginate::page_count(count, per_page) {
+                entries.push((paginate::page_url(first, n), date));
+            }
+        };
+        list("index.html", order.len(), self.config.home_page_size(), all);
+        if self.archive {
+            let per_page = self.config.paginate_by * lists::ARCHIVE_FACTOR;
+            list(lists::ARCHIVE, order.len(), per_page, all);
+        }
+        for taxonomy in [&self.tags, &self.authors, &self.sources] {
+            let first = format!("{}/index.html", taxonomy.dir);
+            list(&first, taxonomy.terms.len(), lists::TERMS_PER_PAGE, all);
+            for t in &taxonomy.terms {
+                let date = newest(&mut t.notes.iter().copied());
+                list(&t.url, t.notes.len(), self.config.paginate_by, date);
+            }
+        }
         entries.extend(
             self.urls
                 .iter()
                 .zip(self.notes)
                 .map(|(url, n)| (url.clone(), n.front.date)),
         );
-        for taxonomy in [&self.tags, &self.authors, &self.sources] {
-            entries.push((format!("{}/index.html", taxonomy.dir), all));
-            entries.extend(
-                taxonomy
-                    .terms
-                    .iter()
-                    .map(|t| (t.url.clone(), newest(&mut t.notes.iter().copied()))),
-            );
-        }
         entries
     }
 }
@@ -972,6 +897,9 @@ struct Head {
     image: Option<String>,
     /// JSON-LD, already safe inside `<script>`.
     json_ld: Option<String>,
+    /// Neighbour pages of a paginated list.
+    prev: Option<String>,
+    next: Option<String>,
 }
 
 impl Head {
@@ -981,17 +909,9 @@ impl Head {
             description: String::new(),
             image: None,
             json_ld: None,
+            prev: None,
+            next: None,
         }
-    }
-}
-
-/// A term page's description: "12 notes tagged kafka".
-fn term_description(dir: &str, name: &str, count: usize) -> String {
-    let notes = if count == 1 { "note" } else { "notes" };
-    match dir {
-        "tags" => format!("{count} {notes} tagged {name}"),
-        "authors" => format!("{count} {notes} by {name}"),
-        _ => format!("{count} {notes} from {name}"),
     }
 }
 
@@ -1014,12 +934,4 @@ fn image_property(note: &Note) -> Option<String> {
         .map(|t| t.replace("\\\"", "\"").replace("\\\\", "\\"))
         .unwrap_or_else(|| text.trim_matches('\'').to_string());
     (!text.is_empty()).then_some(text)
-}
-
-fn heading_of(dir: &str) -> &'static str {
-    match dir {
-        "tags" => "Tags",
-        "authors" => "Authors",
-        _ => "Sources",
-    }
 }

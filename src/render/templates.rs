@@ -36,6 +36,8 @@ pub fn builtin() -> Theme {
         "index.html",
         "list.html",
         "term.html",
+        "archive.html",
+        "graph.html",
         "404.html"
     );
     let statics = [
@@ -46,6 +48,10 @@ pub fn builtin() -> Theme {
         (
             "search.js",
             include_str!("../../themes/default/static/search.js"),
+        ),
+        (
+            "preview.js",
+            include_str!("../../themes/default/static/preview.js"),
         ),
         (
             "search-ui.js",

@@ -9,6 +9,8 @@ pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
+    /// How many shards of link previews the site has (`previews/<k>.js`).
+    pub previews: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -28,6 +30,10 @@ pub struct PageView<'a> {
     pub image: Option<String>,
     /// A note's schema.org JSON-LD, already safe inside `<script>`.
     pub json_ld: Option<String>,
+    /// On a page of a paginated list: the pages before and after it
+    /// (`<link rel="prev">`/`"next"`), site-relative.
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// A feed of a page: its title, format name ("Atom", "RSS", "JSON Feed"),
@@ -94,6 +100,19 @@ pub struct NoteView<'a> {
     pub toc: &'a [super::headings::TocEntry],
     /// The page draws Mermaid diagrams: it loads `static/mermaid.min.js`.
     pub mermaid: bool,
+    /// Its neighbourhood drawn (none for a note with no links, backlinks
+    /// or related notes).
+    pub graph: Option<LocalGraph>,
+    /// The graph page, site-relative (none when the theme has none).
+    pub graph_page: Option<&'static str>,
+}
+
+/// A note's neighbourhood: inline SVG, and the kinds of tie it shows
+/// (`tie-mutual`, `tie-out`, `tie-in`, `tie-related`) for its key.
+#[derive(Debug, Serialize)]
+pub struct LocalGraph {
+    pub svg: String,
+    pub ties: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]

@@ -200,6 +200,75 @@ fn browser_path(browser: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Link previews from file://: hovering a link to a note, or focusing
+/// one, shows that note's title, date and summary, loading only the one
+/// small shard of preview data that holds it. The test copies a note page
+/// and adds a script that, once the page has loaded, moves the "mouse" onto
+/// a link (a `mouseover` event, as a pointer would send) and notes what
+/// was loaded when the preview shows; then it reads the page.
+#[test]
+fn hovering_or_focusing_a_link_to_a_note_shows_its_preview_from_file_urls() {
+    let Some(browser) = chromium() else { return };
+    let kb = Kb::new();
+    // 75 notes: two shards of preview data.
+    crate::lists::numbered_notes(&kb, 75);
+    kb.lore_ok(&["build"]);
+    assert!(kb.path("public/previews/1.js").is_file());
+    let page = kb.read("public/notes/note-010.html");
+    let preview_div = regex::Regex::new(
+        r#"<div id="lore-preview" class="preview" role="tooltip"[^>]*>(.*?)</div>"#,
+    )
+    .unwrap();
+    let shards_attr = regex::Regex::new(r#"data-test-shards="([^"]*)""#).unwrap();
+    for (event, link, title, date) in [
+        (
+            "l.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}))",
+            ".content a[href$='note-011.html']",
+            "Note 11",
+            "3 December 2020",
+        ),
+        (
+            "l.focus()",
+            ".note-links a[href$='note-009.html']",
+            "Note 9",
+            "3 October 2020",
+        ),
+    ] {
+        let script = format!(
+            "<script>addEventListener('load', function () {{ var l = document.querySelector(\"{link}\"); {event}; \
+             var wait = setInterval(function () {{ var p = document.getElementById('lore-preview'); if (!p || p.hidden) return; clearInterval(wait); \
+             document.body.setAttribute('data-test-shards', Object.keys(window.LORE_PREVIEWS || {{}}).join()); \
+             document.body.setAttribute('data-test-described', l.getAttribute('aria-describedby')); }}, 50); }});</script></body>"
+        );
+        kb.write("public/notes/test.html", &page.replace("</body>", &script));
+        let url = format!("file://{}", kb.path("public/notes/test.html").display());
+        let dom = dump_dom(browser, &url);
+        let preview = preview_div
+            .captures(&dom)
+            .unwrap_or_else(|| panic!("no preview after {event}:\n{dom}"))[1]
+            .to_string();
+        assert!(
+            preview.contains(&format!("<p class=\"preview-title\">{title}</p>")),
+            "{preview}"
+        );
+        assert!(
+            preview.contains(&format!("<p class=\"preview-date\">{date}</p>")),
+            "{preview}"
+        );
+        assert!(preview.contains("Words about topic"), "{preview}");
+        assert!(
+            dom.contains("data-test-described=\"lore-preview\""),
+            "the link is described by its preview"
+        );
+        let loaded = shards_attr.captures(&dom).unwrap()[1].to_string();
+        assert_eq!(
+            loaded.split(',').count(),
+            1,
+            "one shard loaded, not all: {loaded}"
+        );
+    }
+}
+
 /// Every file of a built site as a route under `prefix` ("/" or "/repo/"),
 /// with the content type GitHub Pages would send.
 pub fn site_routes(

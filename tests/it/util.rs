@@ -168,7 +168,7 @@ pub fn broken_links(site: &Path) -> BTreeSet<String> {
     broken
 }
 
-/// `<script>` tags on a page that are not lore's own: the search scripts,
+/// `<script>` tags on a page that are not lore's own: the search and preview scripts,
 /// a note page's script and the vendored Mermaid (both from `static/`),
 /// the one that finds the site's folder on 404.html, and a note's JSON-LD
 /// (data, not code; `json_ld_is_data` checks nothing in it closes the element).
@@ -178,6 +178,7 @@ pub fn foreign_scripts(html: &str) -> Vec<String> {
         .map(|m| m.as_str().to_string())
         .filter(|t| {
             !t.contains("static/search.js")
+                && !t.contains("static/preview.js")
                 && !t.contains("static/note.js")
                 && !t.contains("static/mermaid.min.js")
                 && !t.contains("static/search-ui.js")
