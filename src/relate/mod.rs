@@ -61,12 +61,14 @@ use rayon::prelude::*;
 mod chunks;
 mod index;
 mod select;
+mod series;
 mod tokens;
 mod vectors;
 
 use chunks::*;
 use index::*;
 use select::*;
+use series::*;
 use tokens::*;
 use vectors::*;
 
@@ -145,23 +147,28 @@ pub fn related(docs: &[RelateDoc<'_>], config: &RelateConfig) -> Vec<Vec<(u32, f
     }
     let model = Model::build(docs, config, false);
     let select = model.select(docs, config);
-    model
-        .vectors
+    let (candidates, hubness) = model.candidates(&select);
+    candidates
         .par_iter()
         .enumerate()
-        .map_init(
-            || Scratch::new(n),
-            |scratch, (d, vector)| select.related(d as u32, vector, scratch),
-        )
+        .map(|(d, c)| select.finish(d as u32, c, &hubness))
         .collect()
 }
 
-/// Why one note is related to another: the score and the shared terms
-/// that weigh most in it (stems; `#tag` and `@author` for those).
+/// Why one note is related to another: the score, what it is made of, and
+/// the shared terms that weigh most in it (stems; `#tag` and `@author` for
+/// those).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explained {
     pub index: u32,
+    /// The score ranked on (after the hub discount and the date boost).
     pub score: f32,
+    /// The cosine of the two notes' words.
+    pub text: f32,
+    /// What shared tags and authors add (at most `text`).
+    pub special: f32,
+    /// What was taken off because the other note is close to many notes.
+    pub hub: f32,
     /// (term, share of the score), heaviest first.
     pub shared: Vec<(String, f32)>,
 }
@@ -175,14 +182,15 @@ pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> 
     }
     let model = Model::build(docs, config, true);
     let select = model.select(docs, config);
-    let mut scratch = Scratch::new(n);
-    let Some(vector) = model.vectors.get(target) else {
+    let (candidates, hubness) = model.candidates(&select);
+    let (Some(vector), Some(mine)) = (model.vectors.get(target), candidates.get(target)) else {
         return Vec::new();
     };
-    let related = select.related(target as u32, vector, &mut scratch);
+    let related = select.finish(target as u32, mine, &hubness);
     related
         .into_iter()
-        .map(|(other, score)| {
+        .filter_map(|(other, score)| {
+            let c = mine.iter().find(|c| c.other == other)?;
             let theirs = model
                 .vectors
                 .get(other as usize)
@@ -201,11 +209,14 @@ pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> 
                 .collect();
             shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             shared.truncate(8);
-            Explained {
+            Some(Explained {
                 index: other,
                 score,
+                text: c.text,
+                special: c.special,
+                hub: c.base - select.adjusted(c, &hubness),
                 shared,
-            }
+            })
         })
         .collect()
 }
@@ -214,6 +225,10 @@ pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> 
 struct Model {
     vectors: Vec<Vec<(u32, f32)>>,
     index: Index,
+    /// Global term id → whether it is a tag or author.
+    special: Vec<bool>,
+    /// Per document, the other parts of its series.
+    series: Vec<Vec<u32>>,
     /// Global term id → term, only when asked for (explanations).
     names: Vec<Box<str>>,
 }
@@ -244,15 +259,20 @@ impl Model {
             .iter()
             .map(|&d| (((1.0 + n_f64) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
             .collect();
-        let idf_max = (((1.0 + n_f64) / 2.0).ln() + 1.0) as f32;
+        let n_special = docs
+            .iter()
+            .filter(|d| !d.tags.is_empty() || !d.authors.is_empty())
+            .count() as f32;
         let pruning = Pruning {
             title_weight: weights.title,
             sublinear: std::array::from_fn(|tf| sublinear(tf as u32)),
             df: &df,
             idf: &idf,
-            idf_max,
+            n_special,
+            special_idf_max: ((1.0 + n_special) / 3.0).ln() + 1.0,
             max_terms: config.max_terms,
         };
+        let special = special_terms(&chunks, &remaps, df.len());
         let vectors: Vec<Vec<(u32, f32)>> = chunks
             .into_par_iter()
             .zip(remaps.into_par_iter())
@@ -263,13 +283,38 @@ impl Model {
             .collect();
         drop(idf);
 
+        // A stub is no part of a series either.
+        let mut series = series(docs);
+        for mates in &mut series {
+            mates.retain(|&m| vectors.get(m as usize).is_some_and(|v| !v.is_empty()));
+        }
+
         // (3) Inverted index with capped postings.
         let index = Index::build(&vectors, df.len(), config.max_postings);
         Model {
             vectors,
             index,
+            special,
+            series,
             names,
         }
+    }
+
+    /// Pass 1 over every document, in parallel: its candidates, and from
+    /// them how much of a hub each document is.
+    fn candidates(&self, select: &Select<'_>) -> (Vec<Vec<Candidate>>, Vec<f32>) {
+        let n = self.vectors.len();
+        let candidates: Vec<Vec<Candidate>> = self
+            .vectors
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Scratch::new(n),
+                |scratch, (d, vector)| select.candidates(d as u32, vector, scratch),
+            )
+            .collect();
+        let hubness = candidates.par_iter().map(|c| select.hubness(c)).collect();
+        (candidates, hubness)
     }
 
     /// (4) What the per-document selection needs.
@@ -277,6 +322,8 @@ impl Model {
         let weights = Weights::new(config);
         Select {
             index: &self.index,
+            special: &self.special,
+            series: &self.series,
             dates: if weights.date_weight > 0.0 {
                 docs.iter().map(|doc| doc.date).collect()
             } else {
@@ -288,6 +335,22 @@ impl Model {
             date_scale_secs: weights.date_scale_secs,
         }
     }
+}
+
+/// Global term id → whether it is a tag or author (text terms are
+/// alphanumeric, so they never start with `#` or `@`).
+fn special_terms(chunks: &[Chunk], remaps: &[Vec<u32>], len: usize) -> Vec<bool> {
+    let mut special = vec![false; len];
+    for (chunk, remap) in chunks.iter().zip(remaps) {
+        for (term, &global) in chunk.terms.iter().zip(remap) {
+            if term.starts_with(['#', '@'])
+                && let Some(slot) = special.get_mut(global as usize)
+            {
+                *slot = true;
+            }
+        }
+    }
+    special
 }
 
 /// Global term id → term, from the chunks' vocabularies.
@@ -314,8 +377,30 @@ const MIN_TOKEN_CHARS: usize = 2;
 const MAX_TOKEN_CHARS: usize = 40;
 /// Vector entries lighter than this are dropped (keeps products nonzero).
 const MIN_WEIGHT: f32 = 1e-9;
-/// Up to this many related notes, selection keeps a running floor.
-const TRACK_TOP: usize = 64;
+/// A note with fewer body tokens than this (stop words aside) is a stub:
+/// it neither gives nor receives links.
+const MIN_BODY_TOKENS: u32 = 12;
+/// Body tokens per expected use of a term the note is about (see
+/// `Pruning::support`).
+const PASSING_LEN: f32 = 500.0;
+/// Tags and authors add at most this times the text cosine.
+const SPECIAL_CAP: f32 = 1.0;
+/// Candidates kept per note in pass 1: this many times `max_related`, and
+/// at least `MIN_POOL`.
+const CANDIDATE_FACTOR: usize = 4;
+const MIN_POOL: usize = 16;
+/// How much of the other note's hubness is taken off a score.
+const HUB_WEIGHT: f32 = 0.4;
+/// A link needs at least this score after the hub discount...
+const MIN_LINK: f32 = 0.04;
+/// ...and at least this share of the note's best link.
+const MIN_SHARE_OF_BEST: f32 = 0.3;
+/// What being parts of one series adds to a score.
+const SERIES_BONUS: f32 = 0.1;
+/// A title group bigger than this is a naming habit, not a series.
+const MAX_SERIES: usize = 32;
+/// A title's head before `:` names a series only if it is this short.
+const MAX_SERIES_HEAD_WORDS: usize = 4;
 /// Marks a raw token that is a stop word.
 const STOP: u32 = u32::MAX;
 
@@ -407,12 +492,12 @@ mod tests {
     /// Filler notes on unrelated subjects, so idf means something.
     fn filler() -> Vec<Owned> {
         [
-            ("Sourdough starter care", "Feed the starter flour and water daily; hydration and temperature drive fermentation of the dough."),
-            ("Tomato seedlings in spring", "Sow tomato seeds indoors, harden seedlings off, transplant after frost into compost-rich beds."),
-            ("Marathon training log", "Long runs on weekends, tempo intervals midweek, taper before race day, carbohydrate loading."),
-            ("Budget travel in Portugal", "Trains from Lisbon to Porto are cheap; hostels, pastries and tram rides along the river."),
-            ("Watercolor basics", "Wet-on-wet washes, pigment granulation, cold press paper and round brushes for landscapes."),
-            ("Home espresso dialing", "Grind size, dose, yield and shot time; a scale and fresh beans matter more than the machine."),
+            ("Sourdough starter care", "Feed the starter flour and water daily; hydration and temperature drive fermentation of the dough. Bake loaves in a dutch oven."),
+            ("Tomato seedlings in spring", "Sow tomato seeds indoors, harden seedlings off, transplant after frost into compost-rich beds. Stake vines, pinch suckers."),
+            ("Marathon training log", "Long runs on weekends, tempo intervals midweek, taper before race day, carbohydrate loading. Shoes wear after miles."),
+            ("Budget travel in Portugal", "Trains from Lisbon to Porto are cheap; hostels, pastries and tram rides along the river. Sardines grilled in summer."),
+            ("Watercolor basics", "Wet-on-wet washes, pigment granulation, cold press paper and round brushes for landscapes. Mask highlights, layer glazes."),
+            ("Home espresso dialing", "Grind size, dose, yield and shot time; a scale and fresh beans matter more than the machine. Steam milk for flat whites."),
         ]
         .iter()
         .map(|(t, b)| owned(t, b, &[], &[]))
@@ -425,25 +510,29 @@ mod tests {
         let base = notes.len() as u32;
         notes.push(owned(
             "Building a static site generator, part 1",
-            "We start with parsing markdown files and front matter into an intermediate representation.",
+            "We start with parsing markdown files and front matter into an intermediate representation: \
+             pages, sections, taxonomies, assets and links between them.",
             &[],
             &[],
         ));
         notes.push(owned(
             "Building a static site generator, part 2",
-            "Templates turn pages into HTML; we add layouts, partials and a theme directory.",
+            "Templates turn pages into HTML; we add layouts, partials and a theme directory, then \
+             shortcodes, pagination and feeds.",
             &[],
             &[],
         ));
         notes.push(owned(
             "[1/2] Kubernetes autoscaling deep dive",
-            "Horizontal pod autoscaler reacts to CPU metrics.",
+            "Horizontal pod autoscaler reacts to CPU metrics: target utilisation, replicas, \
+             stabilisation windows and custom metrics adapters.",
             &[],
             &[],
         ));
         notes.push(owned(
             "[2/2] Kubernetes autoscaling deep dive",
-            "Cluster autoscaler adds nodes when pods are pending.",
+            "Cluster autoscaler adds nodes when pods are pending: node groups, scale-down delays, \
+             expanders and cloud provider quotas.",
             &[],
             &[],
         ));
@@ -469,7 +558,7 @@ mod tests {
         notes.push(owned(
             "Why my references would not compile",
             "A mutable reference while shared references lived: the borrow checker refused. \
-             Shorter lifetimes fixed it.",
+             Shorter lifetimes fixed it; the compiler error named both borrows and where each ended.",
             &[],
             &[],
         ));
@@ -478,40 +567,172 @@ mod tests {
         assert_eq!(first(&out[base + 1]), Some(base as u32));
     }
 
+    /// A body a few notes share, so tags and authors have text to reorder.
+    const SHARED: &str = "Compost heaps need green and brown layers, moisture, air and \
+                          turning; worms and fungi break leaves into humus for the beds.";
+
     #[test]
     fn rare_shared_tag_beats_common_shared_tag() {
-        let mut notes: Vec<Owned> = (0..12)
-            .map(|i| owned(&format!("note {i}"), "", &["common"], &[]))
-            .collect();
-        notes.push(owned("alpha", "", &["common", "rare"], &[])); // 12
-        notes.push(owned("beta", "", &["rare"], &[])); // 13
-        notes.push(owned("gamma", "", &["Common"], &[])); // 14
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        for i in 0..12 {
+            notes.push(owned(&format!("note {i}"), SHARED, &["common"], &[]));
+        }
+        notes.push(owned("alpha", SHARED, &["common", "rare"], &[])); // base + 12
+        notes.push(owned("beta", SHARED, &["rare"], &[])); // base + 13
+        notes.push(owned("gamma", SHARED, &["Common"], &[])); // base + 14
         let out = run(&notes);
-        let list = &out[12];
+        let list = &out[base as usize + 12];
         let score = |j: u32| list.iter().find(|e| e.0 == j).map(|e| e.1);
-        assert_eq!(first(list), Some(13), "{list:?}");
-        let rare = score(13).unwrap_or(0.0);
-        let common = score(14).unwrap_or(0.0);
+        assert_eq!(first(list), Some(base + 13), "{list:?}");
+        let rare = score(base + 13).unwrap_or(0.0);
+        let common = score(base + 14).unwrap_or(0.0);
         assert!(rare > common, "rare {rare} common {common}");
+    }
+
+    #[test]
+    fn tags_and_authors_alone_relate_nothing() {
+        // One feed tags everything `#data` and one person wrote both; the
+        // subjects differ, so a reader would not follow one to the other.
+        let mut notes = filler();
+        let n = notes.len();
+        notes[0].tags = vec!["data".into()];
+        notes[0].authors = vec!["Ada".into()];
+        notes[1].tags = vec!["data".into()];
+        notes[1].authors = vec!["Ada".into()];
+        let out = run(&notes);
+        assert!(out[0].iter().all(|e| e.0 != 1), "{:?}", out[0]);
+        assert_eq!(out.len(), n);
     }
 
     #[test]
     fn shared_author_counts_a_little() {
         let mut notes = filler();
-        notes.push(owned("one", "", &[], &["Ada Lovelace"]));
-        notes.push(owned("two", "", &[], &["  ada   lovelace "]));
-        notes.push(owned("three", "", &[], &["Someone Else"]));
+        notes.push(owned("one", SHARED, &[], &["Ada Lovelace"]));
+        notes.push(owned("two", SHARED, &[], &["  ada   lovelace "]));
+        notes.push(owned("three", SHARED, &[], &["Someone Else"]));
         let out = run(&notes);
         let n = notes.len();
         assert_eq!(first(&out[n - 3]), Some(n as u32 - 2));
     }
 
     #[test]
+    fn stubs_neither_give_nor_receive() {
+        let mut notes = filler();
+        let base = notes.len();
+        notes.push(owned("Compost", SHARED, &["garden"], &["Ada"]));
+        notes.push(owned("Compost too", SHARED, &["garden"], &["Ada"]));
+        // The same words, too few of them to say what a note is about.
+        notes.push(owned(
+            "Compost",
+            "Compost heaps need layers.",
+            &["garden"],
+            &["Ada"],
+        ));
+        notes.push(owned("Compost", "", &["garden"], &["Ada"]));
+        let out = run(&notes);
+        assert_eq!(first(&out[base]), Some(base as u32 + 1));
+        assert!(out[base + 2].is_empty() && out[base + 3].is_empty());
+        for list in &out {
+            assert!(list.iter().all(|e| (e.0 as usize) < base + 2), "{list:?}");
+        }
+    }
+
+    #[test]
+    fn a_word_used_in_passing_relates_less() {
+        // Two notes about sourdough; one about travel that names bread once
+        // in passing. The passing mention must not beat the real topic.
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        let long_trip = "Lisbon trams, Porto wine cellars, Sintra palaces, Cascais beaches, \
+                         Coimbra library, Evora temple, Algarve cliffs, Douro valley vineyards, \
+                         azulejo tiles, fado evenings, ferry crossings, miradouro sunsets. "
+            .repeat(4);
+        notes.push(owned(
+            "Sourdough hydration",
+            "Sourdough hydration: wetter dough, open crumb, \
+            longer fermentation; the starter and flour decide how much water the sourdough takes.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Sourdough scoring",
+            "Scoring sourdough loaves: a lame, shallow angle, \
+            steam in the oven; fermentation and starter strength shape the ear of the sourdough.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "A week in Portugal",
+            &format!("{long_trip} Sourdough at breakfast."),
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        assert_eq!(
+            first(&out[base as usize]),
+            Some(base + 1),
+            "{:?}",
+            out[base as usize]
+        );
+        assert!(
+            out[base as usize + 2]
+                .iter()
+                .all(|e| e.0 != base && e.0 != base + 1)
+        );
+    }
+
+    #[test]
+    fn series_keys_come_from_titles() {
+        assert_eq!(
+            series_key("ctrl+r #04: Energy & tunnels").as_deref(),
+            Some("ctrl")
+        );
+        assert_eq!(series_key("Day 12: Chapter three").as_deref(), Some("day"));
+        assert_eq!(
+            series_key("10 Lessons Learned In 10 Years [1/2]"),
+            series_key("10 Lessons Learned In 10 Years [2/2]")
+        );
+        assert_eq!(
+            series_key("Why Rust: a long story about memory safety"),
+            None
+        );
+        assert_eq!(series_key("Notes on borrow checking"), None);
+    }
+
+    #[test]
+    fn a_series_with_few_shared_words_still_relates() {
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        notes.push(owned(
+            "Weekly #1: knots",
+            "Sailing knots: a bowline makes a fixed loop, a cleat hitch holds a line, \
+             a reef knot joins two ends of equal rope.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Weekly #2: espresso",
+            "Espresso shots: grind finer when it runs fast, \
+            coarser when it chokes; weigh dose and yield, time every shot, taste.",
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        assert_eq!(
+            first(&out[base as usize]),
+            Some(base + 1),
+            "{:?}",
+            out[base as usize]
+        );
+    }
+
+    #[test]
     fn never_related_to_itself() {
         let mut notes = filler();
         // Exact duplicates too: they relate to each other, not to themselves.
-        notes.push(owned("Same title", "same body text here", &["x"], &["a"]));
-        notes.push(owned("Same title", "same body text here", &["x"], &["a"]));
+        notes.push(owned("Same title", SHARED, &["x"], &["a"]));
+        notes.push(owned("Same title", SHARED, &["x"], &["a"]));
         let out = run(&notes);
         assert_eq!(out.len(), notes.len());
         for (i, list) in out.iter().enumerate() {

@@ -1,10 +1,15 @@
 //! Phase 4: per document, dot products accumulated over the capped
-//! postings, and the best kept.
+//! postings (text and tags/authors apart); then, once every document has its
+//! candidates, hubs discounted, weak links dropped and the best kept.
 
 use super::*;
 
 pub(super) struct Select<'a> {
     pub(super) index: &'a Index,
+    /// Global term id → whether it is a tag or author (not text).
+    pub(super) special: &'a [bool],
+    /// Per document, the other parts of its series.
+    pub(super) series: &'a [Vec<u32>],
     /// Per document, its date (only read when the date boost is on).
     pub(super) dates: Vec<Option<i64>>,
     pub(super) max_related: usize,
@@ -13,46 +18,73 @@ pub(super) struct Select<'a> {
     pub(super) date_scale_secs: f32,
 }
 
+/// One candidate of a document: the other document, its text cosine and
+/// what shared tags and authors add (already capped), summed in `base`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Candidate {
+    pub(super) other: u32,
+    pub(super) text: f32,
+    pub(super) special: f32,
+    /// `SERIES_BONUS` if both are parts of one series.
+    pub(super) series: f32,
+    pub(super) base: f32,
+}
+
+pub(super) struct Scratch {
+    /// Dense accumulators, one slot per document, all zero between uses:
+    /// text, tags and authors, series.
+    pub(super) acc: Vec<[f32; 3]>,
+    /// Documents with a nonzero slot in `acc` (a prefix of it, written
+    /// without branching; see [`Select::candidates`]).
+    pub(super) touched: Vec<u32>,
+    pub(super) candidates: Vec<Candidate>,
+}
+
 impl Scratch {
     pub(super) fn new(n: usize) -> Scratch {
         Scratch {
-            acc: vec![0.0; n],
+            acc: vec![[0.0; 3]; n],
             touched: Vec::new(),
             candidates: Vec::new(),
-            best: Vec::new(),
         }
     }
 }
 
-pub(super) struct Scratch {
-    /// Dense accumulator, one slot per document, all zero between uses.
-    pub(super) acc: Vec<f32>,
-    /// Documents with a nonzero slot in `acc` (a prefix of it, written
-    /// without branching; see [`Select::related`]).
-    pub(super) touched: Vec<u32>,
-    pub(super) candidates: Vec<(u32, f32)>,
-    /// The best base scores so far, best first (at most `max_related`).
-    pub(super) best: Vec<f32>,
+/// Heaviest `base` first, then lowest id.
+fn by_base(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.base.total_cmp(&a.base).then(a.other.cmp(&b.other))
 }
 
 impl Select<'_> {
-    pub(super) fn related(
+    /// How many candidates pass 1 keeps per document: enough that the hub
+    /// discount and the date boost can reorder them.
+    pub(super) fn pool(&self) -> usize {
+        self.max_related
+            .saturating_mul(CANDIDATE_FACTOR)
+            .max(MIN_POOL)
+    }
+
+    /// Pass 1: the best candidates of document `d`, by base score, best first.
+    pub(super) fn candidates(
         &self,
         d: u32,
         vector: &[(u32, f32)],
         s: &mut Scratch,
-    ) -> Vec<(u32, f32)> {
+    ) -> Vec<Candidate> {
         // Every posting visited may touch a new document: size `touched` so
         // that it can be written without a branch.
+        let mates = self.series.get(d as usize).map_or(&[][..], Vec::as_slice);
         let bound: usize = vector
             .iter()
             .map(|&(t, _)| self.index.postings(t).len())
-            .sum();
+            .sum::<usize>()
+            + mates.len();
         if s.touched.len() < bound {
             s.touched.resize(bound, 0);
         }
         let mut touched = 0usize;
         for &(term, w) in vector {
+            let part = usize::from(self.special.get(term as usize).copied().unwrap_or(false));
             for &(other, w2) in self.index.postings(term) {
                 if other == d {
                     continue;
@@ -61,56 +93,103 @@ impl Select<'_> {
                     (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
                 {
                     *slot = other;
-                    touched += usize::from(*a == 0.0);
-                    *a += w * w2;
+                    touched += usize::from(*a == [0.0; 3]);
+                    if let Some(x) = a.get_mut(part) {
+                        *x += w * w2;
+                    }
                 }
             }
         }
-        // Keep candidates that may still make the top k: the running k-th
-        // best base score, divided by the largest possible date boost, is a
-        // floor that only rises, so few candidates are kept.
-        let k = self.max_related;
-        let boost_max = 1.0 + self.date_weight;
-        let track = k <= TRACK_TOP;
-        s.best.clear();
-        let mut floor = self.min_score;
+        // A stub has no vector; it takes no part in a series either.
+        if !vector.is_empty() {
+            for &other in mates {
+                if let (Some(a), Some(slot)) =
+                    (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
+                {
+                    *slot = other;
+                    touched += usize::from(*a == [0.0; 3]);
+                    a[2] = SERIES_BONUS;
+                }
+            }
+        }
         s.candidates.clear();
         for &other in s.touched.get(..touched).unwrap_or_default() {
             let Some(a) = s.acc.get_mut(other as usize) else {
                 continue;
             };
-            let base = std::mem::take(a);
-            if !(base >= floor && base > 0.0) {
-                continue;
-            }
-            s.candidates.push((other, base));
-            if track && (s.best.len() < k || s.best.last().is_some_and(|&b| base > b)) {
-                let at = s.best.partition_point(|&b| b >= base);
-                s.best.insert(at, base);
-                s.best.truncate(k);
-                if s.best.len() == k
-                    && let Some(&kth) = s.best.last()
-                {
-                    floor = floor.max(kth / boost_max);
-                }
+            let [text, special, series] = std::mem::take(a);
+            // Tags and authors add at most what the text already gives:
+            // they reorder notes about the same thing, they cannot make a
+            // note on another subject related (a feed tags all its posts
+            // `#data`; one author writes on many subjects).
+            let special = special.min(text * SPECIAL_CAP);
+            let base = text + special + series;
+            if base > 0.0 && (text >= self.min_score || series > 0.0) {
+                s.candidates.push(Candidate {
+                    other,
+                    text,
+                    special,
+                    series,
+                    base,
+                });
             }
         }
-        s.candidates.retain(|e| e.1 >= floor);
+        let pool = self.pool();
+        if s.candidates.len() > pool {
+            s.candidates.select_nth_unstable_by(pool - 1, by_base);
+            s.candidates.truncate(pool);
+        }
+        s.candidates.sort_unstable_by(by_base);
+        s.candidates.clone()
+    }
+
+    /// How much of a hub a document is: the mean base score of its best
+    /// `max_related` candidates (missing ones count 0). A note close to
+    /// everything (a newsletter issue on ten subjects) scores high.
+    pub(super) fn hubness(&self, candidates: &[Candidate]) -> f32 {
+        let k = self.max_related.max(1);
+        candidates
+            .iter()
+            .take(k)
+            .map(|c| c.text + c.special)
+            .sum::<f32>()
+            / k as f32
+    }
+
+    /// Pass 2: the final list of `d` from its candidates: each score less
+    /// `HUB_WEIGHT` times the other note's hubness (cross-domain similarity
+    /// local scaling, as in Conneau et al. 2018), weak ones dropped, the
+    /// date boost applied, the best `max_related` kept.
+    pub(super) fn finish(
+        &self,
+        d: u32,
+        candidates: &[Candidate],
+        hubness: &[f32],
+    ) -> Vec<(u32, f32)> {
+        let mut out: Vec<(u32, f32)> = candidates
+            .iter()
+            .map(|c| (c.other, self.adjusted(c, hubness)))
+            .filter(|&(_, score)| score >= MIN_LINK)
+            .collect();
+        let best = out.iter().map(|e| e.1).fold(0.0f32, f32::max);
+        out.retain(|&(_, score)| score >= best * MIN_SHARE_OF_BEST);
         if self.date_weight > 0.0
             && let Some(t1) = self.dates.get(d as usize).copied().flatten()
         {
-            for (other, score) in &mut s.candidates {
+            for (other, score) in &mut out {
                 if let Some(t2) = self.dates.get(*other as usize).copied().flatten() {
                     let apart = t1.abs_diff(t2) as f32;
                     *score *= 1.0 + self.date_weight * (-apart / self.date_scale_secs).exp();
                 }
             }
         }
-        if s.candidates.len() > k {
-            s.candidates.select_nth_unstable_by(k - 1, by_weight);
-            s.candidates.truncate(k);
-        }
-        s.candidates.sort_unstable_by(by_weight);
-        s.candidates.clone()
+        out.sort_unstable_by(by_weight);
+        out.truncate(self.max_related);
+        out
+    }
+
+    /// A candidate's score after the hub discount.
+    pub(super) fn adjusted(&self, c: &Candidate, hubness: &[f32]) -> f32 {
+        c.base - HUB_WEIGHT * hubness.get(c.other as usize).copied().unwrap_or(0.0)
     }
 }
