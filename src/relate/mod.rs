@@ -229,6 +229,8 @@ struct Model {
     special: Vec<bool>,
     /// Per document, the other parts of its series.
     series: Vec<Vec<u32>>,
+    /// Per document, its body tokens (see `SHORT_TOKENS`).
+    lens: Vec<u32>,
     /// Global term id → term, only when asked for (explanations).
     names: Vec<Box<str>>,
 }
@@ -273,6 +275,10 @@ impl Model {
             max_terms: config.max_terms,
         };
         let special = special_terms(&chunks, &remaps, df.len());
+        let lens: Vec<u32> = chunks
+            .iter()
+            .flat_map(|c| c.body_lens.iter().copied())
+            .collect();
         let vectors: Vec<Vec<(u32, f32)>> = chunks
             .into_par_iter()
             .zip(remaps.into_par_iter())
@@ -296,6 +302,7 @@ impl Model {
             index,
             special,
             series,
+            lens,
             names,
         }
     }
@@ -324,6 +331,7 @@ impl Model {
             index: &self.index,
             special: &self.special,
             series: &self.series,
+            lens: &self.lens,
             dates: if weights.date_weight > 0.0 {
                 docs.iter().map(|doc| doc.date).collect()
             } else {
@@ -378,8 +386,14 @@ const MAX_TOKEN_CHARS: usize = 40;
 /// Vector entries lighter than this are dropped (keeps products nonzero).
 const MIN_WEIGHT: f32 = 1e-9;
 /// A note with fewer body tokens than this (stop words aside) is a stub:
-/// it neither gives nor receives links.
-const MIN_BODY_TOKENS: u32 = 12;
+/// it neither gives nor receives links. Low on purpose: a feed of one-line
+/// excerpts still relates.
+const MIN_BODY_TOKENS: u32 = 5;
+/// A note with fewer body tokens than this (a one-line excerpt, `lore
+/// init`'s example note) relates only to notes at most `SHORT_RATIO` times
+/// as long: a cosine over a dozen words says little about a long post.
+const SHORT_TOKENS: u32 = 12;
+const SHORT_RATIO: u32 = 4;
 /// Body tokens per expected use of a term the note is about (see
 /// `Pruning::support`).
 const PASSING_LEN: f32 = 500.0;
@@ -390,9 +404,9 @@ const SPECIAL_CAP: f32 = 1.0;
 const CANDIDATE_FACTOR: usize = 4;
 const MIN_POOL: usize = 16;
 /// How much of the other note's hubness is taken off a score.
-const HUB_WEIGHT: f32 = 0.4;
+const HUB_WEIGHT: f32 = 0.5;
 /// A link needs at least this score after the hub discount...
-const MIN_LINK: f32 = 0.04;
+const MIN_LINK: f32 = 0.03;
 /// ...and at least this share of the note's best link.
 const MIN_SHARE_OF_BEST: f32 = 0.3;
 /// What being parts of one series adds to a score.

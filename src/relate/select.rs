@@ -10,6 +10,9 @@ pub(super) struct Select<'a> {
     pub(super) special: &'a [bool],
     /// Per document, the other parts of its series.
     pub(super) series: &'a [Vec<u32>],
+    /// Per document, its body tokens: a short note and a long one do not
+    /// relate.
+    pub(super) lens: &'a [u32],
     /// Per document, its date (only read when the date boost is on).
     pub(super) dates: Vec<Option<i64>>,
     pub(super) max_related: usize,
@@ -113,11 +116,17 @@ impl Select<'_> {
             }
         }
         s.candidates.clear();
+        let len = |d: u32| self.lens.get(d as usize).copied().unwrap_or(0);
+        let mine = len(d);
         for &other in s.touched.get(..touched).unwrap_or_default() {
             let Some(a) = s.acc.get_mut(other as usize) else {
                 continue;
             };
             let [text, special, series] = std::mem::take(a);
+            let (shorter, longer) = (mine.min(len(other)), mine.max(len(other)));
+            if shorter < SHORT_TOKENS && longer > shorter.saturating_mul(SHORT_RATIO) {
+                continue;
+            }
             // Tags and authors add at most what the text already gives:
             // they reorder notes about the same thing, they cannot make a
             // note on another subject related (a feed tags all its posts

@@ -14,6 +14,7 @@ mod links;
 mod peers;
 mod publish;
 mod pull;
+mod related;
 mod safety;
 mod seeds;
 mod sources;
