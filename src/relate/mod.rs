@@ -397,12 +397,17 @@ const SHORT_RATIO: u32 = 4;
 /// Body tokens per expected use of a term the note is about (see
 /// `Pruning::support`).
 const PASSING_LEN: f32 = 500.0;
+/// A text score resting on fewer terms than this (effective number: the
+/// square of the sum of products over their sum of squares) is scaled down.
+const BROAD_TERMS: f32 = 2.0;
 /// Tags and authors add at most this times the text cosine.
 const SPECIAL_CAP: f32 = 1.0;
 /// Candidates kept per note in pass 1: this many times `max_related`, and
 /// at least `MIN_POOL`.
 const CANDIDATE_FACTOR: usize = 4;
 const MIN_POOL: usize = 16;
+/// How many of a note's best candidates say how much of a hub it is.
+const HUB_NEIGHBOURS: usize = 5;
 /// How much of the other note's hubness is taken off a score.
 const HUB_WEIGHT: f32 = 0.5;
 /// A link needs at least this score after the hub discount...
@@ -683,14 +688,18 @@ mod tests {
             &[],
         ));
         let out = run(&notes);
-        assert_eq!(
-            first(&out[base as usize]),
-            Some(base + 1),
+        let travel = base + 2;
+        assert!(
+            out[base as usize].iter().any(|e| e.0 == base + 1),
             "{:?}",
             out[base as usize]
         );
+        for d in [base, base + 1] {
+            let list = &out[d as usize];
+            assert!(list.iter().all(|e| e.0 != travel), "{d}: {list:?}");
+        }
         assert!(
-            out[base as usize + 2]
+            out[travel as usize]
                 .iter()
                 .all(|e| e.0 != base && e.0 != base + 1)
         );

@@ -35,8 +35,9 @@ pub(super) struct Candidate {
 
 pub(super) struct Scratch {
     /// Dense accumulators, one slot per document, all zero between uses:
-    /// text, tags and authors, series.
-    pub(super) acc: Vec<[f32; 3]>,
+    /// text, tags and authors, series, and the sum of squares of the text
+    /// terms' products (how many terms the text score rests on).
+    pub(super) acc: Vec<[f32; 4]>,
     /// Documents with a nonzero slot in `acc` (a prefix of it, written
     /// without branching; see [`Select::candidates`]).
     pub(super) touched: Vec<u32>,
@@ -46,7 +47,7 @@ pub(super) struct Scratch {
 impl Scratch {
     pub(super) fn new(n: usize) -> Scratch {
         Scratch {
-            acc: vec![[0.0; 3]; n],
+            acc: vec![[0.0; 4]; n],
             touched: Vec::new(),
             candidates: Vec::new(),
         }
@@ -96,9 +97,13 @@ impl Select<'_> {
                     (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
                 {
                     *slot = other;
-                    touched += usize::from(*a == [0.0; 3]);
+                    touched += usize::from(*a == [0.0; 4]);
+                    let product = w * w2;
                     if let Some(x) = a.get_mut(part) {
-                        *x += w * w2;
+                        *x += product;
+                    }
+                    if part == 0 {
+                        a[3] += product * product;
                     }
                 }
             }
@@ -110,7 +115,7 @@ impl Select<'_> {
                     (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
                 {
                     *slot = other;
-                    touched += usize::from(*a == [0.0; 3]);
+                    touched += usize::from(*a == [0.0; 4]);
                     a[2] = SERIES_BONUS;
                 }
             }
@@ -122,7 +127,17 @@ impl Select<'_> {
             let Some(a) = s.acc.get_mut(other as usize) else {
                 continue;
             };
-            let [text, special, series] = std::mem::take(a);
+            let [text, special, series, squares] = std::mem::take(a);
+            // A score resting on one or two shared words is likely a
+            // coincidence ("cheap", "energy" in another sense): it counts
+            // in proportion to the root of how many terms share it,
+            // up to `BROAD_TERMS`.
+            let terms = if squares > 0.0 {
+                text * text / squares
+            } else {
+                0.0
+            };
+            let text = text * (terms / BROAD_TERMS).min(1.0).sqrt();
             let (shorter, longer) = (mine.min(len(other)), mine.max(len(other)));
             if shorter < SHORT_TOKENS && longer > shorter.saturating_mul(SHORT_RATIO) {
                 continue;
@@ -152,11 +167,12 @@ impl Select<'_> {
         s.candidates.clone()
     }
 
-    /// How much of a hub a document is: the mean base score of its best
-    /// `max_related` candidates (missing ones count 0). A note close to
-    /// everything (a newsletter issue on ten subjects) scores high.
+    /// How much of a hub a document is: the mean score (words, tags and
+    /// authors) of its best `HUB_NEIGHBOURS` candidates, missing ones
+    /// counting 0. A note close to everything (a newsletter issue on ten
+    /// subjects) scores high. Fixed, so `[related] max` changes no score.
     pub(super) fn hubness(&self, candidates: &[Candidate]) -> f32 {
-        let k = self.max_related.max(1);
+        let k = HUB_NEIGHBOURS;
         candidates
             .iter()
             .take(k)
