@@ -8,30 +8,52 @@
 //!
 //! # Scoring
 //!
-//! Each note becomes one sparse, L2-normalised vector; the score of a pair is
-//! the dot product (cosine) of their vectors, optionally boosted a little when
-//! the two notes are close in time (see [`RelateConfig::date_weight`]).
+//! Each note becomes one sparse vector: a text part normalised to length 1
+//! and, on top, its tags and authors. A pair's score is built from the dot
+//! products of the two parts, then adjusted for hubs and thresholded; the
+//! aim is the note a careful reader would open next (tests/it/related.rs
+//! measures that against judged pairs).
 //!
 //! - **Text.** Title and body are tokenised (lowercase, split on anything not
 //!   alphanumeric, tokens of 2..=40 characters that are not all digits); URLs
 //!   and markdown link destinations are skipped, code is kept (identifiers name
 //!   tools). English stop words are dropped and a small suffix-stripping
 //!   stemmer folds plurals and `-ing`/`-ed`/`-ly` forms. A term weighs
-//!   `(sub(tf_body) + title_weight * sub(tf_title)) * idf` with sublinear
-//!   `sub(tf) = 1 + ln(tf)` and smooth `idf = ln((1 + N) / (1 + df)) + 1`.
-//!   Only the [`RelateConfig::max_terms`] heaviest terms are kept (terms used
-//!   by a single note are dropped first: they can never be shared), then the
-//!   text part is normalised to length 1.
-//! - **Tags and authors.** Each tag (and author) is a special term, added on top
-//!   of the unit text part with weight `tag_weight * 0.5 * idf / idf_max`
-//!   (`author_weight` for authors), so a tag only two notes share counts
-//!   about as much as a quarter of a perfect text match (at the default
-//!   `tag_weight` 1.0) and a tag on every note counts next to nothing. The
-//!   whole vector is then normalised again.
-//!
-//! Titles carry `title_weight`, which is what makes the parts of a series
-//! ("Building X, part 1", "[2/2] Building X") find each other.
-//!
+//!   `idf * (sub(tf_body) * support + title_weight * sub(tf_title) *
+//!   title_support)` with sublinear `sub(tf) = 1 + ln(tf)` and smooth
+//!   `idf = ln((1 + N) / (1 + df)) + 1`. `support` discounts a word used in
+//!   passing: full from about one use per 500 body tokens (or three uses),
+//!   proportionally less below, so a long post naming "transfer" once is
+//!   not about transfers. `title_support` discounts a title word the body
+//!   never uses (a pun: "a dance of data classes") to a third. Only the
+//!   [`RelateConfig::max_terms`] heaviest terms are kept (terms used by a
+//!   single note are dropped first: they can never be shared).
+//! - **Breadth.** A text cosine resting on one or two shared terms is
+//!   scaled by the root of their effective number over two
+//!   ((Σp)² / Σp² over the products p of shared terms): one shared word
+//!   in another sense is the commonest coincidence.
+//! - **Tags and authors.** Each tag (and author) is a special term with
+//!   weight `tag_weight * 0.5 * idf / idf_max` (`author_weight` for authors),
+//!   rarity counted among the notes that carry any tag or author (a feed
+//!   that tags every post `#data` gets no credit for other feeds having no
+//!   tags). What they add is capped at the text cosine: they reorder notes
+//!   on one subject, they never relate notes on different ones.
+//! - **Series.** Titles that name a series ("… [1/2]" and "… [2/2]", "Day
+//!   12: …", "ctrl+r #04: …"; see `series.rs`) add a fixed bonus, so parts
+//!   sharing few words find each other; the date boost puts near parts first.
+//! - **Hubs.** A note close to everything (a newsletter issue on ten
+//!   subjects) would sit in every list. Each candidate's score loses half of
+//!   its own mean score to its five best candidates (cross-domain similarity
+//!   local scaling, Conneau et al. 2018), which needs every note's
+//!   candidates first: selection runs in two passes.
+//! - **Thresholds and stubs.** A link needs a score of 0.03 after the hub
+//!   discount and 30% of the note's best, so a note with no real neighbour
+//!   gets few links or none rather than five broad ones. A note with under
+//!   5 body tokens is a stub and takes no part; one under 12 (a one-line
+//!   excerpt, the example note) relates only to notes at most 4 times as
+//!   long. Last, scores are boosted a little for notes close in time (see
+//!   [`RelateConfig::date_weight`]).
+
 //! # Scale
 //!
 //! Nothing here compares all pairs. (1) Documents are tokenised in parallel
@@ -40,8 +62,9 @@
 //! its postings, and each postings list is capped to its
 //! [`RelateConfig::max_postings`] heaviest entries, so very common terms and
 //! tags cost a bounded amount; (3) each document, in parallel, accumulates dot
-//! products over its terms' capped postings in a dense per-thread accumulator
-//! and keeps the best [`RelateConfig::max_related`]. Work and memory are
+//! products over its terms' capped postings in dense per-thread accumulators
+//! and keeps its best few candidates; (4) from those, each document's hubness,
+//! then each final list. Work and memory are
 //! linear in the input size. The capping is an approximation: two notes that
 //! share only very common terms, in neither of which they are among the
 //! heaviest postings, are not seen as related.
@@ -96,14 +119,16 @@ pub struct RelateConfig {
     /// on the sublinear scale (default 3.0: a term used once in the title
     /// weighs like one used about 20 times in the body).
     pub title_weight: f32,
-    /// Weight of a shared tag (default 1.0). Scaled by how rare the tag is:
-    /// a tag only two notes carry adds about 0.25 to the raw (unnormalised)
-    /// dot product, a tag on every note close to nothing.
+    /// Weight of a shared tag (default 1.0). Scaled by how rare the tag is
+    /// among tagged notes: a tag only two notes carry adds about 0.25, a tag
+    /// on every note close to nothing; tags and authors together add at
+    /// most the pair's word score.
     pub tag_weight: f32,
     /// Weight of a shared author, scaled by rarity like tags (default 0.5).
     pub author_weight: f32,
-    /// Pairs whose content score (before the date boost) is below this are
-    /// not related (default 0.05; scores are cosines in 0..=1).
+    /// Pairs whose word score (a cosine in 0..=1, after the breadth
+    /// discount) is below this are not related, unless parts of one series
+    /// (default 0.05).
     pub min_score: f32,
     /// How many text terms each note keeps, heaviest first (default 32;
     /// 0 keeps all). Tags and authors are kept on top of these.
