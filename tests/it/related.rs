@@ -51,7 +51,7 @@ fn judged(name: &str) -> Judged {
 
 /// A knowledge base as `lore init` makes it (with its example note), the
 /// given files as sources, built offline; every note's related list.
-fn build(files: &[PathBuf]) -> HashMap<String, Vec<String>> {
+fn build(files: &[PathBuf]) -> (Kb, HashMap<String, Vec<String>>) {
     let kb = Kb::new();
     kb.lore_ok(&["init", "-q"]);
     let mut config = kb.read("config.toml");
@@ -63,7 +63,8 @@ fn build(files: &[PathBuf]) -> HashMap<String, Vec<String>> {
     }
     kb.write("config.toml", &config);
     kb.lore_ok(&["build", "--offline"]);
-    kb.notes()
+    let lists = kb
+        .notes()
         .into_iter()
         .map(|(file, front, _)| {
             let list = front
@@ -82,7 +83,8 @@ fn build(files: &[PathBuf]) -> HashMap<String, Vec<String>> {
                 .unwrap_or_default();
             (file.trim_end_matches(".md").to_string(), list)
         })
-        .collect()
+        .collect();
+    (kb, lists)
 }
 
 fn score(judged: &Judged, lists: &HashMap<String, Vec<String>>) -> Scores {
@@ -139,7 +141,7 @@ fn txt_files(dir: PathBuf) -> Vec<PathBuf> {
 #[test]
 fn seeds_related_notes_are_ones_a_reader_would_follow() {
     let judged = judged("related-judged-seeds.toml");
-    let lists = build(&txt_files(shared("seeds")));
+    let (kb, lists) = build(&txt_files(shared("seeds")));
     let s = score(&judged, &lists);
     eprintln!("seeds: {s:?}");
     // Before this scoring: P@1 0.743, P@3 0.586, best in five 0.921,
@@ -150,6 +152,27 @@ fn seeds_related_notes_are_ones_a_reader_would_follow() {
     assert!(s.best_in_five >= 0.92, "{s:?}");
     assert!(s.bad <= 30, "{s:?}");
     assert_eq!(s.stub_links, 0, "{s:?}");
+
+    // The example of a coincidence: "A Dance of Data Classes" (Avro
+    // schemas) once listed "Dancing your way through a data career" for the
+    // stem they share. `lore related` shows the real companion and why.
+    let out = kb.lore(&[
+        "related",
+        "harmonizing-avro-and-python-a-dance-of-data-classes",
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[1].contains("[[data-contracts-from-zero-to-hero]]"),
+        "{stdout}"
+    );
+    assert!(
+        lines[2].contains("shared:") && lines[2].contains("schema"),
+        "{stdout}"
+    );
+    assert!(lines[3].trim_start().starts_with("words "), "{stdout}");
+    assert!(!stdout.contains("dancing-your-way"), "{stdout}");
 }
 
 #[test]
@@ -168,7 +191,7 @@ fn peers_related_notes_hold_out() {
     .iter()
     .map(|f| input.join(f))
     .collect();
-    let lists = build(&files);
+    let (_kb, lists) = build(&files);
     let s = score(&judged, &lists);
     eprintln!("peers: {s:?}");
     // Before: P@1 1.0, P@3 0.605, best in five 1.0, 4 stub links.
