@@ -731,6 +731,38 @@ mod tests {
     }
 
     #[test]
+    fn a_note_close_to_everything_is_not_everyones_first() {
+        // Three pairs on three subjects, and a digest that covers all three
+        // subjects in full: each pair should still find its partner first.
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        let subjects = [
+            (
+                "compost heaps worms humus leaves turning",
+                "green brown layers moisture",
+            ),
+            (
+                "pottery wheel clay glaze kiln trimming",
+                "bisque slip centering",
+            ),
+            ("sailing knots bowline cleat hitch rope", "reef loop splice"),
+        ];
+        let mut digest = String::new();
+        for (core, extra) in subjects {
+            notes.push(owned(core, &format!("{core} {extra} {core}"), &[], &[]));
+            notes.push(owned(extra, &format!("{core} {extra} notes"), &[], &[]));
+            digest.push_str(&format!("{core} {core} {extra} "));
+        }
+        notes.push(owned("Weekly digest", &digest, &[], &[]));
+        let out = run(&notes);
+        for pair in 0..3 {
+            let (a, b) = (base + 2 * pair, base + 2 * pair + 1);
+            assert_eq!(first(&out[a as usize]), Some(b), "{:?}", out[a as usize]);
+            assert_eq!(first(&out[b as usize]), Some(a), "{:?}", out[b as usize]);
+        }
+    }
+
+    #[test]
     fn series_keys_come_from_titles() {
         assert_eq!(
             series_key("ctrl+r #04: Energy & tunnels").as_deref(),
