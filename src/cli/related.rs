@@ -53,12 +53,16 @@ pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What a score is made of: words, tags and authors, less the discount for
-/// a note that is close to many notes (the date boost makes up the rest).
+/// What a score is made of: words, tags and authors, a series, less the
+/// discount for a note that is close to many notes (the date boost makes up
+/// the rest).
 fn breakdown(related: &relate::Explained) -> String {
     let mut parts = vec![format!("words {:.3}", related.text)];
     if related.special > 0.0 {
         parts.push(format!("+ tags/authors {:.3}", related.special));
+    }
+    if related.series > 0.0 {
+        parts.push(format!("+ {:.3} as parts of one series", related.series));
     }
     if related.hub > 0.0 {
         parts.push(format!("- {:.3} as it is close to many notes", related.hub));

@@ -192,6 +192,8 @@ pub struct Explained {
     pub text: f32,
     /// What shared tags and authors add (at most `text`).
     pub special: f32,
+    /// What being parts of one series (by their titles) adds.
+    pub series: f32,
     /// What was taken off because the other note is close to many notes.
     pub hub: f32,
     /// (term, share of the score), heaviest first.
@@ -239,6 +241,7 @@ pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> 
                 score,
                 text: c.text,
                 special: c.special,
+                series: c.series,
                 hub: c.base - select.adjusted(c, &hubness),
                 shared,
             })

@@ -173,6 +173,16 @@ fn seeds_related_notes_are_ones_a_reader_would_follow() {
     );
     assert!(lines[3].trim_start().starts_with("words "), "{stdout}");
     assert!(!stdout.contains("dancing-your-way"), "{stdout}");
+
+    // A two-part post: the other part first, and the series named as a reason.
+    let out = kb.lore(&["related", "10-lessons-learned-in-10-years-of-data-1-2"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[1].contains("[[10-lessons-learned-in-10-years-of-data-2-2]]"),
+        "{stdout}"
+    );
+    assert!(lines[3].contains("parts of one series"), "{stdout}");
 }
 
 #[test]
