@@ -42,6 +42,8 @@ pub(super) struct Scratch {
     /// without branching; see [`Select::candidates`]).
     pub(super) touched: Vec<u32>,
     pub(super) candidates: Vec<Candidate>,
+    /// The best base scores so far, best first (at most the pool size).
+    pub(super) best: Vec<f32>,
 }
 
 impl Scratch {
@@ -50,6 +52,7 @@ impl Scratch {
             acc: vec![[0.0; 4]; n],
             touched: Vec::new(),
             candidates: Vec::new(),
+            best: Vec::new(),
         }
     }
 }
@@ -121,6 +124,11 @@ impl Select<'_> {
             }
         }
         s.candidates.clear();
+        s.best.clear();
+        // The running `pool`-th best base score: a floor that only rises,
+        // so few candidates are kept.
+        let pool = self.pool();
+        let mut floor = 0.0f32;
         let len = |d: u32| self.lens.get(d as usize).copied().unwrap_or(0);
         let mine = len(d);
         for &other in s.touched.get(..touched).unwrap_or_default() {
@@ -148,7 +156,7 @@ impl Select<'_> {
             // `#data`; one author writes on many subjects).
             let special = special.min(text * SPECIAL_CAP);
             let base = text + special + series;
-            if base > 0.0 && (text >= self.min_score || series > 0.0) {
+            if base > 0.0 && base >= floor && (text >= self.min_score || series > 0.0) {
                 s.candidates.push(Candidate {
                     other,
                     text,
@@ -156,9 +164,19 @@ impl Select<'_> {
                     series,
                     base,
                 });
+                let at = s.best.partition_point(|&b| b >= base);
+                if at < pool {
+                    s.best.insert(at, base);
+                    s.best.truncate(pool);
+                    if s.best.len() == pool
+                        && let Some(&last) = s.best.last()
+                    {
+                        floor = last;
+                    }
+                }
             }
         }
-        let pool = self.pool();
+        s.candidates.retain(|c| c.base >= floor);
         if s.candidates.len() > pool {
             s.candidates.select_nth_unstable_by(pool - 1, by_base);
             s.candidates.truncate(pool);
