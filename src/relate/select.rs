@@ -35,9 +35,11 @@ pub(super) struct Candidate {
 
 pub(super) struct Scratch {
     /// Dense accumulators, one slot per document, all zero between uses:
-    /// text, tags and authors, series, and the sum of squares of the text
-    /// terms' products (how many terms the text score rests on).
-    pub(super) acc: Vec<[f32; 4]>,
+    /// the text sum and the sum of squares of the text terms' products (how
+    /// many terms the text score rests on)...
+    pub(super) text: Vec<[f32; 2]>,
+    /// ...and tags and authors, and series.
+    pub(super) other: Vec<[f32; 2]>,
     /// Documents with a nonzero slot in `acc` (a prefix of it, written
     /// without branching; see [`Select::candidates`]).
     pub(super) touched: Vec<u32>,
@@ -49,7 +51,8 @@ pub(super) struct Scratch {
 impl Scratch {
     pub(super) fn new(n: usize) -> Scratch {
         Scratch {
-            acc: vec![[0.0; 4]; n],
+            text: vec![[0.0; 2]; n],
+            other: vec![[0.0; 2]; n],
             touched: Vec::new(),
             candidates: Vec::new(),
             best: Vec::new(),
@@ -90,36 +93,54 @@ impl Select<'_> {
             s.touched.resize(bound, 0);
         }
         let mut touched = 0usize;
-        for &(term, w) in vector {
-            let part = usize::from(self.special.get(term as usize).copied().unwrap_or(false));
+        let is_special = |t: u32| self.special.get(t as usize).copied().unwrap_or(false);
+        // Text terms first, in a tight loop over `text`: a document is new
+        // when its text sum is still 0 (every product is positive).
+        for &(term, w) in vector.iter().filter(|e| !is_special(e.0)) {
             for &(other, w2) in self.index.postings(term) {
                 if other == d {
                     continue;
                 }
                 if let (Some(a), Some(slot)) =
-                    (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
+                    (s.text.get_mut(other as usize), s.touched.get_mut(touched))
                 {
                     *slot = other;
-                    touched += usize::from(*a == [0.0; 4]);
+                    touched += usize::from(a[0] == 0.0);
                     let product = w * w2;
-                    if let Some(x) = a.get_mut(part) {
-                        *x += product;
-                    }
-                    if part == 0 {
-                        a[3] += product * product;
-                    }
+                    a[0] += product;
+                    a[1] += product * product;
                 }
             }
         }
+        // Then tags and authors, then series mates: new if nothing so far.
+        let specials = vector.iter().filter(|e| is_special(e.0));
         // A stub has no vector; it takes no part in a series either.
-        if !vector.is_empty() {
-            for &other in mates {
-                if let (Some(a), Some(slot)) =
-                    (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
-                {
-                    *slot = other;
-                    touched += usize::from(*a == [0.0; 4]);
-                    a[2] = SERIES_BONUS;
+        let mates = if vector.is_empty() { &[][..] } else { mates };
+        let extra = specials
+            .flat_map(|&(term, w)| {
+                self.index
+                    .postings(term)
+                    .iter()
+                    .map(move |&(other, w2)| (other, 0, w * w2))
+            })
+            .chain(mates.iter().map(|&other| (other, 1, SERIES_BONUS)));
+        for (other, part, value) in extra {
+            if other == d {
+                continue;
+            }
+            if let (Some(t), Some(a), Some(slot)) = (
+                s.text.get(other as usize),
+                s.other.get_mut(other as usize),
+                s.touched.get_mut(touched),
+            ) {
+                *slot = other;
+                touched += usize::from(t[0] == 0.0 && *a == [0.0; 2]);
+                if let Some(x) = a.get_mut(part) {
+                    if part == 0 {
+                        *x += value;
+                    } else {
+                        *x = value;
+                    }
                 }
             }
         }
@@ -132,10 +153,20 @@ impl Select<'_> {
         let len = |d: u32| self.lens.get(d as usize).copied().unwrap_or(0);
         let mine = len(d);
         for &other in s.touched.get(..touched).unwrap_or_default() {
-            let Some(a) = s.acc.get_mut(other as usize) else {
+            let (Some(t), Some(a)) = (
+                s.text.get_mut(other as usize),
+                s.other.get_mut(other as usize),
+            ) else {
                 continue;
             };
-            let [text, special, series, squares] = std::mem::take(a);
+            let [text, squares] = std::mem::take(t);
+            let [special, series] = std::mem::take(a);
+            // Damping and caps only lower a score: skip what cannot make it.
+            if text * (1.0 + SPECIAL_CAP) + series < floor
+                || (text < self.min_score && series == 0.0)
+            {
+                continue;
+            }
             // A score resting on one or two shared words is likely a
             // coincidence ("cheap", "energy" in another sense): it counts
             // in proportion to the root of how many terms share it,
