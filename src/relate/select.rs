@@ -34,12 +34,11 @@ pub(super) struct Candidate {
 }
 
 pub(super) struct Scratch {
-    /// Dense accumulators, one slot per document, all zero between uses:
-    /// the text sum and the sum of squares of the text terms' products (how
-    /// many terms the text score rests on)...
-    pub(super) text: Vec<[f32; 2]>,
-    /// ...and tags and authors, and series.
-    pub(super) other: Vec<[f32; 2]>,
+    /// Dense accumulators, one slot per document (one cache access), all
+    /// zero between uses: the text sum, the sum of squares of the text
+    /// terms' products (how many terms the text score rests on), tags and
+    /// authors, series.
+    pub(super) acc: Vec<[f32; 4]>,
     /// Documents with a nonzero slot in `acc` (a prefix of it, written
     /// without branching; see [`Select::candidates`]).
     pub(super) touched: Vec<u32>,
@@ -51,8 +50,7 @@ pub(super) struct Scratch {
 impl Scratch {
     pub(super) fn new(n: usize) -> Scratch {
         Scratch {
-            text: vec![[0.0; 2]; n],
-            other: vec![[0.0; 2]; n],
+            acc: vec![[0.0; 4]; n],
             touched: Vec::new(),
             candidates: Vec::new(),
             best: Vec::new(),
@@ -102,7 +100,7 @@ impl Select<'_> {
                     continue;
                 }
                 if let (Some(a), Some(slot)) =
-                    (s.text.get_mut(other as usize), s.touched.get_mut(touched))
+                    (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
                 {
                     *slot = other;
                     touched += usize::from(a[0] == 0.0);
@@ -121,22 +119,20 @@ impl Select<'_> {
                 self.index
                     .postings(term)
                     .iter()
-                    .map(move |&(other, w2)| (other, 0, w * w2))
+                    .map(move |&(other, w2)| (other, 2, w * w2))
             })
-            .chain(mates.iter().map(|&other| (other, 1, SERIES_BONUS)));
+            .chain(mates.iter().map(|&other| (other, 3, SERIES_BONUS)));
         for (other, part, value) in extra {
             if other == d {
                 continue;
             }
-            if let (Some(t), Some(a), Some(slot)) = (
-                s.text.get(other as usize),
-                s.other.get_mut(other as usize),
-                s.touched.get_mut(touched),
-            ) {
+            if let (Some(a), Some(slot)) =
+                (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
+            {
                 *slot = other;
-                touched += usize::from(t[0] == 0.0 && *a == [0.0; 2]);
+                touched += usize::from(*a == [0.0; 4]);
                 if let Some(x) = a.get_mut(part) {
-                    if part == 0 {
+                    if part == 2 {
                         *x += value;
                     } else {
                         *x = value;
@@ -153,14 +149,10 @@ impl Select<'_> {
         let len = |d: u32| self.lens.get(d as usize).copied().unwrap_or(0);
         let mine = len(d);
         for &other in s.touched.get(..touched).unwrap_or_default() {
-            let (Some(t), Some(a)) = (
-                s.text.get_mut(other as usize),
-                s.other.get_mut(other as usize),
-            ) else {
+            let Some(a) = s.acc.get_mut(other as usize) else {
                 continue;
             };
-            let [text, squares] = std::mem::take(t);
-            let [special, series] = std::mem::take(a);
+            let [text, squares, special, series] = std::mem::take(a);
             // Damping and caps only lower a score: skip what cannot make it.
             if text * (1.0 + SPECIAL_CAP) + series < floor
                 || (text < self.min_score && series == 0.0)
@@ -177,10 +169,6 @@ impl Select<'_> {
                 0.0
             };
             let text = text * (terms / BROAD_TERMS).min(1.0).sqrt();
-            let (shorter, longer) = (mine.min(len(other)), mine.max(len(other)));
-            if shorter < SHORT_TOKENS && longer > shorter.saturating_mul(SHORT_RATIO) {
-                continue;
-            }
             // Tags and authors add at most what the text already gives:
             // they reorder notes about the same thing, they cannot make a
             // note on another subject related (a feed tags all its posts
@@ -188,6 +176,10 @@ impl Select<'_> {
             let special = special.min(text * SPECIAL_CAP);
             let base = text + special + series;
             if base > 0.0 && base >= floor && (text >= self.min_score || series > 0.0) {
+                let (shorter, longer) = (mine.min(len(other)), mine.max(len(other)));
+                if shorter < SHORT_TOKENS && longer > shorter.saturating_mul(SHORT_RATIO) {
+                    continue;
+                }
                 s.candidates.push(Candidate {
                     other,
                     text,
