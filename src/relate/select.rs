@@ -163,12 +163,11 @@ impl Select<'_> {
             // coincidence ("cheap", "energy" in another sense): it counts
             // in proportion to the root of how many terms share it,
             // up to `BROAD_TERMS`.
-            let terms = if squares > 0.0 {
-                text * text / squares
+            let text = if text * text >= BROAD_TERMS * squares {
+                text
             } else {
-                0.0
+                text * (text * text / (BROAD_TERMS * squares)).sqrt()
             };
-            let text = text * (terms / BROAD_TERMS).min(1.0).sqrt();
             // Tags and authors add at most what the text already gives:
             // they reorder notes about the same thing, they cannot make a
             // note on another subject related (a feed tags all its posts
