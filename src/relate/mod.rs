@@ -345,7 +345,7 @@ impl Model {
             .enumerate()
             .map_init(
                 || Scratch::new(n),
-                |scratch, (d, vector)| select.candidates(d as u32, vector, scratch),
+                |scratch, (d, _)| select.candidates(d as u32, &self.vectors, scratch),
             )
             .collect();
         let hubness = candidates.par_iter().map(|c| select.hubness(c)).collect();

@@ -34,11 +34,9 @@ pub(super) struct Candidate {
 }
 
 pub(super) struct Scratch {
-    /// Dense accumulators, one slot per document (one cache access), all
-    /// zero between uses: the text sum, the sum of squares of the text
-    /// terms' products (how many terms the text score rests on), tags and
-    /// authors, series.
-    pub(super) acc: Vec<[f32; 4]>,
+    /// Dense accumulator of quick scores, one slot per document, all zero
+    /// between uses.
+    pub(super) acc: Vec<f32>,
     /// Documents with a nonzero slot in `acc` (a prefix of it, written
     /// without branching; see [`Select::candidates`]).
     pub(super) touched: Vec<u32>,
@@ -50,7 +48,7 @@ pub(super) struct Scratch {
 impl Scratch {
     pub(super) fn new(n: usize) -> Scratch {
         Scratch {
-            acc: vec![[0.0; 4]; n],
+            acc: vec![0.0; n],
             touched: Vec::new(),
             candidates: Vec::new(),
             best: Vec::new(),
@@ -72,16 +70,27 @@ impl Select<'_> {
             .max(MIN_POOL)
     }
 
-    /// Pass 1: the best candidates of document `d`, by base score, best first.
+    /// Pass 1: the best candidates of document `d`, by base score, best
+    /// first. Two steps: a quick score (text products over the capped
+    /// postings, plus the series bonus) picks a pool; then each of the pool
+    /// is scored exactly from the two vectors (text, how many terms it rests
+    /// on, tags and authors), which keeps the hot loop as small as a plain
+    /// cosine's.
     pub(super) fn candidates(
         &self,
         d: u32,
-        vector: &[(u32, f32)],
+        vectors: &[Vec<(u32, f32)>],
         s: &mut Scratch,
     ) -> Vec<Candidate> {
+        let vector = vectors.get(d as usize).map_or(&[][..], Vec::as_slice);
+        // A stub has no vector; it takes no part in a series either.
+        let mates = match self.series.get(d as usize) {
+            Some(mates) if !vector.is_empty() => mates.as_slice(),
+            _ => &[],
+        };
+        let is_special = |t: u32| self.special.get(t as usize).copied().unwrap_or(false);
         // Every posting visited may touch a new document: size `touched` so
         // that it can be written without a branch.
-        let mates = self.series.get(d as usize).map_or(&[][..], Vec::as_slice);
         let bound: usize = vector
             .iter()
             .map(|&(t, _)| self.index.postings(t).len())
@@ -91,38 +100,15 @@ impl Select<'_> {
             s.touched.resize(bound, 0);
         }
         let mut touched = 0usize;
-        let is_special = |t: u32| self.special.get(t as usize).copied().unwrap_or(false);
-        // Text terms first, in a tight loop over `text`: a document is new
-        // when its text sum is still 0 (every product is positive).
-        for &(term, w) in vector.iter().filter(|e| !is_special(e.0)) {
-            for &(other, w2) in self.index.postings(term) {
-                if other == d {
-                    continue;
-                }
-                if let (Some(a), Some(slot)) =
-                    (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
-                {
-                    *slot = other;
-                    touched += usize::from(a[0] == 0.0);
-                    let product = w * w2;
-                    a[0] += product;
-                    a[1] += product * product;
-                }
-            }
-        }
-        // Then tags and authors, then series mates: new if nothing so far.
-        let specials = vector.iter().filter(|e| is_special(e.0));
-        // A stub has no vector; it takes no part in a series either.
-        let mates = if vector.is_empty() { &[][..] } else { mates };
-        let extra = specials
-            .flat_map(|&(term, w)| {
-                self.index
-                    .postings(term)
-                    .iter()
-                    .map(move |&(other, w2)| (other, 2, w * w2))
-            })
-            .chain(mates.iter().map(|&other| (other, 3, SERIES_BONUS)));
-        for (other, part, value) in extra {
+        let texts = vector.iter().filter(|e| !is_special(e.0));
+        let postings = texts.flat_map(|&(term, w)| {
+            self.index
+                .postings(term)
+                .iter()
+                .map(move |&(other, w2)| (other, w * w2))
+        });
+        let bonus = mates.iter().map(|&other| (other, SERIES_BONUS));
+        for (other, product) in postings.chain(bonus) {
             if other == d {
                 continue;
             }
@@ -130,71 +116,39 @@ impl Select<'_> {
                 (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
             {
                 *slot = other;
-                touched += usize::from(*a == [0.0; 4]);
-                if let Some(x) = a.get_mut(part) {
-                    if part == 2 {
-                        *x += value;
-                    } else {
-                        *x = value;
-                    }
-                }
+                touched += usize::from(*a == 0.0);
+                *a += product;
             }
         }
+        // The pool by quick score: a running floor that only rises, so few
+        // candidates are kept.
+        let pool = self.pool();
         s.candidates.clear();
         s.best.clear();
-        // The running `pool`-th best base score: a floor that only rises,
-        // so few candidates are kept.
-        let pool = self.pool();
-        let mut floor = 0.0f32;
-        let len = |d: u32| self.lens.get(d as usize).copied().unwrap_or(0);
-        let mine = len(d);
+        let mut floor = self.min_score;
         for &other in s.touched.get(..touched).unwrap_or_default() {
             let Some(a) = s.acc.get_mut(other as usize) else {
                 continue;
             };
-            let [text, squares, special, series] = std::mem::take(a);
-            // Damping and caps only lower a score: skip what cannot make it.
-            if text * (1.0 + SPECIAL_CAP) + series < floor
-                || (text < self.min_score && series == 0.0)
-            {
+            let quick = std::mem::take(a);
+            if !(quick >= floor && quick > 0.0) {
                 continue;
             }
-            // A score resting on one or two shared words is likely a
-            // coincidence ("cheap", "energy" in another sense): it counts
-            // in proportion to the root of how many terms share it,
-            // up to `BROAD_TERMS`.
-            let text = if text * text >= BROAD_TERMS * squares {
-                text
-            } else {
-                text * (text * text / (BROAD_TERMS * squares)).sqrt()
-            };
-            // Tags and authors add at most what the text already gives:
-            // they reorder notes about the same thing, they cannot make a
-            // note on another subject related (a feed tags all its posts
-            // `#data`; one author writes on many subjects).
-            let special = special.min(text * SPECIAL_CAP);
-            let base = text + special + series;
-            if base > 0.0 && base >= floor && (text >= self.min_score || series > 0.0) {
-                let (shorter, longer) = (mine.min(len(other)), mine.max(len(other)));
-                if shorter < SHORT_TOKENS && longer > shorter.saturating_mul(SHORT_RATIO) {
-                    continue;
-                }
-                s.candidates.push(Candidate {
-                    other,
-                    text,
-                    special,
-                    series,
-                    base,
-                });
-                let at = s.best.partition_point(|&b| b >= base);
-                if at < pool {
-                    s.best.insert(at, base);
-                    s.best.truncate(pool);
-                    if s.best.len() == pool
-                        && let Some(&last) = s.best.last()
-                    {
-                        floor = last;
-                    }
+            s.candidates.push(Candidate {
+                other,
+                text: 0.0,
+                special: 0.0,
+                series: 0.0,
+                base: quick,
+            });
+            let at = s.best.partition_point(|&b| b >= quick);
+            if at < pool {
+                s.best.insert(at, quick);
+                s.best.truncate(pool);
+                if s.best.len() == pool
+                    && let Some(&last) = s.best.last()
+                {
+                    floor = last;
                 }
             }
         }
@@ -203,8 +157,54 @@ impl Select<'_> {
             s.candidates.select_nth_unstable_by(pool - 1, by_base);
             s.candidates.truncate(pool);
         }
-        s.candidates.sort_unstable_by(by_base);
-        s.candidates.clone()
+        // The pool scored exactly.
+        let len = |d: u32| self.lens.get(d as usize).copied().unwrap_or(0);
+        let mine = len(d);
+        let mut out: Vec<Candidate> = s
+            .candidates
+            .iter()
+            .filter_map(|c| {
+                let (shorter, longer) = (mine.min(len(c.other)), mine.max(len(c.other)));
+                if shorter < SHORT_TOKENS && longer > shorter.saturating_mul(SHORT_RATIO) {
+                    return None;
+                }
+                let theirs = vectors.get(c.other as usize)?;
+                let [text, squares, special] = shared(vector, theirs, is_special);
+                // A score resting on one or two shared words is likely a
+                // coincidence ("cheap", "energy" in another sense): it counts
+                // in proportion to the root of how many terms share it (the
+                // square of the sum of products over their sum of squares),
+                // up to `BROAD_TERMS`.
+                let text = if text * text >= BROAD_TERMS * squares {
+                    text
+                } else {
+                    text * (text * text / (BROAD_TERMS * squares)).sqrt()
+                };
+                let series = if mates.contains(&c.other) {
+                    SERIES_BONUS
+                } else {
+                    0.0
+                };
+                if text < self.min_score && series == 0.0 {
+                    return None;
+                }
+                // Tags and authors add at most what the text already gives:
+                // they reorder notes about the same thing, they cannot make a
+                // note on another subject related (a feed tags all its posts
+                // `#data`; one author writes on many subjects).
+                let special = special.min(text * SPECIAL_CAP);
+                let base = text + special + series;
+                (base > 0.0).then_some(Candidate {
+                    other: c.other,
+                    text,
+                    special,
+                    series,
+                    base,
+                })
+            })
+            .collect();
+        out.sort_unstable_by(by_base);
+        out
     }
 
     /// How much of a hub a document is: the mean score (words, tags and
@@ -257,4 +257,29 @@ impl Select<'_> {
     pub(super) fn adjusted(&self, c: &Candidate, hubness: &[f32]) -> f32 {
         c.base - HUB_WEIGHT * hubness.get(c.other as usize).copied().unwrap_or(0.0)
     }
+}
+
+/// Over the terms two sorted vectors share: the sum of text products, the
+/// sum of their squares, and the sum of tag and author products.
+fn shared(a: &[(u32, f32)], b: &[(u32, f32)], is_special: impl Fn(u32) -> bool) -> [f32; 3] {
+    let mut out = [0.0f32; 3];
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(ta, wa)), Some(&(tb, wb))) = (a.get(i), b.get(j)) {
+        match ta.cmp(&tb) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let product = wa * wb;
+                if is_special(ta) {
+                    out[2] += product;
+                } else {
+                    out[0] += product;
+                    out[1] += product * product;
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
 }
