@@ -100,25 +100,18 @@ impl Select<'_> {
             s.touched.resize(bound, 0);
         }
         let mut touched = 0usize;
-        let texts = vector.iter().filter(|e| !is_special(e.0));
-        let postings = texts.flat_map(|&(term, w)| {
-            self.index
-                .postings(term)
-                .iter()
-                .map(move |&(other, w2)| (other, w * w2))
-        });
-        let bonus = mates.iter().map(|&other| (other, SERIES_BONUS));
-        for (other, product) in postings.chain(bonus) {
-            if other == d {
+        for &(term, w) in vector {
+            if is_special(term) {
                 continue;
             }
-            if let (Some(a), Some(slot)) =
-                (s.acc.get_mut(other as usize), s.touched.get_mut(touched))
-            {
-                *slot = other;
-                touched += usize::from(*a == 0.0);
-                *a += product;
+            for &(other, w2) in self.index.postings(term) {
+                if other != d {
+                    touch(s, &mut touched, other, w * w2);
+                }
             }
+        }
+        for &other in mates {
+            touch(s, &mut touched, other, SERIES_BONUS);
         }
         // The pool by quick score: a running floor that only rises, so few
         // candidates are kept.
@@ -282,4 +275,15 @@ fn shared(a: &[(u32, f32)], b: &[(u32, f32)], is_special: impl Fn(u32) -> bool) 
         }
     }
     out
+}
+
+/// Adds `value` to `other`'s quick score, noting `other` in `touched` the
+/// first time (written without a branch; `touched` is sized for it).
+#[inline(always)]
+fn touch(s: &mut Scratch, touched: &mut usize, other: u32, value: f32) {
+    if let (Some(a), Some(slot)) = (s.acc.get_mut(other as usize), s.touched.get_mut(*touched)) {
+        *slot = other;
+        *touched += usize::from(*a == 0.0);
+        *a += value;
+    }
 }
