@@ -432,8 +432,8 @@ const BROAD_TERMS: f32 = 2.0;
 const SPECIAL_CAP: f32 = 1.0;
 /// Candidates kept per note in pass 1: this many times `max_related`, and
 /// at least `MIN_POOL`.
-const CANDIDATE_FACTOR: usize = 2;
-const MIN_POOL: usize = 10;
+const CANDIDATE_FACTOR: usize = 1;
+const MIN_POOL: usize = 8;
 /// How many of a note's best candidates say how much of a hub it is.
 const HUB_NEIGHBOURS: usize = 5;
 /// How much of the other note's hubness is taken off a score.

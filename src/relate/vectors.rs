@@ -49,11 +49,11 @@ impl Pruning<'_> {
     /// How much of a body term's weight counts: a term used once in a long
     /// note is a passing mention, not what the note is about. Full weight
     /// from about one use per `PASSING_LEN` tokens of body (and always from
-    /// three uses); less below, in proportion.
+    /// three uses); less below, in proportion. `per_expected_use` is
+    /// `1 / min(3, 1 + len / PASSING_LEN)` for a body of `len` tokens.
     #[inline]
-    pub(super) fn support(body: u64, len: u32) -> f32 {
-        let expected = 1.0 + len as f32 / PASSING_LEN;
-        (body as f32 / expected.min(3.0)).min(1.0)
+    pub(super) fn support(body: u64, per_expected_use: f32) -> f32 {
+        (body as f32 * per_expected_use).min(1.0)
     }
 
     /// How much a title term counts, by how much the body uses it: a word
@@ -87,6 +87,7 @@ impl Pruning<'_> {
                 continue;
             }
 
+            let per_expected_use = 1.0 / (1.0 + len as f32 / PASSING_LEN).min(3.0);
             let mut v: Vec<(u32, f32)> = Vec::with_capacity(text.len() / 3);
             let mut pos = 0;
             while let Some(key) = get_varint(text, &mut pos) {
@@ -98,7 +99,7 @@ impl Pruning<'_> {
                 };
                 let mut w = 0.0;
                 if body > 0 {
-                    w += self.sub(body) * Self::support(body, len);
+                    w += self.sub(body) * Self::support(body, per_expected_use);
                 }
                 if title > 0 {
                     w += self.title_weight * self.sub(title) * Self::title_support(body);
