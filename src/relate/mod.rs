@@ -61,10 +61,12 @@
 //! their top terms; (2) an inverted index maps each term to
 //! its postings, and each postings list is capped to its
 //! [`RelateConfig::max_postings`] heaviest entries, so very common terms and
-//! tags cost a bounded amount; (3) each document, in parallel, accumulates dot
-//! products over its terms' capped postings in dense per-thread accumulators
-//! and keeps its best few candidates; (4) from those, each document's hubness,
-//! then each final list. Work and memory are
+//! tags cost a bounded amount; (3) each document, in parallel, accumulates a
+//! quick score (text dot products over its terms' capped postings, plus the
+//! series bonus) in a dense per-thread accumulator, keeps a pool of its best
+//! few and scores those exactly from the two vectors (breadth, tags and
+//! authors); (4) from the pools, each document's hubness, then each final
+//! list. Work and memory are
 //! linear in the input size. The capping is an approximation: two notes that
 //! share only very common terms, in neither of which they are among the
 //! heaviest postings, are not seen as related.
