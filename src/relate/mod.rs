@@ -58,7 +58,7 @@
 //!
 //! Nothing here compares all pairs. (1) Documents are tokenised in parallel
 //! chunks (each with its own vocabulary, merged afterwards) and pruned to
-//! their top terms; (2) an inverted index maps each term to
+//! their top terms; (2) an inverted index maps each word term to
 //! its postings, and each postings list is capped to its
 //! [`RelateConfig::max_postings`] heaviest entries, so very common terms and
 //! tags cost a bounded amount; (3) each document, in parallel, accumulates a
@@ -326,7 +326,9 @@ impl Model {
         }
 
         // (3) Inverted index with capped postings.
-        let index = Index::build(&vectors, df.len(), config.max_postings);
+        // Tags and authors only score a pool picked by words (see `Select`),
+        // so they need no postings.
+        let index = Index::build(&vectors, df.len(), config.max_postings, &special);
         Model {
             vectors,
             index,
