@@ -10,6 +10,7 @@ use anyhow::{Result, bail};
 use super::{fs, load_knowledge_base};
 use crate::model::Note;
 use crate::pipeline;
+use crate::relate;
 
 pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
     let (config, root) = load_knowledge_base(config_path)?;
@@ -26,7 +27,10 @@ pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
     out!("{} ({})", note.front.title, note.path);
     let explained = pipeline::explain_related(&vault, &config, target);
     if explained.is_empty() {
-        out!("  no related notes (it shares no weighty term, tag or author)");
+        out!(
+            "  no related notes (it shares no weighty term, tag or author with another note, \
+             or it is too short to tell what it is about)"
+        );
     }
     for related in explained {
         let Some(other) = vault.get(related.index as usize) else {
@@ -44,8 +48,26 @@ pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
             .map(|(term, share)| format!("{term} {share:.3}"))
             .collect();
         out!("         shared: {}", terms.join(", "));
+        out!("         {}", breakdown(&related));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a score is made of: words, tags and authors, a series, less the
+/// discount for a note that is close to many notes (the date boost makes up
+/// the rest).
+fn breakdown(related: &relate::Explained) -> String {
+    let mut parts = vec![format!("words {:.3}", related.text)];
+    if related.special > 0.0 {
+        parts.push(format!("+ tags/authors {:.3}", related.special));
+    }
+    if related.series > 0.0 {
+        parts.push(format!("+ {:.3} as parts of one series", related.series));
+    }
+    if related.hub > 0.0 {
+        parts.push(format!("- {:.3} as it is close to many notes", related.hub));
+    }
+    parts.join(" ")
 }
 
 /// The note a user means: by file name, path, title or alias, ignoring case.

@@ -20,6 +20,9 @@ pub(super) struct Chunk {
     pub(super) special_ends: Vec<usize>,
     /// (local term, tag or author factor).
     pub(super) special: Vec<(u32, f32)>,
+    /// Per document, how many body tokens (not stop words) it has: the
+    /// length passing mentions are measured against, and what tells a stub.
+    pub(super) body_lens: Vec<u32>,
 }
 
 pub(super) struct ChunkBuilder {
@@ -31,6 +34,8 @@ pub(super) struct ChunkBuilder {
     pub(super) tf: Vec<[u32; 2]>,
     /// Terms of the current document, in order of first occurrence.
     pub(super) touched: Vec<u32>,
+    /// Body tokens of the current document so far.
+    pub(super) body_len: u32,
     pub(super) out: Chunk,
 }
 
@@ -74,6 +79,7 @@ impl ChunkBuilder {
         let [body, title] = tf;
         let count = if in_title { title } else { body };
         *count = count.saturating_add(1);
+        self.body_len += u32::from(!in_title);
     }
 
     pub(super) fn end_text(&mut self) {
@@ -95,6 +101,7 @@ impl ChunkBuilder {
         }
         self.touched.clear();
         self.out.text_ends.push(self.out.text.len());
+        self.out.body_lens.push(std::mem::take(&mut self.body_len));
     }
 
     pub(super) fn add_specials(&mut self, prefix: char, values: &[String], factor: f32) {
@@ -128,6 +135,7 @@ pub(super) fn build_chunk(docs: &[RelateDoc<'_>], weights: &Weights) -> Chunk {
         terms: FastMap::default(),
         tf: Vec::new(),
         touched: Vec::new(),
+        body_len: 0,
         out: Chunk::default(),
     };
     let mut buf = String::new();

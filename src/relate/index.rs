@@ -13,10 +13,17 @@ pub(super) struct Index {
 }
 
 impl Index {
-    pub(super) fn build(vectors: &[Vec<(u32, f32)>], n_terms: usize, max_postings: usize) -> Index {
+    /// The index of every term but those `skip` marks.
+    pub(super) fn build(
+        vectors: &[Vec<(u32, f32)>],
+        n_terms: usize,
+        max_postings: usize,
+        skip: &[bool],
+    ) -> Index {
+        let kept = |t: u32| !skip.get(t as usize).copied().unwrap_or(false);
         let mut starts = vec![0usize; n_terms + 1];
         for v in vectors {
-            for &(t, _) in v {
+            for &(t, _) in v.iter().filter(|e| kept(e.0)) {
                 if let Some(c) = starts.get_mut(t as usize + 1) {
                     *c += 1;
                 }
@@ -31,7 +38,7 @@ impl Index {
         let mut fill: Vec<usize> = starts.clone();
         let mut postings = vec![(0u32, 0.0f32); total];
         for (d, v) in vectors.iter().enumerate() {
-            for &(t, w) in v {
+            for &(t, w) in v.iter().filter(|e| kept(e.0)) {
                 if let Some(pos) = fill.get_mut(t as usize)
                     && let Some(slot) = postings.get_mut(*pos)
                 {

@@ -8,40 +8,65 @@
 //!
 //! # Scoring
 //!
-//! Each note becomes one sparse, L2-normalised vector; the score of a pair is
-//! the dot product (cosine) of their vectors, optionally boosted a little when
-//! the two notes are close in time (see [`RelateConfig::date_weight`]).
+//! Each note becomes one sparse vector: a text part normalised to length 1
+//! and, on top, its tags and authors. A pair's score is built from the dot
+//! products of the two parts, then adjusted for hubs and thresholded; the
+//! aim is the note a careful reader would open next (tests/it/related.rs
+//! measures that against judged pairs).
 //!
 //! - **Text.** Title and body are tokenised (lowercase, split on anything not
 //!   alphanumeric, tokens of 2..=40 characters that are not all digits); URLs
 //!   and markdown link destinations are skipped, code is kept (identifiers name
 //!   tools). English stop words are dropped and a small suffix-stripping
 //!   stemmer folds plurals and `-ing`/`-ed`/`-ly` forms. A term weighs
-//!   `(sub(tf_body) + title_weight * sub(tf_title)) * idf` with sublinear
-//!   `sub(tf) = 1 + ln(tf)` and smooth `idf = ln((1 + N) / (1 + df)) + 1`.
-//!   Only the [`RelateConfig::max_terms`] heaviest terms are kept (terms used
-//!   by a single note are dropped first: they can never be shared), then the
-//!   text part is normalised to length 1.
-//! - **Tags and authors.** Each tag (and author) is a special term, added on top
-//!   of the unit text part with weight `tag_weight * 0.5 * idf / idf_max`
-//!   (`author_weight` for authors), so a tag only two notes share counts
-//!   about as much as a quarter of a perfect text match (at the default
-//!   `tag_weight` 1.0) and a tag on every note counts next to nothing. The
-//!   whole vector is then normalised again.
-//!
-//! Titles carry `title_weight`, which is what makes the parts of a series
-//! ("Building X, part 1", "[2/2] Building X") find each other.
-//!
+//!   `idf * (sub(tf_body) * support + title_weight * sub(tf_title) *
+//!   title_support)` with sublinear `sub(tf) = 1 + ln(tf)` and smooth
+//!   `idf = ln((1 + N) / (1 + df)) + 1`. `support` discounts a word used in
+//!   passing: full from about one use per 500 body tokens (or three uses),
+//!   proportionally less below, so a long post naming "transfer" once is
+//!   not about transfers. `title_support` discounts a title word the body
+//!   never uses (a pun: "a dance of data classes") to a third. Only the
+//!   [`RelateConfig::max_terms`] heaviest terms are kept (terms used by a
+//!   single note are dropped first: they can never be shared).
+//! - **Breadth.** A text cosine resting on one or two shared terms is
+//!   scaled by the root of their effective number over two
+//!   ((Σp)² / Σp² over the products p of shared terms): one shared word
+//!   in another sense is the commonest coincidence.
+//! - **Tags and authors.** Each tag (and author) is a special term with
+//!   weight `tag_weight * 0.5 * idf / idf_max` (`author_weight` for authors),
+//!   rarity counted among the notes that carry any tag or author (a feed
+//!   that tags every post `#data` gets no credit for other feeds having no
+//!   tags). What they add is capped at the text cosine: they reorder notes
+//!   on one subject, they never relate notes on different ones.
+//! - **Series.** Titles that name a series ("… [1/2]" and "… [2/2]", "Day
+//!   12: …", "ctrl+r #04: …"; see `series.rs`) add a fixed bonus, so parts
+//!   sharing few words find each other; the date boost puts near parts first.
+//! - **Hubs.** A note close to everything (a newsletter issue on ten
+//!   subjects) would sit in every list. Each candidate's score loses half of
+//!   its own mean score to its five best candidates (cross-domain similarity
+//!   local scaling, Conneau et al. 2018), which needs every note's
+//!   candidates first: selection runs in two passes.
+//! - **Thresholds and stubs.** A link needs a score of 0.03 after the hub
+//!   discount and 30% of the note's best, so a note with no real neighbour
+//!   gets few links or none rather than five broad ones. A note with under
+//!   5 body tokens is a stub and takes no part; one under 12 (a one-line
+//!   excerpt, the example note) relates only to notes at most 4 times as
+//!   long. Last, scores are boosted a little for notes close in time (see
+//!   [`RelateConfig::date_weight`]).
+
 //! # Scale
 //!
 //! Nothing here compares all pairs. (1) Documents are tokenised in parallel
 //! chunks (each with its own vocabulary, merged afterwards) and pruned to
-//! their top terms; (2) an inverted index maps each term to
+//! their top terms; (2) an inverted index maps each word term to
 //! its postings, and each postings list is capped to its
 //! [`RelateConfig::max_postings`] heaviest entries, so very common terms and
-//! tags cost a bounded amount; (3) each document, in parallel, accumulates dot
-//! products over its terms' capped postings in a dense per-thread accumulator
-//! and keeps the best [`RelateConfig::max_related`]. Work and memory are
+//! tags cost a bounded amount; (3) each document, in parallel, accumulates a
+//! quick score (text dot products over its terms' capped postings, plus the
+//! series bonus) in a dense per-thread accumulator, keeps a pool of its best
+//! few and scores those exactly from the two vectors (breadth, tags and
+//! authors); (4) from the pools, each document's hubness, then each final
+//! list. Work and memory are
 //! linear in the input size. The capping is an approximation: two notes that
 //! share only very common terms, in neither of which they are among the
 //! heaviest postings, are not seen as related.
@@ -61,12 +86,14 @@ use rayon::prelude::*;
 mod chunks;
 mod index;
 mod select;
+mod series;
 mod tokens;
 mod vectors;
 
 use chunks::*;
 use index::*;
 use select::*;
+use series::*;
 use tokens::*;
 use vectors::*;
 
@@ -94,14 +121,16 @@ pub struct RelateConfig {
     /// on the sublinear scale (default 3.0: a term used once in the title
     /// weighs like one used about 20 times in the body).
     pub title_weight: f32,
-    /// Weight of a shared tag (default 1.0). Scaled by how rare the tag is:
-    /// a tag only two notes carry adds about 0.25 to the raw (unnormalised)
-    /// dot product, a tag on every note close to nothing.
+    /// Weight of a shared tag (default 1.0). Scaled by how rare the tag is
+    /// among tagged notes: a tag only two notes carry adds about 0.25, a tag
+    /// on every note close to nothing; tags and authors together add at
+    /// most the pair's word score.
     pub tag_weight: f32,
     /// Weight of a shared author, scaled by rarity like tags (default 0.5).
     pub author_weight: f32,
-    /// Pairs whose content score (before the date boost) is below this are
-    /// not related (default 0.05; scores are cosines in 0..=1).
+    /// Pairs whose word score (a cosine in 0..=1, after the breadth
+    /// discount) is below this are not related, unless parts of one series
+    /// (default 0.05).
     pub min_score: f32,
     /// How many text terms each note keeps, heaviest first (default 32;
     /// 0 keeps all). Tags and authors are kept on top of these.
@@ -145,23 +174,30 @@ pub fn related(docs: &[RelateDoc<'_>], config: &RelateConfig) -> Vec<Vec<(u32, f
     }
     let model = Model::build(docs, config, false);
     let select = model.select(docs, config);
-    model
-        .vectors
+    let (candidates, hubness) = model.candidates(&select);
+    candidates
         .par_iter()
         .enumerate()
-        .map_init(
-            || Scratch::new(n),
-            |scratch, (d, vector)| select.related(d as u32, vector, scratch),
-        )
+        .map(|(d, c)| select.finish(d as u32, c, &hubness))
         .collect()
 }
 
-/// Why one note is related to another: the score and the shared terms
-/// that weigh most in it (stems; `#tag` and `@author` for those).
+/// Why one note is related to another: the score, what it is made of, and
+/// the shared terms that weigh most in it (stems; `#tag` and `@author` for
+/// those).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explained {
     pub index: u32,
+    /// The score ranked on (after the hub discount and the date boost).
     pub score: f32,
+    /// The cosine of the two notes' words.
+    pub text: f32,
+    /// What shared tags and authors add (at most `text`).
+    pub special: f32,
+    /// What being parts of one series (by their titles) adds.
+    pub series: f32,
+    /// What was taken off because the other note is close to many notes.
+    pub hub: f32,
     /// (term, share of the score), heaviest first.
     pub shared: Vec<(String, f32)>,
 }
@@ -175,14 +211,15 @@ pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> 
     }
     let model = Model::build(docs, config, true);
     let select = model.select(docs, config);
-    let mut scratch = Scratch::new(n);
-    let Some(vector) = model.vectors.get(target) else {
+    let (candidates, hubness) = model.candidates(&select);
+    let (Some(vector), Some(mine)) = (model.vectors.get(target), candidates.get(target)) else {
         return Vec::new();
     };
-    let related = select.related(target as u32, vector, &mut scratch);
+    let related = select.finish(target as u32, mine, &hubness);
     related
         .into_iter()
-        .map(|(other, score)| {
+        .filter_map(|(other, score)| {
+            let c = mine.iter().find(|c| c.other == other)?;
             let theirs = model
                 .vectors
                 .get(other as usize)
@@ -201,11 +238,15 @@ pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> 
                 .collect();
             shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             shared.truncate(8);
-            Explained {
+            Some(Explained {
                 index: other,
                 score,
+                text: c.text,
+                special: c.special,
+                series: c.series,
+                hub: c.base - select.adjusted(c, &hubness),
                 shared,
-            }
+            })
         })
         .collect()
 }
@@ -214,6 +255,12 @@ pub fn explain(docs: &[RelateDoc<'_>], config: &RelateConfig, target: usize) -> 
 struct Model {
     vectors: Vec<Vec<(u32, f32)>>,
     index: Index,
+    /// Global term id → whether it is a tag or author.
+    special: Vec<bool>,
+    /// Per document, the other parts of its series.
+    series: Vec<Vec<u32>>,
+    /// Per document, its body tokens (see `SHORT_TOKENS`).
+    lens: Vec<u32>,
     /// Global term id → term, only when asked for (explanations).
     names: Vec<Box<str>>,
 }
@@ -244,15 +291,24 @@ impl Model {
             .iter()
             .map(|&d| (((1.0 + n_f64) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
             .collect();
-        let idf_max = (((1.0 + n_f64) / 2.0).ln() + 1.0) as f32;
+        let n_special = docs
+            .iter()
+            .filter(|d| !d.tags.is_empty() || !d.authors.is_empty())
+            .count() as f32;
         let pruning = Pruning {
             title_weight: weights.title,
             sublinear: std::array::from_fn(|tf| sublinear(tf as u32)),
             df: &df,
             idf: &idf,
-            idf_max,
+            n_special,
+            special_idf_max: ((1.0 + n_special) / 3.0).ln() + 1.0,
             max_terms: config.max_terms,
         };
+        let special = special_terms(&chunks, &remaps, df.len());
+        let lens: Vec<u32> = chunks
+            .iter()
+            .flat_map(|c| c.body_lens.iter().copied())
+            .collect();
         let vectors: Vec<Vec<(u32, f32)>> = chunks
             .into_par_iter()
             .zip(remaps.into_par_iter())
@@ -263,13 +319,41 @@ impl Model {
             .collect();
         drop(idf);
 
+        // A stub is no part of a series either.
+        let mut series = series(docs);
+        for mates in &mut series {
+            mates.retain(|&m| vectors.get(m as usize).is_some_and(|v| !v.is_empty()));
+        }
+
         // (3) Inverted index with capped postings.
-        let index = Index::build(&vectors, df.len(), config.max_postings);
+        // Tags and authors only score a pool picked by words (see `Select`),
+        // so they need no postings.
+        let index = Index::build(&vectors, df.len(), config.max_postings, &special);
         Model {
             vectors,
             index,
+            special,
+            series,
+            lens,
             names,
         }
+    }
+
+    /// Pass 1 over every document, in parallel: its candidates, and from
+    /// them how much of a hub each document is.
+    fn candidates(&self, select: &Select<'_>) -> (Vec<Vec<Candidate>>, Vec<f32>) {
+        let n = self.vectors.len();
+        let candidates: Vec<Vec<Candidate>> = self
+            .vectors
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Scratch::new(n),
+                |scratch, (d, _)| select.candidates(d as u32, &self.vectors, scratch),
+            )
+            .collect();
+        let hubness = candidates.par_iter().map(|c| select.hubness(c)).collect();
+        (candidates, hubness)
     }
 
     /// (4) What the per-document selection needs.
@@ -277,6 +361,9 @@ impl Model {
         let weights = Weights::new(config);
         Select {
             index: &self.index,
+            special: &self.special,
+            series: &self.series,
+            lens: &self.lens,
             dates: if weights.date_weight > 0.0 {
                 docs.iter().map(|doc| doc.date).collect()
             } else {
@@ -288,6 +375,22 @@ impl Model {
             date_scale_secs: weights.date_scale_secs,
         }
     }
+}
+
+/// Global term id → whether it is a tag or author (text terms are
+/// alphanumeric, so they never start with `#` or `@`).
+fn special_terms(chunks: &[Chunk], remaps: &[Vec<u32>], len: usize) -> Vec<bool> {
+    let mut special = vec![false; len];
+    for (chunk, remap) in chunks.iter().zip(remaps) {
+        for (term, &global) in chunk.terms.iter().zip(remap) {
+            if term.starts_with(['#', '@'])
+                && let Some(slot) = special.get_mut(global as usize)
+            {
+                *slot = true;
+            }
+        }
+    }
+    special
 }
 
 /// Global term id → term, from the chunks' vocabularies.
@@ -314,8 +417,41 @@ const MIN_TOKEN_CHARS: usize = 2;
 const MAX_TOKEN_CHARS: usize = 40;
 /// Vector entries lighter than this are dropped (keeps products nonzero).
 const MIN_WEIGHT: f32 = 1e-9;
-/// Up to this many related notes, selection keeps a running floor.
-const TRACK_TOP: usize = 64;
+/// A note with fewer body tokens than this (stop words aside) is a stub:
+/// it neither gives nor receives links. Low on purpose: a feed of one-line
+/// excerpts still relates.
+const MIN_BODY_TOKENS: u32 = 5;
+/// A note with fewer body tokens than this (a one-line excerpt, `lore
+/// init`'s example note) relates only to notes at most `SHORT_RATIO` times
+/// as long: a cosine over a dozen words says little about a long post.
+const SHORT_TOKENS: u32 = 12;
+const SHORT_RATIO: u32 = 4;
+/// Body tokens per expected use of a term the note is about (see
+/// `Pruning::support`).
+const PASSING_LEN: f32 = 500.0;
+/// A text score resting on fewer terms than this (effective number: the
+/// square of the sum of products over their sum of squares) is scaled down.
+const BROAD_TERMS: f32 = 2.0;
+/// Tags and authors add at most this times the text cosine.
+const SPECIAL_CAP: f32 = 1.0;
+/// Candidates kept per note in pass 1: this many times `max_related`, and
+/// at least `MIN_POOL`.
+const CANDIDATE_FACTOR: usize = 1;
+const MIN_POOL: usize = 8;
+/// How many of a note's best candidates say how much of a hub it is.
+const HUB_NEIGHBOURS: usize = 5;
+/// How much of the other note's hubness is taken off a score.
+const HUB_WEIGHT: f32 = 0.5;
+/// A link needs at least this score after the hub discount...
+const MIN_LINK: f32 = 0.03;
+/// ...and at least this share of the note's best link.
+const MIN_SHARE_OF_BEST: f32 = 0.3;
+/// What being parts of one series adds to a score.
+const SERIES_BONUS: f32 = 0.1;
+/// A title group bigger than this is a naming habit, not a series.
+const MAX_SERIES: usize = 32;
+/// A title's head before `:` names a series only if it is this short.
+const MAX_SERIES_HEAD_WORDS: usize = 4;
 /// Marks a raw token that is a stop word.
 const STOP: u32 = u32::MAX;
 
@@ -407,12 +543,12 @@ mod tests {
     /// Filler notes on unrelated subjects, so idf means something.
     fn filler() -> Vec<Owned> {
         [
-            ("Sourdough starter care", "Feed the starter flour and water daily; hydration and temperature drive fermentation of the dough."),
-            ("Tomato seedlings in spring", "Sow tomato seeds indoors, harden seedlings off, transplant after frost into compost-rich beds."),
-            ("Marathon training log", "Long runs on weekends, tempo intervals midweek, taper before race day, carbohydrate loading."),
-            ("Budget travel in Portugal", "Trains from Lisbon to Porto are cheap; hostels, pastries and tram rides along the river."),
-            ("Watercolor basics", "Wet-on-wet washes, pigment granulation, cold press paper and round brushes for landscapes."),
-            ("Home espresso dialing", "Grind size, dose, yield and shot time; a scale and fresh beans matter more than the machine."),
+            ("Sourdough starter care", "Feed the starter flour and water daily; hydration and temperature drive fermentation of the dough. Bake loaves in a dutch oven."),
+            ("Tomato seedlings in spring", "Sow tomato seeds indoors, harden seedlings off, transplant after frost into compost-rich beds. Stake vines, pinch suckers."),
+            ("Marathon training log", "Long runs on weekends, tempo intervals midweek, taper before race day, carbohydrate loading. Shoes wear after miles."),
+            ("Budget travel in Portugal", "Trains from Lisbon to Porto are cheap; hostels, pastries and tram rides along the river. Sardines grilled in summer."),
+            ("Watercolor basics", "Wet-on-wet washes, pigment granulation, cold press paper and round brushes for landscapes. Mask highlights, layer glazes."),
+            ("Home espresso dialing", "Grind size, dose, yield and shot time; a scale and fresh beans matter more than the machine. Steam milk for flat whites."),
         ]
         .iter()
         .map(|(t, b)| owned(t, b, &[], &[]))
@@ -425,25 +561,29 @@ mod tests {
         let base = notes.len() as u32;
         notes.push(owned(
             "Building a static site generator, part 1",
-            "We start with parsing markdown files and front matter into an intermediate representation.",
+            "We start with parsing markdown files and front matter into an intermediate representation: \
+             pages, sections, taxonomies, assets and links between them.",
             &[],
             &[],
         ));
         notes.push(owned(
             "Building a static site generator, part 2",
-            "Templates turn pages into HTML; we add layouts, partials and a theme directory.",
+            "Templates turn pages into HTML; we add layouts, partials and a theme directory, then \
+             shortcodes, pagination and feeds.",
             &[],
             &[],
         ));
         notes.push(owned(
             "[1/2] Kubernetes autoscaling deep dive",
-            "Horizontal pod autoscaler reacts to CPU metrics.",
+            "Horizontal pod autoscaler reacts to CPU metrics: target utilisation, replicas, \
+             stabilisation windows and custom metrics adapters.",
             &[],
             &[],
         ));
         notes.push(owned(
             "[2/2] Kubernetes autoscaling deep dive",
-            "Cluster autoscaler adds nodes when pods are pending.",
+            "Cluster autoscaler adds nodes when pods are pending: node groups, scale-down delays, \
+             expanders and cloud provider quotas.",
             &[],
             &[],
         ));
@@ -469,7 +609,7 @@ mod tests {
         notes.push(owned(
             "Why my references would not compile",
             "A mutable reference while shared references lived: the borrow checker refused. \
-             Shorter lifetimes fixed it.",
+             Shorter lifetimes fixed it; the compiler error named both borrows and where each ended.",
             &[],
             &[],
         ));
@@ -478,40 +618,208 @@ mod tests {
         assert_eq!(first(&out[base + 1]), Some(base as u32));
     }
 
+    /// A body a few notes share, so tags and authors have text to reorder.
+    const SHARED: &str = "Compost heaps need green and brown layers, moisture, air and \
+                          turning; worms and fungi break leaves into humus for the beds.";
+
     #[test]
     fn rare_shared_tag_beats_common_shared_tag() {
-        let mut notes: Vec<Owned> = (0..12)
-            .map(|i| owned(&format!("note {i}"), "", &["common"], &[]))
-            .collect();
-        notes.push(owned("alpha", "", &["common", "rare"], &[])); // 12
-        notes.push(owned("beta", "", &["rare"], &[])); // 13
-        notes.push(owned("gamma", "", &["Common"], &[])); // 14
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        for i in 0..12 {
+            notes.push(owned(&format!("note {i}"), SHARED, &["common"], &[]));
+        }
+        notes.push(owned("alpha", SHARED, &["common", "rare"], &[])); // base + 12
+        notes.push(owned("beta", SHARED, &["rare"], &[])); // base + 13
+        notes.push(owned("gamma", SHARED, &["Common"], &[])); // base + 14
         let out = run(&notes);
-        let list = &out[12];
+        let list = &out[base as usize + 12];
         let score = |j: u32| list.iter().find(|e| e.0 == j).map(|e| e.1);
-        assert_eq!(first(list), Some(13), "{list:?}");
-        let rare = score(13).unwrap_or(0.0);
-        let common = score(14).unwrap_or(0.0);
+        assert_eq!(first(list), Some(base + 13), "{list:?}");
+        let rare = score(base + 13).unwrap_or(0.0);
+        let common = score(base + 14).unwrap_or(0.0);
         assert!(rare > common, "rare {rare} common {common}");
+    }
+
+    #[test]
+    fn tags_and_authors_alone_relate_nothing() {
+        // One feed tags everything `#data` and one person wrote both; the
+        // subjects differ, so a reader would not follow one to the other.
+        let mut notes = filler();
+        let n = notes.len();
+        notes[0].tags = vec!["data".into()];
+        notes[0].authors = vec!["Ada".into()];
+        notes[1].tags = vec!["data".into()];
+        notes[1].authors = vec!["Ada".into()];
+        let out = run(&notes);
+        assert!(out[0].iter().all(|e| e.0 != 1), "{:?}", out[0]);
+        assert_eq!(out.len(), n);
     }
 
     #[test]
     fn shared_author_counts_a_little() {
         let mut notes = filler();
-        notes.push(owned("one", "", &[], &["Ada Lovelace"]));
-        notes.push(owned("two", "", &[], &["  ada   lovelace "]));
-        notes.push(owned("three", "", &[], &["Someone Else"]));
+        notes.push(owned("one", SHARED, &[], &["Ada Lovelace"]));
+        notes.push(owned("two", SHARED, &[], &["  ada   lovelace "]));
+        notes.push(owned("three", SHARED, &[], &["Someone Else"]));
         let out = run(&notes);
         let n = notes.len();
         assert_eq!(first(&out[n - 3]), Some(n as u32 - 2));
     }
 
     #[test]
+    fn stubs_neither_give_nor_receive() {
+        let mut notes = filler();
+        let base = notes.len();
+        notes.push(owned("Compost", SHARED, &["garden"], &["Ada"]));
+        notes.push(owned("Compost too", SHARED, &["garden"], &["Ada"]));
+        // The same words, too few of them to say what a note is about.
+        notes.push(owned(
+            "Compost",
+            "Compost heaps need layers.",
+            &["garden"],
+            &["Ada"],
+        ));
+        notes.push(owned("Compost", "", &["garden"], &["Ada"]));
+        let out = run(&notes);
+        assert_eq!(first(&out[base]), Some(base as u32 + 1));
+        assert!(out[base + 2].is_empty() && out[base + 3].is_empty());
+        for list in &out {
+            assert!(list.iter().all(|e| (e.0 as usize) < base + 2), "{list:?}");
+        }
+    }
+
+    #[test]
+    fn a_word_used_in_passing_relates_less() {
+        // Two notes about sourdough; one about travel that names bread once
+        // in passing. The passing mention must not beat the real topic.
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        let long_trip = "Lisbon trams, Porto wine cellars, Sintra palaces, Cascais beaches, \
+                         Coimbra library, Evora temple, Algarve cliffs, Douro valley vineyards, \
+                         azulejo tiles, fado evenings, ferry crossings, miradouro sunsets. "
+            .repeat(4);
+        notes.push(owned(
+            "Sourdough hydration",
+            "Sourdough hydration: wetter dough, open crumb, \
+            longer fermentation; the starter and flour decide how much water the sourdough takes.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Sourdough scoring",
+            "Scoring sourdough loaves: a lame, shallow angle, \
+            steam in the oven; fermentation and starter strength shape the ear of the sourdough.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "A week in Portugal",
+            &format!("{long_trip} Sourdough at breakfast."),
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        let travel = base + 2;
+        assert!(
+            out[base as usize].iter().any(|e| e.0 == base + 1),
+            "{:?}",
+            out[base as usize]
+        );
+        for d in [base, base + 1] {
+            let list = &out[d as usize];
+            assert!(list.iter().all(|e| e.0 != travel), "{d}: {list:?}");
+        }
+        assert!(
+            out[travel as usize]
+                .iter()
+                .all(|e| e.0 != base && e.0 != base + 1)
+        );
+    }
+
+    #[test]
+    fn a_note_close_to_everything_is_not_everyones_first() {
+        // Three pairs on three subjects, and a digest that covers all three
+        // subjects in full: each pair should still find its partner first.
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        let subjects = [
+            (
+                "compost heaps worms humus leaves turning",
+                "green brown layers moisture",
+            ),
+            (
+                "pottery wheel clay glaze kiln trimming",
+                "bisque slip centering",
+            ),
+            ("sailing knots bowline cleat hitch rope", "reef loop splice"),
+        ];
+        let mut digest = String::new();
+        for (core, extra) in subjects {
+            notes.push(owned(core, &format!("{core} {extra} {core}"), &[], &[]));
+            notes.push(owned(extra, &format!("{core} {extra} notes"), &[], &[]));
+            digest.push_str(&format!("{core} {core} {extra} "));
+        }
+        notes.push(owned("Weekly digest", &digest, &[], &[]));
+        let out = run(&notes);
+        for pair in 0..3 {
+            let (a, b) = (base + 2 * pair, base + 2 * pair + 1);
+            assert_eq!(first(&out[a as usize]), Some(b), "{:?}", out[a as usize]);
+            assert_eq!(first(&out[b as usize]), Some(a), "{:?}", out[b as usize]);
+        }
+    }
+
+    #[test]
+    fn series_keys_come_from_titles() {
+        assert_eq!(
+            series_key("ctrl+r #04: Energy & tunnels").as_deref(),
+            Some("ctrl")
+        );
+        assert_eq!(series_key("Day 12: Chapter three").as_deref(), Some("day"));
+        assert_eq!(
+            series_key("10 Lessons Learned In 10 Years [1/2]"),
+            series_key("10 Lessons Learned In 10 Years [2/2]")
+        );
+        assert_eq!(
+            series_key("Why Rust: a long story about memory safety"),
+            None
+        );
+        assert_eq!(series_key("Notes on borrow checking"), None);
+    }
+
+    #[test]
+    fn a_series_with_few_shared_words_still_relates() {
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        notes.push(owned(
+            "Weekly #1: knots",
+            "Sailing knots: a bowline makes a fixed loop, a cleat hitch holds a line, \
+             a reef knot joins two ends of equal rope.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Weekly #2: espresso",
+            "Espresso shots: grind finer when it runs fast, \
+            coarser when it chokes; weigh dose and yield, time every shot, taste.",
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        assert_eq!(
+            first(&out[base as usize]),
+            Some(base + 1),
+            "{:?}",
+            out[base as usize]
+        );
+    }
+
+    #[test]
     fn never_related_to_itself() {
         let mut notes = filler();
         // Exact duplicates too: they relate to each other, not to themselves.
-        notes.push(owned("Same title", "same body text here", &["x"], &["a"]));
-        notes.push(owned("Same title", "same body text here", &["x"], &["a"]));
+        notes.push(owned("Same title", SHARED, &["x"], &["a"]));
+        notes.push(owned("Same title", SHARED, &["x"], &["a"]));
         let out = run(&notes);
         assert_eq!(out.len(), notes.len());
         for (i, list) in out.iter().enumerate() {

@@ -9,7 +9,10 @@ pub(super) struct Pruning<'a> {
     pub(super) sublinear: [f32; 64],
     pub(super) df: &'a [u32],
     pub(super) idf: &'a [f32],
-    pub(super) idf_max: f32,
+    /// Notes carrying any tag or author, and the idf of a special term two
+    /// of them share.
+    pub(super) n_special: f32,
+    pub(super) special_idf_max: f32,
     pub(super) max_terms: usize,
 }
 
@@ -43,11 +46,33 @@ impl Pruning<'_> {
         (df >= 2).then_some((g, *self.idf.get(g as usize)?))
     }
 
+    /// How much of a body term's weight counts: a term used once in a long
+    /// note is a passing mention, not what the note is about. Full weight
+    /// from about one use per `PASSING_LEN` tokens of body (and always from
+    /// three uses); less below, in proportion. `per_expected_use` is
+    /// `1 / min(3, 1 + len / PASSING_LEN)` for a body of `len` tokens.
+    #[inline]
+    pub(super) fn support(body: u64, per_expected_use: f32) -> f32 {
+        (body as f32 * per_expected_use).min(1.0)
+    }
+
+    /// How much a title term counts, by how much the body uses it: a word
+    /// only the title has (a pun, a metaphor) counts a third.
+    #[inline]
+    pub(super) fn title_support(body: u64) -> f32 {
+        ((1 + body) as f32 / 3.0).min(1.0)
+    }
+
     pub(super) fn vectors(&self, chunk: &Chunk, remap: &[u32]) -> Vec<Vec<(u32, f32)>> {
         let mut text_start = 0;
         let mut special_start = 0;
         let mut out = Vec::with_capacity(chunk.text_ends.len());
-        for (&text_end, &special_end) in chunk.text_ends.iter().zip(&chunk.special_ends) {
+        let docs = chunk
+            .text_ends
+            .iter()
+            .zip(&chunk.special_ends)
+            .zip(&chunk.body_lens);
+        for ((&text_end, &special_end), &len) in docs {
             let text = chunk.text.get(text_start..text_end).unwrap_or_default();
             let special = chunk
                 .special
@@ -55,7 +80,14 @@ impl Pruning<'_> {
                 .unwrap_or_default();
             text_start = text_end;
             special_start = special_end;
+            // A stub (the example note, an empty body) neither gives nor
+            // receives links: there is nothing in it to relate.
+            if len < MIN_BODY_TOKENS {
+                out.push(Vec::new());
+                continue;
+            }
 
+            let per_expected_use = 1.0 / (1.0 + len as f32 / PASSING_LEN).min(3.0);
             let mut v: Vec<(u32, f32)> = Vec::with_capacity(text.len() / 3);
             let mut pos = 0;
             while let Some(key) = get_varint(text, &mut pos) {
@@ -65,7 +97,13 @@ impl Pruning<'_> {
                 } else {
                     0
                 };
-                let w = self.sub(body) + self.title_weight * self.sub(title);
+                let mut w = 0.0;
+                if body > 0 {
+                    w += self.sub(body) * Self::support(body, per_expected_use);
+                }
+                if title > 0 {
+                    w += self.title_weight * self.sub(title) * Self::title_support(body);
+                }
                 if w > 0.0
                     && let Some((g, idf)) = self.global(remap, (key >> 1) as u32)
                 {
@@ -78,14 +116,22 @@ impl Pruning<'_> {
             }
             v.sort_unstable_by_key(|e| e.0);
             normalize(&mut v);
+            // Tags and authors on top of the unit text part, not normalised
+            // with it: the text part stays a cosine, and selection caps what
+            // they add (see `Select`). Rarity is counted among the notes that
+            // carry tags or authors at all, so a tag every note of one feed
+            // has (`#data`) counts little even if other feeds have no tags.
             let n_text = v.len();
             v.extend(special.iter().filter_map(|&(l, factor)| {
-                self.global(remap, l)
-                    .map(|(g, idf)| (g, factor * idf / self.idf_max))
+                let g = *remap.get(l as usize)?;
+                let df = *self.df.get(g as usize)?;
+                (df >= 2).then(|| {
+                    let idf = ((1.0 + self.n_special) / (1.0 + df as f32)).ln() + 1.0;
+                    (g, factor * idf / self.special_idf_max)
+                })
             }));
             if v.len() > n_text {
                 v.sort_unstable_by_key(|e| e.0);
-                normalize(&mut v);
             }
             v.retain(|e| e.1 >= MIN_WEIGHT);
             v.shrink_to_fit();

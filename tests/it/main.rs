@@ -17,6 +17,7 @@ mod notes_syntax;
 mod peers;
 mod publish;
 mod pull;
+mod related;
 mod safety;
 mod search;
 mod seeds;
