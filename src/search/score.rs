@@ -56,24 +56,6 @@ fn intern(share: &[Analyzed]) -> Interned<'_> {
     Interned { words, ids }
 }
 
-/// `parts` ranges of stems (`lo..hi`) holding about as many postings each;
-/// `start` is each stem's first posting, then the total.
-fn stem_ranges(start: &[usize], parts: usize) -> Vec<(usize, usize)> {
-    let stems = start.len().saturating_sub(1);
-    let total = start.last().copied().unwrap_or(0);
-    let parts = parts.max(1);
-    let mut ranges = Vec::with_capacity(parts);
-    let mut lo = 0;
-    for k in 1..parts {
-        let goal = total * k / parts;
-        let hi = start[..stems].partition_point(|&p| p < goal).max(lo);
-        ranges.push((lo, hi));
-        lo = hi;
-    }
-    ranges.push((lo, stems));
-    ranges
-}
-
 /// Scores every note's stems. `docs` are in doc-id order.
 pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
     let stemmer = super::stem::for_language(&settings.language);
@@ -191,37 +173,17 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
         total += d as usize;
     }
     start.push(total);
+    let mut cursor = start.clone();
     let mut ids = vec![0u32; total];
     let mut impacts = vec![0u8; total];
-    // The postings, filled by one thread per range of stems: each range's
-    // postings are one stretch of the arrays, so the threads write apart.
-    let ranges = stem_ranges(&start, rayon::current_num_threads());
-    let mut stretches = Vec::with_capacity(ranges.len());
-    let (mut ids_left, mut impacts_left) = (&mut ids[..], &mut impacts[..]);
-    for &(lo, hi) in &ranges {
-        let len = start[hi] - start[lo];
-        let (ids_here, ids_rest) = std::mem::take(&mut ids_left).split_at_mut(len);
-        let (impacts_here, impacts_rest) = std::mem::take(&mut impacts_left).split_at_mut(len);
-        (ids_left, impacts_left) = (ids_rest, impacts_rest);
-        stretches.push((lo, hi, ids_here, impacts_here));
+    for (doc, terms) in per_doc.iter().enumerate() {
+        for &(s, tf) in terms {
+            let at = &mut cursor[s as usize];
+            ids[*at] = doc as u32;
+            impacts[*at] = (bm25(s, tf) / best * 255.0).round().clamp(1.0, 255.0) as u8;
+            *at += 1;
+        }
     }
-    stretches
-        .into_par_iter()
-        .for_each(|(lo, hi, ids_here, impacts_here)| {
-            let mut cursor: Vec<usize> = (lo..hi).map(|s| start[s] - start[lo]).collect();
-            for (doc, terms) in per_doc.iter().enumerate() {
-                // A note's stems are sorted: its part of this range is one run.
-                let from = terms.partition_point(|t| (t.0 as usize) < lo);
-                let to = terms.partition_point(|t| (t.0 as usize) < hi);
-                for &(s, tf) in &terms[from..to] {
-                    let at = &mut cursor[s as usize - lo];
-                    ids_here[*at] = doc as u32;
-                    impacts_here[*at] =
-                        (bm25(s, tf) / best * 255.0).round().clamp(1.0, 255.0) as u8;
-                    *at += 1;
-                }
-            }
-        });
     Scored {
         words: words.into_iter().map(Box::from).collect(),
         stem_of,
@@ -229,26 +191,5 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
         start,
         docs: ids,
         impacts,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::stem_ranges;
-
-    #[test]
-    fn stem_ranges_cover_every_stem_once_with_postings_shared_out() {
-        // Four stems with 5, 1, 1 and 5 postings.
-        let start = [0, 5, 6, 7, 12];
-        assert_eq!(stem_ranges(&start, 2), [(0, 2), (2, 4)]);
-        assert_eq!(stem_ranges(&start, 1), [(0, 4)]);
-        let many = stem_ranges(&start, 8);
-        assert_eq!(many.first().map(|r| r.0), Some(0));
-        assert_eq!(many.last().map(|r| r.1), Some(4));
-        assert!(
-            many.windows(2)
-                .all(|w| w[0].1 == w[1].0 && w[0].0 <= w[0].1)
-        );
-        assert_eq!(stem_ranges(&[0], 2).last(), Some(&(0, 0)), "no stems");
     }
 }
