@@ -27,10 +27,7 @@ if ! command -v hugo >/dev/null; then
   apt-get install -y hugo >/dev/null 2>&1 ||
     { apt-get update >/dev/null && apt-get install -y hugo >/dev/null; }
 fi
-cargo build --release --quiet
-target=$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-lore=$target/release/lore
+. bench/release-lore.sh
 
 # One cold run: prints "wall_s peak_rss_mib".
 once() {

@@ -16,8 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 4 10)
-cargo build --release --quiet
-lore=$(pwd)/target/release/lore
+. bench/release-lore.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -19,8 +19,7 @@ RUNS=${RUNS:-3}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 
-cargo build --release --quiet
-lore=$(pwd)/target/release/lore
+. bench/release-lore.sh
 mkdir -p "$WORK"
 for n in "${sizes[@]}"; do
   corpus="$WORK/plain-$n"

@@ -22,9 +22,7 @@ sizes=("$@")
 # and a typo; `total` in the output is how many notes each matches.
 read -r -a queries <<< "${QUERIES:-querycache postmortem kafka the data_pipeline templ tenent}"
 
-cargo build --release --quiet
-lore=$(pwd)/target/release/lore
-[ -n "${CARGO_TARGET_DIR:-}" ] && lore=$CARGO_TARGET_DIR/release/lore
+. bench/release-lore.sh
 mkdir -p "$WORK"
 for n in "${sizes[@]}"; do
   corpus="$WORK/plain-$n"

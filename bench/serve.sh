@@ -15,10 +15,7 @@ PORT=${PORT:-1177}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 
-cargo build --release --quiet
-target=$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-lore=$target/release/lore
+. bench/release-lore.sh
 
 # Waits until the log has N lines that say a change was written; prints
 # the last one's milliseconds.
