@@ -446,7 +446,6 @@ impl Publish<'_> {
 #[derive(Debug, Default)]
 pub struct Published {
     pub written: usize,
-    pub removed: usize,
     /// What was written with new bytes or removed, relative to the folder.
     pub changed: Vec<String>,
     /// Files in the way that lore did not write, or that changed since.
@@ -504,9 +503,9 @@ pub fn publish(
         .collect::<Result<_>>()?;
 
     let keep: HashSet<&str> = files.iter().map(|f| f.rel()).collect();
-    let removed = ledger::remove_stale(dir, &pending, &keep)?;
-    published.removed = removed.len();
-    published.changed.extend(removed);
+    published
+        .changed
+        .extend(ledger::remove_stale(dir, &pending, &keep)?);
     // Phase two: only what is on disk now, as lore wrote it.
     let mut after = ledger::Ledger::default();
     for ((file, hash), outcome) in files.iter().zip(hashes).zip(outcomes) {
