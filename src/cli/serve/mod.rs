@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::args::ServeArgs;
 use super::build::{self, BuildFlags, Outcome};
 use super::{load_knowledge_base, lock, places};
-use crate::model::{Diagnostic, Severity};
+use crate::model::Severity;
 use live::{Hub, Message};
 
 /// What wakes the serving loop.
@@ -143,24 +143,20 @@ fn report_build(
             return;
         }
     };
-    let now: HashSet<String> = done.diagnostics.iter().map(Diagnostic::to_string).collect();
-    let new: Vec<&Diagnostic> = done
+    let texts: Vec<(String, Severity)> = done
         .diagnostics
         .iter()
-        .filter(|d| match before {
-            Some(before) => !before.contains(&d.to_string()),
-            None => true,
-        })
+        .map(|d| (d.to_string(), d.severity))
         .collect();
-    for diagnostic in &new {
-        say!("{diagnostic}");
+    let is_new = |text: &String| before.as_ref().is_none_or(|seen| !seen.contains(text));
+    let mut shown = Vec::new();
+    for (text, severity) in texts.iter().filter(|(text, _)| is_new(text)) {
+        say!("{text}");
+        if before.is_some() || *severity == Severity::Error {
+            shown.push(text.clone());
+        }
     }
-    let shown: Vec<String> = new
-        .iter()
-        .filter(|d| before.is_some() || d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .collect();
-    *before = Some(now);
+    *before = Some(texts.into_iter().map(|(text, _)| text).collect());
     match change {
         None => say!("{}", done.summary),
         Some((paths, root, since)) => say!(
