@@ -69,10 +69,22 @@ pub struct BuildOutput {
 pub enum BuildError {
     #[error(transparent)]
     Template(#[from] render::templates::TemplateError),
+    #[error("writing the site: {0}")]
+    Write(#[from] render::SinkError),
 }
 
-/// Runs every stage after ingest.
-pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
+impl From<render::RenderError> for BuildError {
+    fn from(error: render::RenderError) -> Self {
+        match error {
+            render::RenderError::Template(e) => BuildError::Template(e),
+            render::RenderError::Sink(e) => BuildError::Write(e),
+        }
+    }
+}
+
+/// Runs every stage after ingest; the site's files go to `sink` as they
+/// are rendered.
+pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, BuildError> {
     let mut out = BuildOutput::default();
     out.timings.push(("ingest", input.ingested.time));
     out.diagnostics.extend(input.ingested.diagnostics);
@@ -150,6 +162,7 @@ pub fn build(input: BuildInput) -> Result<BuildOutput, BuildError> {
             &input.config,
             &input.theme,
             input.highlight_cache,
+            sink,
         )?;
         out.diagnostics.extend(site.diagnostics.iter().cloned());
         out.timings

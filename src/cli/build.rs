@@ -9,13 +9,14 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::args::CommonArgs;
+use super::publish::{Publish, Publisher};
 use super::{fs, load_config, lock, places, pull, report};
 use crate::config::{AssetMode, Config};
 use crate::ingest::text::is_web_address;
 use crate::ingest::{self, SourceOptions};
 use crate::model::Diagnostic;
 use crate::pipeline::{self, BuildInput, LoadedSource};
-use crate::render::templates;
+use crate::render::{self, templates};
 
 #[derive(Default)]
 pub struct BuildFlags {
@@ -244,9 +245,22 @@ pub fn build_locked(
         restore: common.restore,
         render: flags.render,
     };
-    let mut out = pipeline::build(input).map_err(|e| in_theme_file(e, &root, &theme_name))?;
+    // Pages go to disk as they are rendered; `lore check` keeps them.
+    let hidden_bar = indicatif::ProgressBar::hidden();
+    let kept = render::Collect::default();
+    let publisher = if flags.render && flags.check.is_none() {
+        Some(Publisher::open(&output_dir, &hidden_bar)?)
+    } else {
+        None
+    };
+    let sink: &dyn render::Sink = match &publisher {
+        Some(publisher) => publisher,
+        None => &kept,
+    };
+    let mut out = pipeline::build(input, sink).map_err(|e| in_theme_file(e, &root, &theme_name))?;
     spinner.finish_and_clear();
     if let (Some(external), Some(site)) = (flags.check, &out.site) {
+        let files = kept.into_files();
         let note_text = |note: &str| {
             out.note_writes
                 .iter()
@@ -261,6 +275,7 @@ pub fn build_locked(
             super::check::Checked {
                 root: &root,
                 site,
+                files: &files,
                 attachments: &attachments,
                 base_url: &config_base_url,
                 fetch: &fetch_settings,
@@ -308,28 +323,19 @@ pub fn build_locked(
     fs::write_state(&root, &out.state)?;
     let mut pages = 0;
     let mut pages_changed = Vec::new();
-    if let Some(site) = &out.site {
-        let bar = report::bar(
-            site.files.len() as u64,
-            "writing",
-            flags.quiet || flags.serving,
-        );
-        let mut files: Vec<fs::Publish<'_>> = site
-            .files
-            .iter()
-            .map(|f| fs::Publish::Bytes(&f.path, &f.bytes))
-            .collect();
+    if let (Some(site), Some(publisher)) = (&out.site, publisher) {
+        let mut files = Vec::with_capacity(attachments.len());
         for rel in &attachments {
-            files.push(fs::Publish::Copy(
+            files.push(Publish::Copy(
                 rel.clone(),
                 fs::safe_join(&content_dir, rel)?,
             ));
         }
-        let published = fs::publish(&output_dir, &files, &bar)?;
+        publisher.add(files)?;
+        let published = publisher.finish()?;
         diagnostics.extend(published.diagnostics);
         pages_changed = published.changed;
         fs::write_highlight_cache(&root, &site.highlight_cache)?;
-        bar.finish_and_clear();
         pages = site.pages;
     }
     out.timings.insert(0, ("read", read_time));

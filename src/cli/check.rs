@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::{fs, pull};
 use crate::config::FetchSettings;
 use crate::fetch::{self, FetchError, Outcome, Request};
-use crate::render::Site;
 use crate::render::check::{self, Broken};
+use crate::render::{OutputFile, Site};
 
 /// Where the answers of web links are kept between runs.
 const LINK_CACHE: &str = ".lore/cache/links.json";
@@ -41,6 +41,8 @@ struct Answer {
 pub struct Checked<'a> {
     pub root: &'a Path,
     pub site: &'a Site,
+    /// The files the build rendered (kept in memory, not written).
+    pub files: &'a [OutputFile],
     pub attachments: &'a [String],
     pub base_url: &'a str,
     pub fetch: &'a FetchSettings,
@@ -51,7 +53,7 @@ pub struct Checked<'a> {
 
 pub fn run(input: Checked<'_>, external: bool, quiet: bool) -> Result<ExitCode> {
     let attachments: HashSet<String> = input.attachments.iter().cloned().collect();
-    let report = check::check(input.site, &attachments, input.base_url);
+    let report = check::check(input.files, input.site, &attachments, input.base_url);
     let mut broken = report.broken;
     let mut web_checked = 0;
     if external {
@@ -65,7 +67,6 @@ pub fn run(input: Checked<'_>, external: bool, quiet: bool) -> Result<ExitCode> 
     }
     if !quiet {
         let internal = input
-            .site
             .files
             .iter()
             .filter(|f| f.path.ends_with(".html"))

@@ -5,13 +5,16 @@
 //! its bytes still hash to what the ledger says lore wrote, so a person's
 //! own `about.html`, or a page they edited, is never touched.
 //!
-//! Writing is two-phase, like the notes' state: before a run writes, the
-//! ledger also accepts the new hashes; after, only them. A run stopped
-//! halfway leaves every file provably lore's or provably not.
+//! Writing is two-phase, like the notes' state: before a run writes a
+//! file, its new hash is appended to the journal (`.lore-ledger.journal`),
+//! which the ledger also accepts; after the run, the ledger holds only
+//! what is on disk and the journal goes. A run stopped halfway leaves every
+//! file provably lore's or provably not.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -20,6 +23,8 @@ use crate::model::Diagnostic;
 
 /// The ledger's file name inside the folder it describes.
 pub const LEDGER_FILE: &str = ".lore-ledger.json";
+/// The hashes a run is writing, one `hash path` line each, until it ends.
+pub const JOURNAL_FILE: &str = ".lore-ledger.journal";
 /// The marker older versions of lore left in a site folder; it proves
 /// nothing about the files beside it.
 const LEGACY_MARKER: &str = ".lore-site";
@@ -29,9 +34,13 @@ const LEGACY_MARKER_TEXT: &[u8] = b"written by lore; files here are rebuilt on e
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {
     pub files: BTreeMap<String, String>,
-    /// Set only while a run writes: the hashes it is about to write.
+    /// What lore 0.1 wrote while a run wrote: the hashes it was about to
+    /// write (a journal does that job now).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub writing: BTreeMap<String, String>,
+    /// The journal of a run that stopped: every hash it may have written.
+    #[serde(skip)]
+    pub journal: HashMap<String, Vec<String>>,
 }
 
 impl Ledger {
@@ -39,16 +48,91 @@ impl Ledger {
     pub fn is_lores(&self, path: &str, hash: &str) -> bool {
         self.files.get(path).is_some_and(|h| h == hash)
             || self.writing.get(path).is_some_and(|h| h == hash)
+            || self
+                .journal
+                .get(path)
+                .is_some_and(|hashes| hashes.iter().any(|h| h == hash))
     }
 
     /// Every path the ledger knows, written or being written.
     pub fn paths(&self) -> impl Iterator<Item = &String> {
-        self.files.keys().chain(
-            self.writing
-                .keys()
-                .filter(|path| !self.files.contains_key(*path)),
-        )
+        let mut extra: Vec<&String> = self
+            .writing
+            .keys()
+            .chain(self.journal.keys())
+            .filter(|path| !self.files.contains_key(*path))
+            .collect();
+        extra.sort();
+        extra.dedup();
+        self.files.keys().chain(extra)
     }
+}
+
+/// The journal a run appends to before it writes, kept open.
+pub struct Journal {
+    path: PathBuf,
+    file: fs::File,
+}
+
+impl Journal {
+    /// Opens the journal of `dir` for appending: what a stopped run left in
+    /// it stays until a run ends cleanly.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let path = dir.join(JOURNAL_FILE);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        Ok(Journal { path, file })
+    }
+
+    /// Records (path, hash) pairs on the disk before the files are written.
+    pub fn record<'a>(
+        &mut self,
+        entries: impl Iterator<Item = (&'a str, &'a String)>,
+    ) -> Result<()> {
+        let mut text = String::new();
+        for (path, hash) in entries {
+            // A path never holds a newline: lore makes them from slugs and
+            // file names, and a line that is not two fields is skipped.
+            text.push_str(hash);
+            text.push(' ');
+            text.push_str(path);
+            text.push('\n');
+        }
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Removes the journal once the ledger holds what it recorded.
+    pub fn remove(self) -> Result<()> {
+        fs::remove_file(&self.path).with_context(|| format!("removing {}", self.path.display()))
+    }
+}
+
+/// The journal a stopped run left in `dir`, if any.
+fn read_journal(dir: &Path) -> HashMap<String, Vec<String>> {
+    let mut journal: HashMap<String, Vec<String>> = HashMap::new();
+    let Ok(text) = fs::read_to_string(dir.join(JOURNAL_FILE)) else {
+        return journal;
+    };
+    for line in text.lines() {
+        if let Some((hash, path)) = line.split_once(' ')
+            && !path.is_empty()
+        {
+            journal
+                .entry(path.to_string())
+                .or_default()
+                .push(hash.to_string());
+        }
+    }
+    journal
 }
 
 /// The hash the ledger keeps of a file's bytes.
@@ -59,7 +143,10 @@ pub fn hash(bytes: &[u8]) -> String {
 /// The ledger of `dir`; a missing one is empty, a corrupt one is empty
 /// with a warning (it only costs refusing to overwrite files).
 pub fn read(dir: &Path) -> (Ledger, Option<Diagnostic>) {
-    super::fs::read_json(&dir.join(LEDGER_FILE), "files already here are left alone")
+    let (mut ledger, problem): (Ledger, _) =
+        super::fs::read_json(&dir.join(LEDGER_FILE), "files already here are left alone");
+    ledger.journal = read_journal(dir);
+    (ledger, problem)
 }
 
 /// Whether `dir` holds the marker of a lore older than the ledger.

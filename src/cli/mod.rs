@@ -29,6 +29,7 @@ mod init;
 mod ledger;
 mod lock;
 mod places;
+mod publish;
 mod pull;
 mod related;
 mod report;

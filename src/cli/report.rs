@@ -24,20 +24,6 @@ pub fn spinner(message: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// A bar for writing `len` files.
-pub fn bar(len: u64, message: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() || len < 200 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(message.to_string());
-    bar
-}
-
 /// Prints every diagnostic, errors last; returns how many were errors.
 pub fn diagnostics(diagnostics: &[Diagnostic]) -> usize {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();

@@ -11,6 +11,7 @@ use anyhow::Result;
 
 use super::args::CommonArgs;
 use super::build::{self, BuildFlags};
+use super::publish::{Publish, publish};
 use super::{fs, load_knowledge_base, lock, places, report};
 
 /// Obsidian settings that match the notes lore writes.
@@ -42,18 +43,18 @@ pub fn run(
     )?;
     let _lock = lock::acquire(&root)?;
     let content = root.join(&config.content_dir);
-    let mut files: Vec<fs::Publish<'_>> = Vec::new();
+    let mut files: Vec<Publish> = Vec::new();
     for rel in fs::list_vault_files(&content)? {
         let from = fs::safe_join(&content, &rel)?;
-        files.push(fs::Publish::Copy(rel, from));
+        files.push(Publish::Copy(rel, from));
     }
     if obsidian {
-        files.push(fs::Publish::Default(
-            ".obsidian/app.json",
-            APP_JSON.as_bytes(),
+        files.push(Publish::Default(
+            ".obsidian/app.json".into(),
+            APP_JSON.as_bytes().to_vec(),
         ));
     }
-    let published = fs::publish(out, &files, &indicatif::ProgressBar::hidden())?;
+    let published = publish(out, files, &indicatif::ProgressBar::hidden())?;
     let errors = report::diagnostics(&published.diagnostics);
     if !quiet {
         say!(

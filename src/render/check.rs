@@ -43,17 +43,17 @@ pub struct Report {
 /// Checks every HTML page of `site`. `attachments` are the files of
 /// `content/` published at the same path; `base_url` (may be empty) marks
 /// absolute links that point into the site.
-pub fn check(site: &Site, attachments: &HashSet<String>, base_url: &str) -> Report {
-    let files: HashSet<&str> = site
-        .files
+pub fn check(
+    files: &[OutputFile],
+    site: &Site,
+    attachments: &HashSet<String>,
+    base_url: &str,
+) -> Report {
+    let pages: Vec<&OutputFile> = files.iter().filter(|f| f.path.ends_with(".html")).collect();
+    let files: HashSet<&str> = files
         .iter()
         .map(|f| f.path.as_str())
         .chain(attachments.iter().map(String::as_str))
-        .collect();
-    let pages: Vec<&OutputFile> = site
-        .files
-        .iter()
-        .filter(|f| f.path.ends_with(".html"))
         .collect();
     let ids: HashMap<&str, HashSet<String>> = pages
         .iter()
@@ -269,16 +269,16 @@ mod tests {
 
     #[test]
     fn broken_links_are_traced_to_their_note_and_line() {
-        let site = Site {
-            files: vec![
-                page(
-                    "notes/a.html",
-                    "<a href=\"../notes/b.html#part\">b</a> <a href=\"../notes/b.html#gone\">x</a> \
+        let files = vec![
+            page(
+                "notes/a.html",
+                "<a href=\"../notes/b.html#part\">b</a> <a href=\"../notes/b.html#gone\">x</a> \
                      <img src=\"../assets/none.png\"> <a href=\"#top\">t</a> <h2 id=\"top\">T</h2> \
                      <a href=\"https://e.org/\">e</a> <a href=\"mailto:x@e.org\">m</a>",
-                ),
-                page("notes/b.html", "<h2 id=\"part\">Part</h2>"),
-            ],
+            ),
+            page("notes/b.html", "<h2 id=\"part\">Part</h2>"),
+        ];
+        let site = Site {
             note_links: vec![NoteLinks {
                 note: "a.md".into(),
                 page: "notes/a.html".into(),
@@ -290,7 +290,7 @@ mod tests {
             }],
             ..Site::default()
         };
-        let report = check(&site, &HashSet::new(), "");
+        let report = check(&files, &site, &HashSet::new(), "");
         let found: Vec<_> = report
             .broken
             .iter()

@@ -1,8 +1,11 @@
-//! The feeds: Atom 1.0, RSS 2.0 and JSON Feed 1.1, for the whole site and
-//! for each tag, author and source. Entries carry the note's full HTML with
-//! every link made absolute (or, without a base URL, relative to the feed),
-//! an author (the note's, else the site's), published and updated dates and
-//! categories. Only dated notes are entries: a feed orders by time.
+//! The feeds: the whole site's in Atom 1.0, RSS 2.0 and JSON Feed 1.1, each
+//! tag's, author's and source's in Atom. The site's entries carry the note's
+//! full HTML with every link made absolute (or, without a base URL,
+//! relative to the feed); a term's carry its summary and link, as Hugo's
+//! do: thousands of terms would otherwise copy every note many times over.
+//! Every entry has an author (the note's, else the site's), published and
+//! updated dates and categories. Only dated notes are entries: a feed
+//! orders by time.
 
 use std::fmt::Write;
 
@@ -18,8 +21,8 @@ pub struct Feed<'a> {
     pub description: &'a str,
     /// The page the feed follows, site-relative (`index.html`, `tags/x.html`).
     pub page: &'a str,
-    /// Where its three files go (see [`paths`]).
-    pub files: [String; 3],
+    /// Its files: each format and where it goes (see [`files`]).
+    pub files: Vec<(Format, String)>,
     pub entries: Vec<Entry<'a>>,
 }
 
@@ -32,7 +35,8 @@ pub struct Entry<'a> {
     pub updated: NaiveDateTime,
     pub summary: &'a str,
     /// The note's HTML with its links made absolute, or without a base URL
-    /// relative to the feed's folder ([`absolute_links`] with [`prefix`]).
+    /// relative to the feed's folder ([`absolute_links`] with [`prefix`]);
+    /// empty in a feed of summaries.
     pub html: &'a str,
     /// Never empty: the note's authors, else the site's.
     pub authors: Vec<&'a str>,
@@ -50,30 +54,58 @@ pub struct Site<'a> {
     pub generator: &'a str,
 }
 
-/// The three files of the feed of a page: `atom.xml`, `rss.xml` and
-/// `feed.json` for the home page, `<page>.atom.xml`, `<page>.rss.xml` and
-/// `<page>.feed.json` beside any other.
-pub fn paths(page: &str) -> [String; 3] {
-    if page == "index.html" {
-        return ["atom.xml".into(), "rss.xml".into(), "feed.json".into()];
-    }
-    let stem = page.strip_suffix(".html").unwrap_or(page);
-    [
-        format!("{stem}.atom.xml"),
-        format!("{stem}.rss.xml"),
-        format!("{stem}.feed.json"),
-    ]
+/// A feed's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Atom,
+    Rss,
+    Json,
 }
 
-/// The MIME types of the three files, in the order of [`paths`].
-pub const TYPES: [&str; 3] = [
-    "application/atom+xml",
-    "application/rss+xml",
-    "application/feed+json",
-];
+impl Format {
+    /// The name readers show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Atom => "Atom",
+            Format::Rss => "RSS",
+            Format::Json => "JSON Feed",
+        }
+    }
 
-/// The names readers show for the three files, in the order of [`paths`].
-pub const NAMES: [&str; 3] = ["Atom", "RSS", "JSON Feed"];
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml",
+            Format::Rss => "application/rss+xml",
+            Format::Json => "application/feed+json",
+        }
+    }
+}
+
+/// The site's feed comes in every format, so any reader follows it.
+pub const SITE_FORMATS: [Format; 3] = [Format::Atom, Format::Rss, Format::Json];
+/// A term's feed in one: there may be thousands of terms.
+pub const TERM_FORMATS: [Format; 1] = [Format::Atom];
+
+/// The files of the feed of a page: `atom.xml`, `rss.xml` and `feed.json`
+/// for the home page, `<page>.atom.xml` (`.rss.xml`, `.feed.json`) beside
+/// any other.
+pub fn files(page: &str, formats: &[Format]) -> Vec<(Format, String)> {
+    let stem = page.strip_suffix(".html").unwrap_or(page);
+    formats
+        .iter()
+        .map(|&format| {
+            let path = match (page == "index.html", format) {
+                (true, Format::Atom) => "atom.xml".to_string(),
+                (true, Format::Rss) => "rss.xml".to_string(),
+                (true, Format::Json) => "feed.json".to_string(),
+                (false, Format::Atom) => format!("{stem}.atom.xml"),
+                (false, Format::Rss) => format!("{stem}.rss.xml"),
+                (false, Format::Json) => format!("{stem}.feed.json"),
+            };
+            (format, path)
+        })
+        .collect()
+}
 
 /// What a site-relative path is prefixed with in a feed `depth` folders
 /// deep: the base URL, else the way back to the root.
@@ -85,15 +117,20 @@ pub fn prefix(base_url: &str, depth: usize) -> String {
     }
 }
 
-/// The three files of a feed, in the order of [`paths`].
-pub fn render(feed: &Feed<'_>, site: &Site<'_>) -> [String; 3] {
-    let prefix = prefix(site.base_url, feed.files[0].matches('/').count());
-    let contents: Vec<&str> = feed.entries.iter().map(|e| e.html).collect();
-    [
-        atom(feed, site, &prefix, &contents),
-        rss(feed, site, &prefix, &contents),
-        json_feed(feed, site, &prefix, &contents),
-    ]
+/// The files of a feed: (path, text) per format.
+pub fn render(feed: &Feed<'_>, site: &Site<'_>) -> Vec<(String, String)> {
+    feed.files
+        .iter()
+        .map(|(format, path)| {
+            let prefix = prefix(site.base_url, path.matches('/').count());
+            let text = match format {
+                Format::Atom => atom(feed, site, &prefix, path),
+                Format::Rss => rss(feed, site, &prefix, path),
+                Format::Json => json_feed(feed, site, &prefix, path),
+            };
+            (path.clone(), text)
+        })
+        .collect()
 }
 
 fn rfc3339(date: NaiveDateTime) -> String {
@@ -113,7 +150,7 @@ fn newest(feed: &Feed<'_>) -> NaiveDateTime {
         .unwrap_or_default()
 }
 
-fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> String {
+fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, own: &str) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = writeln!(
         out,
@@ -134,13 +171,13 @@ fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> St
         let _ = writeln!(
             out,
             "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-            escape(&format!("{}{}", site.base_url, feed.files[0]))
+            escape(&format!("{}{}", site.base_url, own))
         );
     }
     let _ = writeln!(
         out,
         "  <id>{}</id>\n  <updated>{}</updated>",
-        escape(&entry_id(site.base_url, &feed.files[0])),
+        escape(&entry_id(site.base_url, own)),
         rfc3339(newest(feed))
     );
     let _ = writeln!(
@@ -149,7 +186,7 @@ fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> St
         escape(site.author),
         escape(site.generator)
     );
-    for (entry, content) in feed.entries.iter().zip(contents) {
+    for entry in &feed.entries {
         out.push_str("  <entry>\n");
         let _ = writeln!(out, "    <title>{}</title>", escape(entry.title));
         let _ = writeln!(
@@ -173,18 +210,21 @@ fn atom(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> St
         if !entry.summary.is_empty() {
             let _ = writeln!(out, "    <summary>{}</summary>", escape(entry.summary));
         }
-        let _ = writeln!(
-            out,
-            "    <content type=\"html\">{}</content>",
-            escape(content)
-        );
+        // An entry with no content is valid Atom: it links to its page.
+        if !entry.html.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <content type=\"html\">{}</content>",
+                escape(entry.html)
+            );
+        }
         out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");
     out
 }
 
-fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> String {
+fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, own: &str) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" \
          xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n",
@@ -205,7 +245,7 @@ fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> Str
         let _ = writeln!(
             out,
             "  <atom:link rel=\"self\" type=\"application/rss+xml\" href=\"{}\"/>",
-            escape(&format!("{}{}", site.base_url, feed.files[1]))
+            escape(&format!("{}{}", site.base_url, own))
         );
     }
     let _ = writeln!(
@@ -215,7 +255,7 @@ fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> Str
         escape(site.generator),
         rfc2822(newest(feed))
     );
-    for (entry, content) in feed.entries.iter().zip(contents) {
+    for entry in &feed.entries {
         out.push_str("  <item>\n");
         let _ = writeln!(out, "    <title>{}</title>", escape(entry.title));
         let _ = writeln!(
@@ -237,29 +277,42 @@ fn rss(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> Str
         for tag in entry.tags {
             let _ = writeln!(out, "    <category>{}</category>", escape(tag));
         }
-        let _ = writeln!(out, "    <description>{}</description>", escape(content));
+        let description = if entry.html.is_empty() {
+            entry.summary
+        } else {
+            entry.html
+        };
+        let _ = writeln!(
+            out,
+            "    <description>{}</description>",
+            escape(description)
+        );
         out.push_str("  </item>\n");
     }
     out.push_str("</channel>\n</rss>\n");
     out
 }
 
-fn json_feed(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) -> String {
+fn json_feed(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, own: &str) -> String {
     let absolute = !site.base_url.is_empty();
     let clean = |s: &str| crate::ingest::text::without_forbidden(s).into_owned();
     let items: Vec<Value> = feed
         .entries
         .iter()
-        .zip(contents)
-        .map(|(entry, content)| {
+        .map(|entry| {
             let mut item = json!({
                 "id": entry_id(site.base_url, entry.path),
                 "title": clean(entry.title),
-                "content_html": clean(content),
                 "date_published": rfc3339(entry.published),
                 "date_modified": rfc3339(entry.updated),
                 "authors": entry.authors.iter().map(|a| json!({"name": clean(a)})).collect::<Vec<_>>(),
             });
+            // JSON Feed wants a content; a feed of summaries gives its text.
+            if entry.html.is_empty() {
+                item["content_text"] = json!(clean(entry.summary));
+            } else {
+                item["content_html"] = json!(clean(entry.html));
+            }
             // JSON has no base to resolve a relative address against.
             if absolute {
                 item["url"] = json!(format!("{prefix}{}", entry.path));
@@ -282,7 +335,7 @@ fn json_feed(feed: &Feed<'_>, site: &Site<'_>, prefix: &str, contents: &[&str]) 
     });
     if absolute {
         out["home_page_url"] = json!(format!("{prefix}{}", feed.page));
-        out["feed_url"] = json!(format!("{}{}", site.base_url, feed.files[2]));
+        out["feed_url"] = json!(format!("{}{}", site.base_url, own));
     }
     if !feed.description.is_empty() {
         out["description"] = json!(clean(feed.description));
@@ -383,14 +436,24 @@ mod tests {
 
     #[test]
     fn term_feeds_sit_beside_their_page() {
-        assert_eq!(paths("index.html")[0], "atom.xml");
+        let paths = |page, formats| -> Vec<String> {
+            files(page, formats).into_iter().map(|(_, p)| p).collect()
+        };
         assert_eq!(
-            paths("tags/kafka.html"),
+            paths("index.html", &SITE_FORMATS),
+            ["atom.xml", "rss.xml", "feed.json"]
+        );
+        assert_eq!(
+            paths("tags/kafka.html", &SITE_FORMATS),
             [
                 "tags/kafka.atom.xml",
                 "tags/kafka.rss.xml",
                 "tags/kafka.feed.json"
             ]
+        );
+        assert_eq!(
+            paths("tags/kafka.html", &TERM_FORMATS),
+            ["tags/kafka.atom.xml"]
         );
     }
 }

@@ -16,6 +16,7 @@ pub mod markdown;
 mod obsidian;
 mod paginate;
 mod previews;
+mod sink;
 pub mod svg;
 mod taxonomy;
 pub mod templates;
@@ -23,6 +24,7 @@ mod views;
 mod xml;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
@@ -34,6 +36,7 @@ use crate::search;
 pub use highlight::HighlightCache;
 use highlight::Highlighter;
 use lists::heading_of;
+pub use sink::{Collect, Sink, SinkError};
 use taxonomy::Taxonomy;
 use templates::{Engine, TemplateError, Theme};
 use views::*;
@@ -48,7 +51,8 @@ pub struct OutputFile {
 /// The rendered site.
 #[derive(Debug, Default)]
 pub struct Site {
-    pub files: Vec<OutputFile>,
+    /// Pages rendered (the files given to the sink, less feeds, search
+    /// and the theme's files).
     pub pages: usize,
     pub diagnostics: Vec<Diagnostic>,
     /// Highlighted code of this build, to pass to the next one.
@@ -70,6 +74,18 @@ pub struct NoteLinks {
     pub refs: Vec<(String, usize)>,
     /// (link that names no note, line of the note's body).
     pub missing: Vec<(String, usize)>,
+}
+
+/// Note pages rendered before they go to the sink together.
+const PAGES_PER_PUT: usize = 32;
+
+/// Why rendering stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("writing the site: {0}")]
+    Sink(#[from] SinkError),
 }
 
 /// How long a summary in a list is, in characters.
@@ -100,7 +116,7 @@ struct Ctx<'a> {
     graph: bool,
 }
 
-/// Renders the whole site.
+/// Renders the whole site, giving each file to `sink` as it is made.
 pub fn render(
     notes: &[Note],
     attachments: &HashSet<String>,
@@ -108,7 +124,8 @@ pub fn render(
     config: &Config,
     theme: &Theme,
     cache: HighlightCache,
-) -> Result<Site, TemplateError> {
+    sink: &dyn Sink,
+) -> Result<Site, RenderError> {
     let mut timings = Vec::new();
     let clock = std::time::Instant::now();
     let engine = Engine::new(theme)?;
@@ -254,30 +271,38 @@ pub fn render(
     // The index first: it consumes the search terms, which are larger than
     // the pages' text and need not live while pages render.
     let clock = std::time::Instant::now();
-    let index = ctx.search_index(terms, &order);
+    sink.put(ctx.search_index(terms, &order))?;
     timings.push(("search index", clock.elapsed()));
     let clock = std::time::Instant::now();
-    let mut files: Vec<OutputFile> = (0..notes.len())
-        .into_par_iter()
-        .map(|i| ctx.note_page(i))
-        .collect::<Result<_, _>>()?;
+    let pages = AtomicUsize::new(0);
+    let emit = |files: Vec<OutputFile>| -> Result<(), RenderError> {
+        pages.fetch_add(files.len(), Ordering::Relaxed);
+        Ok(sink.put(files)?)
+    };
+    let ids: Vec<usize> = (0..notes.len()).collect();
+    ids.par_chunks(PAGES_PER_PUT).try_for_each(|chunk| {
+        emit(
+            chunk
+                .iter()
+                .map(|&i| ctx.note_page(i))
+                .collect::<Result<_, _>>()?,
+        )
+    })?;
     for taxonomy in [&ctx.tags, &ctx.authors, &ctx.sources] {
-        files.extend(ctx.list_pages(taxonomy)?);
-        let pages: Vec<Vec<OutputFile>> = taxonomy
+        emit(ctx.list_pages(taxonomy)?)?;
+        taxonomy
             .terms
             .par_iter()
-            .map(|t| ctx.term_pages(taxonomy, t))
-            .collect::<Result<_, _>>()?;
-        files.extend(pages.into_iter().flatten());
+            .try_for_each(|t| emit(ctx.term_pages(taxonomy, t)?))?;
     }
-    files.extend(ctx.index_pages(&order)?);
+    emit(ctx.index_pages(&order)?)?;
     if ctx.archive {
-        files.extend(ctx.archive_pages(&order)?);
+        emit(ctx.archive_pages(&order)?)?;
     }
     if ctx.graph {
-        files.push(ctx.graph_page()?);
+        emit(vec![ctx.graph_page()?])?;
     }
-    files.push(ctx.page(
+    emit(vec![ctx.page(
         "404.html",
         "",
         "Not found",
@@ -287,15 +312,15 @@ pub fn render(
             ..Head::feeds(ctx.feed_links(None))
         },
         (),
-    )?);
-    let pages = files.len();
+    )?])?;
+    let pages = pages.into_inner();
     timings.push(("pages", clock.elapsed()));
-    files.extend(index);
-    files.extend(ctx.preview_files());
-    files.extend(ctx.llms_files(&order));
+    sink.put(ctx.preview_files())?;
+    sink.put(ctx.llms_files(&order).into())?;
     let clock = std::time::Instant::now();
-    files.extend(ctx.feeds(&order));
+    ctx.feeds(&order, sink)?;
     timings.push(("feeds", clock.elapsed()));
+    let mut files = Vec::new();
     // A sitemap must hold absolute URLs: without a base URL there is none.
     if !ctx.base_url.is_empty() {
         files.push(OutputFile {
@@ -327,7 +352,7 @@ pub fn render(
                 bytes: bytes.clone(),
             }),
     );
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    sink.put(files)?;
     let note_links = ctx
         .bodies
         .iter()
@@ -340,7 +365,6 @@ pub fn render(
         })
         .collect();
     Ok(Site {
-        files,
         pages,
         diagnostics,
         highlight_cache,
@@ -609,8 +633,9 @@ impl<'a> Ctx<'a> {
         ]
     }
 
-    /// The site's feed and each term's, every one in three formats.
-    fn feeds(&self, order: &[usize]) -> Vec<OutputFile> {
+    /// The site's feed in every format with full notes, then each term's
+    /// feed of summaries, given to `sink` as they are made.
+    fn feeds(&self, order: &[usize], sink: &dyn Sink) -> Result<(), SinkError> {
         let author = if self.config.author.trim().is_empty() {
             &self.config.title
         } else {
@@ -622,93 +647,56 @@ impl<'a> Ctx<'a> {
             author,
             generator: &self.generator,
         };
-        // Each note's HTML with its links rewritten once per feed depth (the
-        // site's feeds sit at the root, a term's one folder down), not
-        // once per feed it is in.
-        let dated: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&i| self.notes[i].front.date.is_some())
-            .collect();
-        let mut wanted = vec![false; self.notes.len()];
-        for &i in dated.iter().take(self.config.feed_entries) {
-            wanted[i] = true;
-        }
-        if self.config.term_feed_entries > 0 {
-            for taxonomy in [&self.tags, &self.authors, &self.sources] {
-                for term in &taxonomy.terms {
-                    let dated = term
-                        .notes
-                        .iter()
-                        .filter(|&&i| self.notes[i].front.date.is_some());
-                    for &i in dated.take(self.config.term_feed_entries) {
-                        wanted[i] = true;
-                    }
-                }
-            }
-        }
-        let depths = if self.base_url.is_empty() { 2 } else { 1 };
-        let html: Vec<Vec<String>> = (0..depths)
-            .map(|depth| {
-                let prefix = feeds::prefix(&self.base_url, depth);
-                (0..self.notes.len())
-                    .into_par_iter()
-                    .map(|i| {
-                        if wanted[i] {
-                            feeds::absolute_links(&self.bodies[i].html, &self.urls[i], &prefix)
-                        } else {
-                            String::new()
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let html_at = |depth: usize| &html[depth.min(depths - 1)];
-        let mut list = Vec::new();
-        if self.config.feed_entries > 0 {
-            list.push(feeds::Feed {
-                title: self.config.title.clone(),
-                description: &self.config.description,
-                page: "index.html",
-                files: feeds::paths("index.html"),
-                entries: self.entries(order, self.config.feed_entries, author, html_at(0)),
-            });
-        }
-        for taxonomy in [&self.tags, &self.authors, &self.sources] {
-            for term in &taxonomy.terms {
-                if !self.has_feed(term) {
-                    continue;
-                }
-                let singular = heading_of(taxonomy.dir)
-                    .trim_end_matches('s')
-                    .to_lowercase();
-                list.push(feeds::Feed {
-                    title: format!("{}: {singular} {}", self.config.title, term.name),
-                    description: &self.config.description,
-                    page: &term.url,
-                    files: feeds::paths(&term.url),
-                    entries: self.entries(
-                        &term.notes,
-                        self.config.term_feed_entries,
-                        author,
-                        html_at(1),
-                    ),
-                });
-            }
-        }
-        list.par_iter()
-            .flat_map_iter(|feed| {
-                let texts = feeds::render(feed, &site);
-                feed.files
-                    .clone()
+        let put = |feed: &feeds::Feed<'_>| {
+            sink.put(
+                feeds::render(feed, &site)
                     .into_iter()
-                    .zip(texts)
                     .map(|(path, text)| OutputFile {
                         path,
                         bytes: text.into_bytes(),
                     })
-            })
-            .collect()
+                    .collect(),
+            )
+        };
+        if self.config.feed_entries > 0 {
+            // The site's feeds sit at the root: links are rewritten for it.
+            let prefix = feeds::prefix(&self.base_url, 0);
+            let html: Vec<String> = order
+                .iter()
+                .filter(|&&i| self.notes[i].front.date.is_some())
+                .take(self.config.feed_entries)
+                .map(|&i| feeds::absolute_links(&self.bodies[i].html, &self.urls[i], &prefix))
+                .collect();
+            let mut entries = self.entries(order, self.config.feed_entries, author);
+            for (entry, html) in entries.iter_mut().zip(&html) {
+                entry.html = html;
+            }
+            put(&feeds::Feed {
+                title: self.config.title.clone(),
+                description: &self.config.description,
+                page: "index.html",
+                files: feeds::files("index.html", &feeds::SITE_FORMATS),
+                entries,
+            })?;
+        }
+        for taxonomy in [&self.tags, &self.authors, &self.sources] {
+            let singular = heading_of(taxonomy.dir)
+                .trim_end_matches('s')
+                .to_lowercase();
+            taxonomy.terms.par_iter().try_for_each(|term| {
+                if !self.has_feed(term) {
+                    return Ok(());
+                }
+                put(&feeds::Feed {
+                    title: format!("{}: {singular} {}", self.config.title, term.name),
+                    description: &self.config.description,
+                    page: &term.url,
+                    files: feeds::files(&term.url, &feeds::TERM_FORMATS),
+                    entries: self.entries(&term.notes, self.config.term_feed_entries, author),
+                })
+            })?;
+        }
+        Ok(())
     }
 
     /// The absolute URL of a note's picture: a web address as it is, a
@@ -774,13 +762,13 @@ impl<'a> Ctx<'a> {
                 .any(|&i| self.notes[i].front.date.is_some())
     }
 
-    /// The newest `max` dated notes of `order`, as feed entries.
+    /// The newest `max` dated notes of `order`, as feed entries of
+    /// summaries (the caller may add their HTML).
     fn entries<'h>(
         &'h self,
         order: &[usize],
         max: usize,
         author: &'h str,
-        html: &'h [String],
     ) -> Vec<feeds::Entry<'h>> {
         order
             .iter()
@@ -804,7 +792,7 @@ impl<'a> Ctx<'a> {
                     published: date,
                     updated: date,
                     summary: &self.summaries[i],
-                    html: &html[i],
+                    html: "",
                     authors,
                     tags: &note.front.tags,
                     image: None,
@@ -819,28 +807,28 @@ impl<'a> Ctx<'a> {
         if let Some((kind, term)) = term
             && self.has_feed(term)
         {
-            for (k, path) in feeds::paths(&term.url).into_iter().enumerate() {
+            for (format, path) in feeds::files(&term.url, &feeds::TERM_FORMATS) {
                 links.push(FeedLink {
                     title: format!(
                         "{}: {kind} {} ({})",
                         self.config.title,
                         term.name,
-                        feeds::NAMES[k]
+                        format.name()
                     ),
-                    name: feeds::NAMES[k],
+                    name: format.name(),
                     site: false,
-                    kind: feeds::TYPES[k],
+                    kind: format.mime(),
                     url: path,
                 });
             }
         }
         if self.config.feed_entries > 0 {
-            for (k, path) in feeds::paths("index.html").into_iter().enumerate() {
+            for (format, path) in feeds::files("index.html", &feeds::SITE_FORMATS) {
                 links.push(FeedLink {
-                    title: format!("{} ({})", self.config.title, feeds::NAMES[k]),
-                    name: feeds::NAMES[k],
+                    title: format!("{} ({})", self.config.title, format.name()),
+                    name: format.name(),
                     site: true,
-                    kind: feeds::TYPES[k],
+                    kind: format.mime(),
                     url: path,
                 });
             }

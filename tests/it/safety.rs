@@ -189,12 +189,12 @@ fn assert_all_notes_follow(kb: &Kb, n: usize, version: &str) {
     );
 }
 
-/// How many notes in content/ were written since `since`.
-fn notes_written_since(kb: &Kb, since: SystemTime) -> usize {
-    std::fs::read_dir(kb.path("content"))
+/// How many files ending in `ext` in `folder` were written since `since`.
+fn written_since(kb: &Kb, folder: &str, ext: &str, since: SystemTime) -> usize {
+    std::fs::read_dir(kb.path(folder))
         .map(|dir| {
             dir.filter_map(|e| e.ok())
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".md"))
+                .filter(|e| e.file_name().to_string_lossy().ends_with(ext))
                 .filter(|e| {
                     e.metadata()
                         .and_then(|m| m.modified())
@@ -208,6 +208,12 @@ fn notes_written_since(kb: &Kb, since: SystemTime) -> usize {
 /// Starts `lore args` and kills it (SIGKILL) as soon as it has written
 /// `notes` notes, in the middle of writing the rest.
 fn kill_while_writing(kb: &Kb, args: &[&str], notes: usize) {
+    kill_after(kb, args, ("content", ".md"), notes);
+}
+
+/// Starts `lore args` and kills it (SIGKILL) once `count` files ending in
+/// the extension are written in the folder.
+fn kill_after(kb: &Kb, args: &[&str], (folder, ext): (&str, &str), count: usize) {
     let since = SystemTime::now() - Duration::from_millis(20);
     let mut child = Command::new(assert_cmd::cargo::cargo_bin!("lore"))
         .current_dir(kb.dir.path())
@@ -216,7 +222,7 @@ fn kill_while_writing(kb: &Kb, args: &[&str], notes: usize) {
         .spawn()
         .expect("running lore");
     while child.try_wait().unwrap().is_none() {
-        if notes_written_since(kb, since) >= notes {
+        if written_since(kb, folder, ext, since) >= count {
             let _ = child.kill();
             break;
         }
@@ -249,6 +255,29 @@ fn a_run_killed_at_any_moment_leaves_every_note_with_its_owner() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".lore-"))
         .count();
     assert_eq!(leftovers, 0, "temporary files of killed runs remain");
+}
+
+#[test]
+fn a_build_killed_while_writing_the_site_leaves_every_page_lores() {
+    const N: usize = 3000;
+    let kb = kb_with_feed(N, "first version");
+    kb.lore_ok(&["build", "-q"]);
+    kb.write("public/notes/my-own.html", "<p>mine</p>");
+    // Every page changes, and each build is stopped while it writes them.
+    kb.write("feed.xml", &feed(N, "second version"));
+    let build = ["build", "-q", "--restore"];
+    kill_after(&kb, &build, ("public/notes", ".html"), 1);
+    kill_after(&kb, &build, ("public/notes", ".html"), N / 3);
+    kb.write("feed.xml", &feed(N, "third version"));
+    kill_after(&kb, &build, ("public/notes", ".html"), N / 2);
+    let stderr = kb.lore_ok(&["build"]);
+    assert!(!stderr.contains("not written by lore"), "{stderr}");
+    for i in [0, N / 2, N - 1] {
+        let page = kb.read(&format!("public/notes/post-number-{i}.html"));
+        assert!(page.contains("third version"), "post {i} stayed behind");
+    }
+    assert_eq!(kb.read("public/notes/my-own.html"), "<p>mine</p>");
+    assert!(!kb.path("public/.lore-ledger.journal").exists());
 }
 
 #[test]
@@ -319,7 +348,7 @@ fn two_imports_at_once_lose_nothing() {
     // The second import starts while the first is writing its notes.
     let since = SystemTime::now() - Duration::from_millis(20);
     let a = start("a.xml");
-    while notes_written_since(&kb, since) == 0 {
+    while written_since(&kb, "content", ".md", since) == 0 {
         std::thread::sleep(Duration::from_millis(1));
     }
     let b = start("b.xml");

@@ -1,0 +1,44 @@
+//! Where rendered files go as they are made. Render hands each group of
+//! files (a few dozen note pages, a term's pages, the search index) to a
+//! [`Sink`] and forgets them, so a build holds what pages are made from,
+//! never the whole site. The CLI's sink writes to disk; [`Collect`] keeps
+//! the files in memory for `lore check` and tests. Render itself does no
+//! I/O: it only calls the sink it is given.
+
+use std::sync::Mutex;
+
+use super::OutputFile;
+
+/// Takes the site's files as render makes them, from any thread.
+pub trait Sink: Sync {
+    fn put(&self, files: Vec<OutputFile>) -> Result<(), SinkError>;
+}
+
+/// A sink could not take files (the disk is full, a folder is not
+/// writable): the build stops.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(pub String);
+
+/// Keeps every file in memory, in the order given.
+#[derive(Debug, Default)]
+pub struct Collect(Mutex<Vec<OutputFile>>);
+
+impl Collect {
+    /// The files taken, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, files: Vec<OutputFile>) -> Result<(), SinkError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(files);
+        Ok(())
+    }
+}
