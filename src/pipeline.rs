@@ -135,7 +135,7 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
             &text,
             &source_hash,
         );
-        if merged.on_disk.get(&note.path) == Some(&text) {
+        if merged.on_disk.get(&note.path) == Some(&notes::hash(&text)) {
             out.notes_unchanged += 1;
         } else {
             out.note_writes.push((note.path.clone(), text));
@@ -147,7 +147,7 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
         out.conflict_writes.push((conflict.path, conflict.text));
     }
     out.state_while_writing = out.state.writing(out.note_writes.iter().map(|(path, _)| {
-        let before = merged.on_disk.get(path).map(|text| notes::hash(text));
+        let before = merged.on_disk.get(path).cloned();
         (path.as_str(), before)
     }));
     out.notes_total = vault.len();

@@ -51,7 +51,8 @@ pub struct Conflict {
 #[derive(Debug, Default)]
 pub struct Merged {
     pub notes: Vec<Note>,
-    /// Text of each note file as it was on disk, by path.
+    /// Hash ([`hash`]) of each note file as it was on disk, by path: the
+    /// texts themselves need not be held while the site is built.
     pub on_disk: HashMap<String, String>,
     pub stats: MergeStats,
     /// Paths of the notes made or updated from an item in this merge.
@@ -78,7 +79,20 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
         merged.diagnostics.extend(diagnostic);
         merged.notes.push(note);
     }
-    merged.on_disk = files.into_iter().map(|f| (f.path, f.text)).collect();
+    merged.on_disk = files
+        .par_iter()
+        .map(|f| (f.path.clone(), hash(&f.text)))
+        .collect();
+    // `--restore` may set aside the text of a note lore has no record of.
+    let mut unrecorded: HashMap<String, String> = if restore {
+        files
+            .into_iter()
+            .filter(|f| !state.notes.contains_key(&f.path))
+            .map(|f| (f.path, f.text))
+            .collect()
+    } else {
+        HashMap::new()
+    };
 
     let mut names = slug::NameRegistry::default();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -114,8 +128,8 @@ pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bo
                 // source too, the text on disk kept aside first.
                 if is_items_version(note, &item) {
                     note.ownership = Ownership::Lore;
-                } else if restore && let Some(text) = merged.on_disk.get(&note.path) {
-                    merged.set_aside.push((note.path.clone(), text.clone()));
+                } else if restore && let Some(text) = unrecorded.remove(&note.path) {
+                    merged.set_aside.push((note.path.clone(), text));
                     note.ownership = Ownership::Lore;
                 }
             }

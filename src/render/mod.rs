@@ -170,6 +170,8 @@ pub fn render(
                 ..links
             };
             let mut body = markdown::render(&n.body, &note_links, &highlighter);
+            // Held until the note's page renders: no room to spare.
+            body.html.shrink_to_fit();
             let prose = std::mem::take(&mut body.prose);
             let summary = summarize(&prose);
             let words = search::analyze(&search::Fields {
@@ -193,8 +195,8 @@ pub fn render(
     }
 
     let highlight_cache: HighlightCache = bodies
-        .iter()
-        .flat_map(|b| b.highlighted.iter().cloned())
+        .iter_mut()
+        .flat_map(|b| std::mem::take(&mut b.highlighted))
         .collect();
     timings.push(("markdown", clock.elapsed()));
     let clock = std::time::Instant::now();
