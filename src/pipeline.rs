@@ -155,10 +155,18 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
 
     if input.render {
         let clock = Instant::now();
+        // The bodies go to render, which lets each go once it is rendered.
+        let markdown = vault
+            .iter_mut()
+            .map(|n| std::mem::take(&mut n.body))
+            .collect();
         let site = render::render(
             &vault,
-            &input.attachments,
-            &input.image_sizes,
+            markdown,
+            &render::ContentFiles {
+                attachments: &input.attachments,
+                image_sizes: &input.image_sizes,
+            },
             &input.config,
             &input.theme,
             input.highlight_cache,

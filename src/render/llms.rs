@@ -56,6 +56,14 @@ pub fn index(title: &str, description: &str, notes: &[LlmsNote<'_>]) -> String {
     out
 }
 
+/// The address of the post a note was imported from, when it is on the web.
+pub fn original_url(note: &crate::model::Note) -> Option<&str> {
+    note.front
+        .url
+        .as_deref()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
 /// `llms-full.txt`: every note's markdown under its title, address and date
 /// (every note with a web address: its original post's, else its page's).
 pub fn full(title: &str, description: &str, notes: &[LlmsNote<'_>]) -> String {

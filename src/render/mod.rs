@@ -116,11 +116,21 @@ struct Ctx<'a> {
     graph: bool,
 }
 
+/// The files of `content/` other than notes, that pages may show.
+pub struct ContentFiles<'a> {
+    /// Content-relative paths; the site gets a copy of each.
+    pub attachments: &'a HashSet<String>,
+    /// Width and height of the images among them, when known.
+    pub image_sizes: &'a HashMap<String, (u32, u32)>,
+}
+
 /// Renders the whole site, giving each file to `sink` as it is made.
+/// `markdown` is each note's body, taken out of `notes`: each is let go
+/// once rendered, so the bodies and their HTML are never all held at once.
 pub fn render(
     notes: &[Note],
-    attachments: &HashSet<String>,
-    image_sizes: &HashMap<String, (u32, u32)>,
+    markdown: Vec<String>,
+    files: &ContentFiles<'_>,
     config: &Config,
     theme: &Theme,
     cache: HighlightCache,
@@ -147,6 +157,7 @@ pub fn render(
             .zip(&urls)
             .map(|(n, u)| (n.path.as_str(), u.as_str())),
     );
+    let (attachments, image_sizes) = (files.attachments, files.image_sizes);
     let attachments_by_name = markdown::by_file_name(attachments);
     let links = markdown::Links {
         urls: &url_by_name,
@@ -160,16 +171,25 @@ pub fn render(
     };
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.
-    let rendered: Vec<(markdown::Rendered, String, (search::Analyzed, String))> = notes
+    // llms-full.txt holds the markdown of every note with a web address.
+    let llms_full = |n: &Note| !config.base_url().is_empty() || llms::original_url(n).is_some();
+    type Pass = (
+        markdown::Rendered,
+        String,
+        (search::Analyzed, String),
+        Option<String>,
+    );
+    let rendered: Vec<Pass> = notes
         .par_iter()
-        .map(|n| {
+        .zip(markdown.into_par_iter())
+        .map(|(n, source)| {
             let note_links = markdown::Links {
                 note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
                 // A note from a source keeps what ingest made inert.
                 own: n.front.source.is_none(),
                 ..links
             };
-            let mut body = markdown::render(&n.body, &note_links, &highlighter);
+            let mut body = markdown::render(&source, &note_links, &highlighter);
             // Held until the note's page renders: no room to spare.
             body.html.shrink_to_fit();
             let prose = std::mem::take(&mut body.prose);
@@ -179,19 +199,22 @@ pub fn render(
                 aliases: &n.front.aliases,
                 tags: &n.front.tags,
                 authors: &n.front.authors,
-                markdown: &n.body,
+                markdown: &source,
                 body: &std::mem::take(&mut body.text),
             });
-            (body, summary, (words, search::excerpt_text(prose)))
+            let source = llms_full(n).then_some(source);
+            (body, summary, (words, search::excerpt_text(prose)), source)
         })
         .collect();
     let mut bodies = Vec::with_capacity(notes.len());
     let mut summaries = Vec::with_capacity(notes.len());
     let mut terms = Vec::with_capacity(notes.len());
-    for (body, summary, analyzed) in rendered {
+    let mut full_text = Vec::with_capacity(notes.len());
+    for (body, summary, analyzed, source) in rendered {
         bodies.push(body);
         summaries.push(summary);
         terms.push(analyzed);
+        full_text.push(source);
     }
 
     let highlight_cache: HighlightCache = bodies
@@ -318,7 +341,8 @@ pub fn render(
     let pages = pages.into_inner();
     timings.push(("pages", clock.elapsed()));
     sink.put(ctx.preview_files())?;
-    sink.put(ctx.llms_files(&order).into())?;
+    sink.put(ctx.llms_files(&order, &full_text).into())?;
+    drop(full_text);
     let clock = std::time::Instant::now();
     ctx.feeds(&order, sink)?;
     timings.push(("feeds", clock.elapsed()));
@@ -600,25 +624,22 @@ impl<'a> Ctx<'a> {
         previews::files(&previews)
     }
 
-    /// `llms.txt` and `llms-full.txt`, newest notes first.
-    fn llms_files(&self, order: &[usize]) -> [OutputFile; 2] {
+    /// `llms.txt` and `llms-full.txt`, newest notes first; `full_text` is
+    /// the markdown of the notes llms-full.txt holds.
+    fn llms_files(&self, order: &[usize], full_text: &[Option<String>]) -> [OutputFile; 2] {
         let notes: Vec<llms::LlmsNote<'_>> = order
             .iter()
             .map(|&i| {
                 let note = &self.notes[i];
                 let page = format!("{}{}", self.base_url, self.urls[i]);
-                let original = note
-                    .front
-                    .url
-                    .as_deref()
-                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+                let original = llms::original_url(note);
                 llms::LlmsNote {
                     title: &note.front.title,
                     url: original.map_or_else(|| page.clone(), str::to_string),
                     page,
                     date: note.front.date,
                     summary: &self.summaries[i],
-                    body: &note.body,
+                    body: full_text[i].as_deref().unwrap_or_default(),
                 }
             })
             .collect();
