@@ -39,6 +39,9 @@ pub struct BuildInput {
     pub render: bool,
     /// Highlighted code from the previous build.
     pub highlight_cache: render::HighlightCache,
+    /// The previous build's markdown pass, kept by `lore serve` (`None`:
+    /// keep none).
+    pub memo: Option<render::Memo>,
 }
 
 /// What a build produced, for the CLI edge to write.
@@ -169,7 +172,10 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
             },
             &input.config,
             &input.theme,
-            input.highlight_cache,
+            render::Previous {
+                highlight: input.highlight_cache,
+                memo: input.memo,
+            },
             sink,
         )?;
         out.diagnostics.extend(site.diagnostics.iter().cloned());

@@ -45,6 +45,8 @@ pub struct Outcome {
     /// Notes written into the content folder (their events are lore's own).
     pub notes_written: Vec<PathBuf>,
     pub summary: String,
+    /// The markdown pass to give the next build (when one was given).
+    pub memo: Option<render::Memo>,
 }
 
 /// Where a source is.
@@ -113,7 +115,7 @@ pub fn run(
         super::load_knowledge_base(&common.config)?
     };
     let _lock = lock::acquire(&root)?;
-    let outcome = build_locked(common, cli_sources, &flags, config, &root)?;
+    let outcome = build_locked(common, cli_sources, &flags, config, &root, None)?;
     Ok(outcome.exit.unwrap_or(ExitCode::SUCCESS))
 }
 
@@ -124,6 +126,7 @@ pub fn build_locked(
     flags: &BuildFlags,
     mut config: Config,
     root: &Path,
+    memo: Option<render::Memo>,
 ) -> Result<Outcome> {
     let started = Instant::now();
     let root = root.to_path_buf();
@@ -235,6 +238,7 @@ pub fn build_locked(
     let config_content_dir = config.content_dir.clone();
     let input = BuildInput {
         highlight_cache,
+        memo,
         config,
         ingested,
         vault,
@@ -354,6 +358,7 @@ pub fn build_locked(
         .iter()
         .filter_map(|(path, _)| fs::safe_join(&content_dir, path).ok())
         .collect();
+    let memo = out.site.as_mut().and_then(|site| site.memo.take());
     if flags.serving {
         return Ok(Outcome {
             exit: None,
@@ -361,6 +366,7 @@ pub fn build_locked(
             pages_changed,
             notes_written,
             summary,
+            memo,
         });
     }
     let errors = report::diagnostics(&diagnostics);
@@ -387,6 +393,7 @@ pub fn build_locked(
         pages_changed,
         notes_written,
         summary,
+        memo,
     })
 }
 

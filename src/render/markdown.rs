@@ -46,7 +46,7 @@ pub struct Links<'a> {
 }
 
 /// A note body rendered to HTML.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Rendered {
     pub html: String,
     /// Plain text, for search: prose and code.

@@ -13,6 +13,7 @@ pub mod images;
 mod lists;
 mod llms;
 pub mod markdown;
+mod memo;
 mod obsidian;
 mod paginate;
 mod previews;
@@ -36,6 +37,7 @@ use crate::search;
 pub use highlight::HighlightCache;
 use highlight::Highlighter;
 use lists::heading_of;
+pub use memo::Memo;
 pub use sink::{Collect, Sink, SinkError};
 use taxonomy::Taxonomy;
 use templates::{Engine, TemplateError, Theme};
@@ -57,6 +59,8 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     /// Highlighted code of this build, to pass to the next one.
     pub highlight_cache: HighlightCache,
+    /// The markdown pass of this build, when the caller keeps one.
+    pub memo: Option<Memo>,
     /// Time of each step, for `--timings`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The links of each note as its page holds them, with their lines.
@@ -124,6 +128,16 @@ pub struct ContentFiles<'a> {
     pub image_sizes: &'a HashMap<String, (u32, u32)>,
 }
 
+/// What a build carries over from the one before.
+#[derive(Debug, Default)]
+pub struct Previous {
+    /// Highlighted code, by code block.
+    pub highlight: HighlightCache,
+    /// The markdown pass of each note (`lore serve` keeps one; with
+    /// `None` none is kept, as a one-off build needs none).
+    pub memo: Option<Memo>,
+}
+
 /// Renders the whole site, giving each file to `sink` as it is made.
 /// `markdown` is each note's body, taken out of `notes`: each is let go
 /// once rendered, so the bodies and their HTML are never all held at once.
@@ -133,13 +147,13 @@ pub fn render(
     files: &ContentFiles<'_>,
     config: &Config,
     theme: &Theme,
-    cache: HighlightCache,
+    previous: Previous,
     sink: &dyn Sink,
 ) -> Result<Site, RenderError> {
     let mut timings = Vec::new();
     let clock = std::time::Instant::now();
     let engine = Engine::new(theme)?;
-    let highlighter = Highlighter::with_cache(cache);
+    let highlighter = Highlighter::with_cache(previous.highlight);
     let urls = taxonomy::note_urls(notes);
     let by_name: HashMap<String, usize> = notes
         .iter()
@@ -173,47 +187,35 @@ pub fn render(
     // so the plain text never has to be kept for the whole site at once.
     // llms-full.txt holds the markdown of every note with a web address.
     let llms_full = |n: &Note| !config.base_url().is_empty() || llms::original_url(n).is_some();
-    type Pass = (
-        markdown::Rendered,
-        String,
-        (search::Analyzed, String),
-        Option<String>,
-    );
-    let rendered: Vec<Pass> = notes
+    let world = memo::world(notes, files.attachments, files.image_sizes);
+    let memo = previous.memo.map(|m| m.valid_in(world));
+    let rendered: Vec<(memo::Pass, Option<String>, Option<blake3::Hash>)> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
         .map(|(n, source)| {
-            let note_links = markdown::Links {
-                note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
-                // A note from a source keeps what ingest made inert.
-                own: n.front.source.is_none(),
-                ..links
+            let key = memo.as_ref().map(|_| memo::key(n, &source));
+            let pass = match key.and_then(|k| memo.as_ref()?.get(&k)) {
+                Some(done) => done.clone(),
+                None => markdown_pass(n, &source, &links, &highlighter),
             };
-            let mut body = markdown::render(&source, &note_links, &highlighter);
-            // Held until the note's page renders: no room to spare.
-            body.html.shrink_to_fit();
-            let prose = std::mem::take(&mut body.prose);
-            let summary = summarize(&prose);
-            let words = search::analyze(&search::Fields {
-                title: &n.front.title,
-                aliases: &n.front.aliases,
-                tags: &n.front.tags,
-                authors: &n.front.authors,
-                markdown: &source,
-                body: &std::mem::take(&mut body.text),
-            });
-            let source = llms_full(n).then_some(source);
-            (body, summary, (words, search::excerpt_text(prose)), source)
+            (pass, llms_full(n).then_some(source), key)
         })
         .collect();
+    let memo = memo.map(|_| {
+        let passes = rendered
+            .iter()
+            .filter_map(|(pass, _, key)| Some(((*key)?, pass.clone())))
+            .collect();
+        Memo::of(world, passes)
+    });
     let mut bodies = Vec::with_capacity(notes.len());
     let mut summaries = Vec::with_capacity(notes.len());
     let mut terms = Vec::with_capacity(notes.len());
     let mut full_text = Vec::with_capacity(notes.len());
-    for (body, summary, analyzed, source) in rendered {
-        bodies.push(body);
-        summaries.push(summary);
-        terms.push(analyzed);
+    for (pass, source, _) in rendered {
+        bodies.push(pass.body);
+        summaries.push(pass.summary);
+        terms.push((pass.words, pass.excerpt));
         full_text.push(source);
     }
 
@@ -391,12 +393,48 @@ pub fn render(
         })
         .collect();
     Ok(Site {
+        memo,
         pages,
         diagnostics,
         highlight_cache,
         timings,
         note_links,
     })
+}
+
+/// One note through the markdown pass: HTML, summary, search words and
+/// the text excerpts are cut from.
+fn markdown_pass(
+    n: &Note,
+    source: &str,
+    links: &markdown::Links<'_>,
+    highlighter: &Highlighter,
+) -> memo::Pass {
+    let note_links = markdown::Links {
+        note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
+        // A note from a source keeps what ingest made inert.
+        own: n.front.source.is_none(),
+        ..*links
+    };
+    let mut body = markdown::render(source, &note_links, highlighter);
+    // Held until the note's page renders: no room to spare.
+    body.html.shrink_to_fit();
+    let prose = std::mem::take(&mut body.prose);
+    let summary = summarize(&prose);
+    let words = search::analyze(&search::Fields {
+        title: &n.front.title,
+        aliases: &n.front.aliases,
+        tags: &n.front.tags,
+        authors: &n.front.authors,
+        markdown: source,
+        body: &std::mem::take(&mut body.text),
+    });
+    memo::Pass {
+        body,
+        summary,
+        words,
+        excerpt: search::excerpt_text(prose),
+    }
 }
 
 /// Indices of notes, newest first; undated notes last, then by path.

@@ -65,8 +65,17 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     let _watcher = watch::start(&watched, wake.clone())?;
 
     let mut before = None;
-    let first = build::build_locked(common, None, &flags, config, &root);
+    // Each build hands the next what it made of every note's markdown.
+    let mut first = build::build_locked(
+        common,
+        None,
+        &flags,
+        config,
+        &root,
+        Some(Default::default()),
+    );
     flags.fetch = false;
+    let mut memo = first.as_mut().ok().and_then(|done| done.memo.take());
     let mut own_writes = match &first {
         Ok(done) => lores_own(done),
         Err(_) => HashSet::new(),
@@ -107,10 +116,13 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         if paths.is_empty() {
             continue;
         }
-        let outcome = load_knowledge_base(&common.config)
-            .and_then(|(config, _)| build::build_locked(common, None, &flags, config, &root));
-        if let Ok(done) = &outcome {
+        let given = Some(memo.take().unwrap_or_default());
+        let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
+            build::build_locked(common, None, &flags, config, &root, given)
+        });
+        if let Ok(done) = &mut outcome {
             own_writes = lores_own(done);
+            memo = done.memo.take();
         }
         report_build(
             outcome,
