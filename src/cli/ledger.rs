@@ -41,6 +41,30 @@ pub struct Ledger {
     /// The journal of a run that stopped: every hash it may have written.
     #[serde(skip)]
     pub journal: HashMap<String, Vec<String>>,
+    /// Size and modification time of each file when it last held the
+    /// bytes `files` records: a file that still shows them is not read to
+    /// be compared again (rsync's quick check).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stamps: BTreeMap<String, Stamp>,
+}
+
+/// A file's size and modification time (seconds, nanoseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp(u64, i64, u32);
+
+/// The stamp of the file at `path`, if it is there.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = fs::metadata(path).ok()?;
+    let since = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(Stamp(
+        meta.len(),
+        i64::try_from(since.as_secs()).ok()?,
+        since.subsec_nanos(),
+    ))
 }
 
 impl Ledger {
@@ -176,21 +200,35 @@ pub enum Outcome {
     Refused,
 }
 
-/// Writes `bytes` at `dir/rel` unless a file lore cannot prove it wrote is
-/// there; the write goes through a temporary file and a rename, so a stop
-/// or a full disk never leaves a cut file.
-pub fn put(dir: &Path, rel: &str, bytes: &[u8], ledger: &Ledger) -> Result<Outcome> {
+/// Writes `bytes` (whose [`hash`] is `new`) at `dir/rel` unless a file
+/// lore cannot prove it wrote is there; the write goes through a temporary
+/// file and a rename, so a stop or a full disk never leaves a cut file.
+/// Returns what it did and the file's stamp after.
+pub fn put(
+    dir: &Path,
+    rel: &str,
+    (bytes, new): (&[u8], &str),
+    ledger: &Ledger,
+) -> Result<(Outcome, Option<Stamp>)> {
     let path = super::fs::safe_join(dir, rel)?;
+    if ledger.files.get(rel).is_some_and(|h| h == new)
+        && let Some(&known) = ledger.stamps.get(rel)
+        && stamp(&path) == Some(known)
+    {
+        return Ok((Outcome::Unchanged, Some(known)));
+    }
     match fs::read(&path) {
-        Ok(old) if old == bytes => return Ok(Outcome::Unchanged),
-        Ok(old) if !ledger.is_lores(rel, &hash(&old)) => return Ok(Outcome::Refused),
+        Ok(old) if old == bytes => return Ok((Outcome::Unchanged, stamp(&path))),
+        Ok(old) if !ledger.is_lores(rel, &hash(&old)) => return Ok((Outcome::Refused, None)),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => return Ok(Outcome::Refused),
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            return Ok((Outcome::Refused, None));
+        }
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     }
     super::fs::write_atomically(&path, bytes)?;
-    Ok(Outcome::Written)
+    Ok((Outcome::Written, stamp(&path)))
 }
 
 /// Removes the files the ledger lists that are no longer in `keep`, when

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use super::ledger::{self, Journal, Ledger, Outcome};
+use super::ledger::{self, Journal, Ledger, Outcome, Stamp};
 use crate::model::Diagnostic;
 use crate::render::{OutputFile, Sink, SinkError};
 
@@ -170,17 +170,24 @@ impl<'p> Publisher<'p> {
             fs::create_dir_all(&folder)
                 .with_context(|| format!("creating {}", folder.display()))?;
         }
-        let outcomes: Vec<Outcome> = files
+        let outcomes: Vec<(Outcome, Option<Stamp>)> = files
             .par_iter()
-            .map(|file| {
-                let outcome = ledger::put(&self.dir, file.rel(), &file.bytes()?, &self.before);
+            .zip(&hashes)
+            .map(|(file, hash)| {
+                let bytes = file.bytes()?;
+                let outcome = ledger::put(&self.dir, file.rel(), (&bytes, hash), &self.before);
                 self.progress.inc(1);
                 outcome
             })
             .collect::<Result<_>>()?;
         let mut done = lock(&self.done);
-        for ((file, hash), outcome) in files.iter().zip(hashes).zip(outcomes) {
+        for ((file, hash), (outcome, stamp)) in files.iter().zip(hashes).zip(outcomes) {
             let rel = file.rel().to_string();
+            if let Some(stamp) = stamp
+                && outcome != Outcome::Refused
+            {
+                done.after.stamps.insert(rel.clone(), stamp);
+            }
             match outcome {
                 Outcome::Refused if matches!(file, Publish::Default(..)) => {}
                 Outcome::Refused => done.published.refused.push(rel.clone()),

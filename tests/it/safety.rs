@@ -83,6 +83,19 @@ fn a_file_lore_did_not_write_is_never_overwritten() {
     kb.write("feed.xml", &feed(2, "v2"));
     kb.lore(&["build", "--offline"]);
     assert_eq!(kb.read(page), edited);
+
+    // Also when lore's version has not changed: an unchanged page is not
+    // read again only while its size and time are those lore left.
+    let page = "public/notes/post-number-1.html";
+    let edited = kb.read(page).replace("Body of post", "Mine");
+    kb.write(page, &edited);
+    let out = kb.lore(&["build", "--offline"]);
+    assert!(
+        stderr(&out).contains("post-number-1.html"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(kb.read(page), edited);
 }
 
 #[test]
