@@ -253,6 +253,26 @@ impl Sink for Publisher<'_> {
         )
         .map_err(|e| SinkError(format!("{e:#}")))
     }
+
+    /// A file the ledger records with the size and time it still has.
+    fn unchanged(&self, path: &str) -> bool {
+        let (Some(hash), Some(&known)) =
+            (self.before.files.get(path), self.before.stamps.get(path))
+        else {
+            return false;
+        };
+        let Ok(on_disk) = super::fs::safe_join(&self.dir, path) else {
+            return false;
+        };
+        if ledger::stamp(&on_disk) != Some(known) {
+            return false;
+        }
+        let mut done = lock(&self.done);
+        done.after.files.insert(path.to_string(), hash.clone());
+        done.after.stamps.insert(path.to_string(), known);
+        done.seen.insert(path.to_string());
+        true
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -158,7 +158,7 @@ impl<'a> Ctx<'a> {
                 (title.as_str(), "notes")
             };
             let head = with_pager(head, pager.as_ref());
-            files.push(self.page("index.html", &path, title, kind, head, body)?);
+            files.extend(self.page("index.html", &path, title, kind, head, body)?);
         }
         Ok(files)
     }
@@ -204,7 +204,7 @@ impl<'a> Ctx<'a> {
                 terms,
                 pager,
             };
-            files.push(self.page("list.html", &path, &title, "list", head, body)?);
+            files.extend(self.page("list.html", &path, &title, "list", head, body)?);
         }
         Ok(files)
     }
@@ -254,7 +254,7 @@ impl<'a> Ctx<'a> {
                 },
                 pager,
             };
-            files.push(self.page("term.html", &path, &title, "term", head, body)?);
+            files.extend(self.page("term.html", &path, &title, "term", head, body)?);
         }
         Ok(files)
     }
@@ -320,7 +320,7 @@ impl<'a> Ctx<'a> {
                 groups,
                 pager,
             };
-            files.push(self.page("archive.html", &path, &title, "archive", head, body)?);
+            files.extend(self.page("archive.html", &path, &title, "archive", head, body)?);
         }
         Ok(files)
     }

@@ -8,6 +8,10 @@
 //! memo holds only while the notes it may link to stay the same ("the
 //! world": every note's path and name, the content folder's files), since
 //! a new or renamed note can change where any link leads.
+//!
+//! Pages too: each page's path with the hash of everything its template
+//! was given. A page given the same again, under the same templates, is
+//! not rendered when the folder still holds what was written for it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,6 +24,10 @@ use crate::search::Analyzed;
 pub struct Memo {
     world: Option<blake3::Hash>,
     passes: HashMap<blake3::Hash, Pass>,
+    /// The templates the pages were rendered with.
+    theme: Option<blake3::Hash>,
+    /// Page path → hash of what its template was given.
+    pub(super) pages: HashMap<String, blake3::Hash>,
 }
 
 /// What the markdown pass made of one note.
@@ -32,29 +40,55 @@ pub(super) struct Pass {
 }
 
 impl Memo {
-    /// The entries still good in `world` (none if it changed).
-    pub(super) fn valid_in(self, world: blake3::Hash) -> Memo {
-        if self.world == Some(world) {
-            self
-        } else {
-            Memo {
-                world: Some(world),
-                passes: HashMap::new(),
-            }
+    /// The entries still good in `world` with `theme`: none of the
+    /// passes if the world changed, none of the pages if the theme did.
+    pub(super) fn valid_in(mut self, world: blake3::Hash, theme: blake3::Hash) -> Memo {
+        if self.world != Some(world) {
+            self.world = Some(world);
+            self.passes.clear();
         }
+        if self.theme != Some(theme) {
+            self.theme = Some(theme);
+            self.pages.clear();
+        }
+        self
     }
 
     pub(super) fn get(&self, key: &blake3::Hash) -> Option<&Pass> {
         self.passes.get(key)
     }
 
-    /// A memo of this build's passes.
-    pub(super) fn of(world: blake3::Hash, passes: HashMap<blake3::Hash, Pass>) -> Memo {
+    /// A memo of this build's passes and pages.
+    pub(super) fn of(
+        (world, theme): (blake3::Hash, blake3::Hash),
+        passes: HashMap<blake3::Hash, Pass>,
+        pages: HashMap<String, blake3::Hash>,
+    ) -> Memo {
         Memo {
             world: Some(world),
             passes,
+            theme: Some(theme),
+            pages,
         }
     }
+}
+
+/// The templates pages are rendered with.
+pub(super) fn theme(theme: &super::templates::Theme) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    for (name, source) in &theme.templates {
+        field(&mut hasher, name);
+        field(&mut hasher, source);
+    }
+    hasher.finalize()
+}
+
+/// What a page's template is given, as a hash.
+pub(super) fn view(template: &str, context: &impl serde::Serialize) -> Option<blake3::Hash> {
+    let mut hasher = blake3::Hasher::new();
+    field(&mut hasher, template);
+    serde_json::to_writer(&mut hasher, context).ok()?;
+    Some(hasher.finalize())
 }
 
 /// What every note's links may resolve to.
@@ -151,7 +185,8 @@ mod tests {
         let sized = HashMap::from([("p.png".to_string(), (10, 20))]);
         assert_ne!(world(&two, &image, &sized), with_image);
 
-        let mut memo = Memo::of(world_two, HashMap::new());
+        let theme = blake3::hash(b"templates");
+        let mut memo = Memo::of((world_two, theme), HashMap::new(), HashMap::new());
         memo.passes.insert(
             key(&two[0], ""),
             Pass {
@@ -161,8 +196,15 @@ mod tests {
                 excerpt: String::new(),
             },
         );
-        let kept = Memo::of(world_two, memo.passes.clone()).valid_in(world_two);
-        assert_eq!(kept.passes.len(), 1);
-        assert!(memo.valid_in(with_image).passes.is_empty());
+        memo.pages
+            .insert("notes/a.html".into(), blake3::hash(b"view"));
+        let kept = Memo::of((world_two, theme), memo.passes.clone(), memo.pages.clone())
+            .valid_in(world_two, theme);
+        assert_eq!((kept.passes.len(), kept.pages.len()), (1, 1));
+        let new_theme = Memo::of((world_two, theme), memo.passes.clone(), memo.pages.clone())
+            .valid_in(world_two, blake3::hash(b"other templates"));
+        assert_eq!((new_theme.passes.len(), new_theme.pages.len()), (1, 0));
+        let moved = memo.valid_in(with_image, theme);
+        assert_eq!((moved.passes.len(), moved.pages.len()), (0, 1));
     }
 }

@@ -118,6 +118,22 @@ struct Ctx<'a> {
     archive: bool,
     /// The theme has a graph page template.
     graph: bool,
+    /// Where files go; asked whether a page can stay as it is.
+    sink: &'a dyn Sink,
+    /// What each page was given the last time (`lore serve` only).
+    seen: Option<SeenPages>,
+    /// Pages made, rendered again or not.
+    pages: AtomicUsize,
+}
+
+/// What each page's template was given: last build's, and this one's.
+struct SeenPages {
+    before: HashMap<String, blake3::Hash>,
+    now: std::sync::Mutex<HashMap<String, blake3::Hash>>,
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The files of `content/` other than notes, that pages may show.
@@ -188,7 +204,8 @@ pub fn render(
     // llms-full.txt holds the markdown of every note with a web address.
     let llms_full = |n: &Note| !config.base_url().is_empty() || llms::original_url(n).is_some();
     let world = memo::world(notes, files.attachments, files.image_sizes);
-    let memo = previous.memo.map(|m| m.valid_in(world));
+    let theme_hash = memo::theme(theme);
+    let mut memo = previous.memo.map(|m| m.valid_in(world, theme_hash));
     let rendered: Vec<(memo::Pass, Option<String>, Option<blake3::Hash>)> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
@@ -201,12 +218,15 @@ pub fn render(
             (pass, llms_full(n).then_some(source), key)
         })
         .collect();
-    let memo = memo.map(|_| {
-        let passes = rendered
+    let passes: Option<HashMap<blake3::Hash, memo::Pass>> = memo.as_ref().map(|_| {
+        rendered
             .iter()
             .filter_map(|(pass, _, key)| Some(((*key)?, pass.clone())))
-            .collect();
-        Memo::of(world, passes)
+            .collect()
+    });
+    let seen = memo.as_mut().map(|m| SeenPages {
+        before: std::mem::take(&mut m.pages),
+        now: Default::default(),
     });
     let mut bodies = Vec::with_capacity(notes.len());
     let mut summaries = Vec::with_capacity(notes.len());
@@ -293,6 +313,9 @@ pub fn render(
         forward,
         archive: theme.templates.contains_key("archive.html"),
         graph: theme.templates.contains_key("graph.html"),
+        sink,
+        seen,
+        pages: AtomicUsize::new(0),
     };
     timings.push(("links + taxonomies", clock.elapsed()));
     // The index first: it consumes the search terms, which are larger than
@@ -301,19 +324,14 @@ pub fn render(
     sink.put(ctx.search_index(terms, &order))?;
     timings.push(("search index", clock.elapsed()));
     let clock = std::time::Instant::now();
-    let pages = AtomicUsize::new(0);
-    let emit = |files: Vec<OutputFile>| -> Result<(), RenderError> {
-        pages.fetch_add(files.len(), Ordering::Relaxed);
-        Ok(sink.put(files)?)
-    };
+    let emit = |files: Vec<OutputFile>| -> Result<(), RenderError> { Ok(sink.put(files)?) };
     let ids: Vec<usize> = (0..notes.len()).collect();
     ids.par_chunks(PAGES_PER_PUT).try_for_each(|chunk| {
-        emit(
-            chunk
-                .iter()
-                .map(|&i| ctx.note_page(i))
-                .collect::<Result<_, _>>()?,
-        )
+        let mut files = Vec::with_capacity(chunk.len());
+        for &i in chunk {
+            files.extend(ctx.note_page(i)?);
+        }
+        emit(files)
     })?;
     for taxonomy in [&ctx.tags, &ctx.authors, &ctx.sources] {
         emit(ctx.list_pages(taxonomy)?)?;
@@ -327,20 +345,24 @@ pub fn render(
         emit(ctx.archive_pages(&order)?)?;
     }
     if ctx.graph {
-        emit(vec![ctx.graph_page()?])?;
+        emit(ctx.graph_page()?.into_iter().collect())?;
     }
-    emit(vec![ctx.page(
-        "404.html",
-        "",
-        "Not found",
-        "404",
-        Head {
-            description: "There is no page at this address.".into(),
-            ..Head::feeds(ctx.feed_links(None))
-        },
-        (),
-    )?])?;
-    let pages = pages.into_inner();
+    emit(
+        ctx.page(
+            "404.html",
+            "",
+            "Not found",
+            "404",
+            Head {
+                description: "There is no page at this address.".into(),
+                ..Head::feeds(ctx.feed_links(None))
+            },
+            (),
+        )?
+        .into_iter()
+        .collect(),
+    )?;
+    let pages = ctx.pages.load(Ordering::Relaxed);
     timings.push(("pages", clock.elapsed()));
     sink.put(ctx.preview_files())?;
     sink.put(ctx.llms_files(&order, &full_text).into())?;
@@ -392,6 +414,11 @@ pub fn render(
             missing: body.missing.clone(),
         })
         .collect();
+    let pages_now = ctx
+        .seen
+        .map(|seen| seen.now.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let memo =
+        passes.map(|passes| Memo::of((world, theme_hash), passes, pages_now.unwrap_or_default()));
     Ok(Site {
         memo,
         pages,
@@ -484,7 +511,8 @@ impl<'a> Ctx<'a> {
         kind: &'static str,
         head: Head,
         body: T,
-    ) -> Result<OutputFile, TemplateError> {
+    ) -> Result<Option<OutputFile>, TemplateError> {
+        self.pages.fetch_add(1, Ordering::Relaxed);
         let path = if path.is_empty() {
             template.to_string()
         } else {
@@ -525,11 +553,24 @@ impl<'a> Ctx<'a> {
             site_root_url,
             body,
         };
+        // A page given what it was last time, still on disk as written then,
+        // is not rendered again (`lore serve`).
+        let view = self
+            .seen
+            .as_ref()
+            .and_then(|_| memo::view(template, &context));
+        if let (Some(seen), Some(view)) = (&self.seen, view) {
+            let same = seen.before.get(&path) == Some(&view) && self.sink.unchanged(&path);
+            lock(&seen.now).insert(path.clone(), view);
+            if same {
+                return Ok(None);
+            }
+        }
         let html = self.engine.render(template, &context)?;
-        Ok(OutputFile {
+        Ok(Some(OutputFile {
             path,
             bytes: html.into_bytes(),
-        })
+        }))
     }
 
     fn terms_of(&self, taxonomy: &'a Taxonomy, note: usize) -> Vec<LinkView<'a>> {
@@ -563,7 +604,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn note_page(&self, i: usize) -> Result<OutputFile, TemplateError> {
+    fn note_page(&self, i: usize) -> Result<Option<OutputFile>, TemplateError> {
         let note = &self.notes[i];
         let image = self.image_url(i);
         let (date, date_display) = display_date(note);

@@ -12,6 +12,13 @@ use super::OutputFile;
 /// Takes the site's files as render makes them, from any thread.
 pub trait Sink: Sync {
     fn put(&self, files: Vec<OutputFile>) -> Result<(), SinkError>;
+
+    /// Whether the file at `path` is still exactly what the previous build
+    /// gave this sink; if so it stays as it is and counts as given again.
+    /// (A sink that keeps nothing between builds says no.)
+    fn unchanged(&self, _path: &str) -> bool {
+        false
+    }
 }
 
 /// A sink could not take files (the disk is full, a folder is not

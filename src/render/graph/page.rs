@@ -62,7 +62,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// `graph.html`: the whole graph, or its summary past `FULL_GRAPH_MAX`.
-    pub(in crate::render) fn graph_page(&self) -> Result<OutputFile, TemplateError> {
+    pub(in crate::render) fn graph_page(&self) -> Result<Option<OutputFile>, TemplateError> {
         #[derive(Serialize)]
         struct Body<'v> {
             notes: usize,
