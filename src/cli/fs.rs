@@ -190,21 +190,29 @@ pub fn read_vault(content: &Path) -> Result<Vec<VaultFile>> {
     if !content.exists() {
         return Ok(files);
     }
+    let mut paths = Vec::new();
     for entry in walk_visible(content) {
         let entry = entry.with_context(|| format!("reading {}", content.display()))?;
-        if !entry.file_type().is_file()
-            || entry.path().extension().and_then(|e| e.to_str()) != Some("md")
+        if entry.file_type().is_file()
+            && entry.path().extension().and_then(|e| e.to_str()) == Some("md")
         {
-            continue;
+            paths.push(entry.into_path());
         }
-        let bytes = fs::read(entry.path())
-            .with_context(|| format!("reading {}", entry.path().display()))?;
-        let rel = entry.path().strip_prefix(content).unwrap_or(entry.path());
-        files.push(VaultFile {
-            path: slash_path(rel),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        });
     }
+    // Read in parallel: at 100,000 notes the copying is seconds of work.
+    use rayon::prelude::*;
+    files = paths
+        .into_par_iter()
+        .map(|path| {
+            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let rel = path.strip_prefix(content).unwrap_or(&path);
+            Ok(VaultFile {
+                path: slash_path(rel),
+                text: String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            })
+        })
+        .collect::<Result<_>>()?;
     Ok(files)
 }
 
