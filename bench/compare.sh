@@ -8,7 +8,8 @@
 #   bench/compare.sh [N ...]        (default: 1000 10000)
 #
 # Installs Hugo from Debian when it is missing (apt-get install -y hugo).
-# Environment: RUNS (default 3), WORK (default bench/work, git-ignored),
+# Environment: RUNS (default 3), HUGO_UP_TO (largest N Hugo builds too,
+# default 10000; above it lore alone, with its stage times), WORK (default bench/work, git-ignored),
 # OUT (where the sites go, default $WORK/out; a tmpfs keeps disk writeback
 # out of the figures, as the anchors in ../shared/bench were taken).
 set -euo pipefail
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared/bench}
 WORK=${WORK:-bench/work}
 RUNS=${RUNS:-3}
+HUGO_UP_TO=${HUGO_UP_TO:-10000}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 mkdir -p "$WORK" "${OUT:=$WORK/out}"
@@ -48,22 +50,28 @@ for n in "${sizes[@]}"; do
   hugo_site="$WORK/hugo-norelated-$n"
   [ -d "$plain/content" ] ||
     python3 "$shared/gen_corpus.py" --n "$n" --out "$plain" --flavor plain --force >/dev/null 2>&1
-  [ -d "$hugo_site/content" ] ||
+  [ -d "$hugo_site/content" ] || [ "$n" -gt "$HUGO_UP_TO" ] ||
     python3 "$shared/gen_corpus.py" --n "$n" --out "$hugo_site" --flavor hugo --no-related --force >/dev/null 2>&1
   lore_out="$OUT/lore-$n"
   hugo_out="$OUT/hugo-$n"
   : >"$WORK/lore.runs"
   : >"$WORK/hugo.runs"
   for _ in $(seq 1 "$RUNS"); do
-    once sh -c 'cd "$1" && rm -rf "$2" .lore && exec "$3" build --offline --quiet --output "$2"' \
-      sh "$plain" "$lore_out" "$lore" >>"$WORK/lore.runs"
+    once sh -c 'cd "$1" && rm -rf "$2" .lore && exec "$3" build --offline --quiet --timings --output "$2" 2>"$4"' \
+      sh "$plain" "$lore_out" "$lore" "$WORK/lore-$n.timings" >>"$WORK/lore.runs"
+    [ "$n" -le "$HUGO_UP_TO" ] || continue
     once sh -c 'rm -rf "$2" && exec hugo --quiet --source "$1" --destination "$2"' \
       sh "$hugo_site" "$hugo_out" >>"$WORK/hugo.runs"
   done
   lore_wall=$(cut -d' ' -f1 "$WORK/lore.runs" | median)
-  hugo_wall=$(cut -d' ' -f1 "$WORK/hugo.runs" | median)
   printf '%7s  %-22s %8s %10s %9s %7s\n' "$n" "lore $($lore --version | cut -d' ' -f2)" \
     "$lore_wall" "$(cut -d' ' -f2 "$WORK/lore.runs" | median)" "$(mb "$lore_out")" "$(files "$lore_out")"
+  if [ "$n" -gt "$HUGO_UP_TO" ]; then
+    echo "         lore's stages in its last run:"
+    sed 's/^/         /' "$WORK/lore-$n.timings"
+    continue
+  fi
+  hugo_wall=$(cut -d' ' -f1 "$WORK/hugo.runs" | median)
   printf '%7s  %-22s %8s %10s %9s %7s\n' "$n" "hugo $(hugo version | awk '{print $2}')" \
     "$hugo_wall" "$(cut -d' ' -f2 "$WORK/hugo.runs" | median)" "$(mb "$hugo_out")" "$(files "$hugo_out")"
   awk -v l="$lore_wall" -v h="$hugo_wall" -v n="$n" \
