@@ -373,10 +373,13 @@ pub fn render(
     let mut files = Vec::new();
     // A sitemap must hold absolute URLs: without a base URL there is none.
     if !ctx.base_url.is_empty() {
-        files.push(OutputFile {
-            path: "sitemap.xml".into(),
-            bytes: xml::sitemap(&ctx.sitemap_entries(&order), &ctx.base_url).into_bytes(),
-        });
+        let entries = ctx.sitemap_entries(&order);
+        for (path, text) in xml::sitemaps(&entries, &ctx.base_url, xml::SITEMAP_URLS) {
+            files.push(OutputFile {
+                path,
+                bytes: text.into_bytes(),
+            });
+        }
     }
     files.push(OutputFile {
         path: "robots.txt".into(),

@@ -41,9 +41,42 @@ fn stamp(date: NaiveDateTime) -> String {
     date.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// A sitemap of every page, with the date each last changed when known.
-/// `base_url` must not be empty: a sitemap holds absolute URLs only.
-pub fn sitemap(entries: &[(String, Option<NaiveDateTime>)], base_url: &str) -> String {
+/// The most URLs one sitemap file may hold (sitemaps.org); a site with more
+/// gets a sitemap index.
+pub const SITEMAP_URLS: usize = 50_000;
+
+/// The sitemap files of a site: `sitemap.xml` alone, or, past `per_file`
+/// URLs, `sitemap.xml` as an index of `sitemap-1.xml`, `sitemap-2.xml`…
+/// Every page, with the date each last changed when known. `base_url` must
+/// not be empty: a sitemap holds absolute URLs only.
+pub fn sitemaps(
+    entries: &[(String, Option<NaiveDateTime>)],
+    base_url: &str,
+    per_file: usize,
+) -> Vec<(String, String)> {
+    if entries.len() <= per_file {
+        return vec![("sitemap.xml".into(), sitemap(entries, base_url))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (k, part) in entries.chunks(per_file.max(1)).enumerate() {
+        let path = format!("sitemap-{}.xml", k + 1);
+        let _ = write!(index, "  <sitemap><loc>{}{path}</loc>", escape(base_url));
+        if let Some(newest) = part.iter().filter_map(|(_, date)| *date).max() {
+            let _ = write!(index, "<lastmod>{}</lastmod>", stamp(newest));
+        }
+        index.push_str("</sitemap>\n");
+        files.push((path, sitemap(part, base_url)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push(("sitemap.xml".into(), index));
+    files
+}
+
+/// One `<urlset>`.
+fn sitemap(entries: &[(String, Option<NaiveDateTime>)], base_url: &str) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -75,6 +108,38 @@ pub fn robots(base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_site_past_the_sitemap_limit_gets_a_sitemap_index() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 1, d)?.and_hms_opt(0, 0, 0);
+        let entries: Vec<(String, Option<NaiveDateTime>)> = (1..=5)
+            .map(|d| (format!("notes/{d}.html"), day(d)))
+            .collect();
+        let base = "https://me.io/kb/";
+        let one = sitemaps(&entries, base, 5);
+        assert_eq!(one.len(), 1);
+        assert!(one[0].1.contains("<urlset") && one[0].1.matches("<url>").count() == 5);
+
+        let parts = sitemaps(&entries, base, 2);
+        let names: Vec<&str> = parts.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml",
+                "sitemap.xml"
+            ]
+        );
+        let index = &parts[3].1;
+        assert!(index.contains("<sitemapindex"), "{index}");
+        assert!(index.contains("<loc>https://me.io/kb/sitemap-3.xml</loc><lastmod>2025-01-05"));
+        let urls: usize = parts[..3]
+            .iter()
+            .map(|(_, t)| t.matches("<url>").count())
+            .sum();
+        assert_eq!(urls, 5, "every page is in exactly one part");
+    }
 
     #[test]
     fn xml_never_holds_a_character_xml_forbids() {
