@@ -17,7 +17,37 @@ pub struct LlmsNote<'a> {
     pub url: String,
     pub date: Option<NaiveDateTime>,
     pub summary: &'a str,
-    pub body: &'a str,
+    /// Its markdown, when llms-full.txt holds it.
+    pub body: Option<&'a str>,
+}
+
+/// How much markdown llms-full.txt holds at most: the newest notes that
+/// fit. GitHub refuses files over 100 MB, and no reader wants more.
+pub const FULL_BYTES: usize = 32 << 20;
+
+/// Which notes llms-full.txt holds: walking `order` (newest first), those
+/// `wanted` while their markdown (`size`) fits in [`FULL_BYTES`]. Also
+/// says how many wanted ones were left out.
+pub fn fitting(
+    order: &[usize],
+    wanted: impl Fn(usize) -> bool,
+    size: impl Fn(usize) -> usize,
+) -> (Vec<bool>, usize) {
+    let mut keep = vec![false; order.len()];
+    let (mut total, mut left_out) = (0, 0);
+    for &i in order {
+        if !wanted(i) {
+            continue;
+        }
+        // Title, address and date take a line or three each.
+        total += size(i) + 200;
+        if total <= FULL_BYTES && left_out == 0 {
+            keep[i] = true;
+        } else {
+            left_out += 1;
+        }
+    }
+    (keep, left_out)
 }
 
 fn is_web(url: &str) -> bool {
@@ -65,18 +95,31 @@ pub fn original_url(note: &crate::model::Note) -> Option<&str> {
 }
 
 /// `llms-full.txt`: every note's markdown under its title, address and date
-/// (every note with a web address: its original post's, else its page's).
-pub fn full(title: &str, description: &str, notes: &[LlmsNote<'_>]) -> String {
+/// (every note with a web address: its original post's, else its page's),
+/// newest first, but for the `left_out` older ones that did not fit.
+pub fn full(title: &str, description: &str, notes: &[LlmsNote<'_>], left_out: usize) -> String {
     let mut out = String::new();
     head(&mut out, title, description);
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "The newest notes only: {left_out} older ones would take this file past {} MB. \
+             llms.txt lists every note.\n",
+            FULL_BYTES >> 20
+        );
+    }
     // A post is read only under a web address: a note without one (a
     // person's own, on a site without a base URL) is left out.
-    for note in notes.iter().filter(|n| is_web(&n.url)) {
+    for (note, body) in notes
+        .iter()
+        .filter(|n| is_web(&n.url))
+        .filter_map(|n| Some((n, n.body?)))
+    {
         let _ = writeln!(out, "## {}\n\nURL: {}", one_line(note.title), note.url);
         if let Some(date) = note.date {
             let _ = writeln!(out, "Date: {}", date.format("%Y-%m-%dT%H:%M:%SZ"));
         }
-        let _ = writeln!(out, "\n{}\n", note.body.trim());
+        let _ = writeln!(out, "\n{}\n", body.trim());
     }
     out
 }
@@ -86,6 +129,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_full_dump_holds_the_newest_notes_that_fit() {
+        // Newest first: 3, 0, 2, 1; note 0 has no web address.
+        let order = [3, 0, 2, 1];
+        let sizes = [1, 20 << 20, 20 << 20, 10 << 20];
+        let (keep, left_out) = fitting(&order, |i| i != 0, |i| sizes[i]);
+        assert_eq!(keep, [false, false, true, true]);
+        assert_eq!(left_out, 1, "the oldest is left out, though it is small");
+        let note = |body| LlmsNote {
+            title: "T",
+            page: "https://e.org/n.html".into(),
+            url: "https://e.org/n.html".into(),
+            date: None,
+            summary: "",
+            body,
+        };
+        let text = full("Kb", "", &[note(Some("kept")), note(None)], left_out);
+        assert_eq!(text.matches("## T").count(), 1);
+        assert!(
+            text.contains("1 older ones") && text.contains("kept"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_title_cannot_break_its_link() {
         let note = LlmsNote {
             title: "a [b](c)\nd",
@@ -93,7 +160,7 @@ mod tests {
             url: "https://e.org/x".into(),
             date: None,
             summary: "s",
-            body: "",
+            body: None,
         };
         assert_eq!(
             index("Kb", "", &[note]),

@@ -202,20 +202,27 @@ pub fn render(
     // One parallel pass per note: HTML, then its summary and search terms,
     // so the plain text never has to be kept for the whole site at once.
     // llms-full.txt holds the markdown of every note with a web address.
-    let llms_full = |n: &Note| !config.base_url().is_empty() || llms::original_url(n).is_some();
+    let order = newest_first(notes);
+    let web_pages = !config.base_url().is_empty();
+    let (llms_full, llms_left_out) = llms::fitting(
+        &order,
+        |i| web_pages || llms::original_url(&notes[i]).is_some(),
+        |i| markdown[i].len(),
+    );
     let world = memo::world(notes, files.attachments, files.image_sizes);
     let theme_hash = memo::theme(theme);
     let mut memo = previous.memo.map(|m| m.valid_in(world, theme_hash));
     let rendered: Vec<(memo::Pass, Option<String>, Option<blake3::Hash>)> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
-        .map(|(n, source)| {
+        .enumerate()
+        .map(|(i, (n, source))| {
             let key = memo.as_ref().map(|_| memo::key(n, &source));
             let pass = match key.and_then(|k| memo.as_ref()?.get(&k)) {
                 Some(done) => done.clone(),
                 None => markdown_pass(n, &source, &links, &highlighter),
             };
-            (pass, llms_full(n).then_some(source), key)
+            (pass, llms_full[i].then_some(source), key)
         })
         .collect();
     let passes: Option<HashMap<blake3::Hash, memo::Pass>> = memo.as_ref().map(|_| {
@@ -283,7 +290,6 @@ pub fn render(
                 .collect()
         })
         .collect();
-    let order = newest_first(notes);
     let ctx = Ctx {
         config,
         notes,
@@ -365,7 +371,7 @@ pub fn render(
     let pages = ctx.pages.load(Ordering::Relaxed);
     timings.push(("pages", clock.elapsed()));
     sink.put(ctx.preview_files())?;
-    sink.put(ctx.llms_files(&order, &full_text).into())?;
+    sink.put(ctx.llms_files(&order, &full_text, llms_left_out).into())?;
     drop(full_text);
     let clock = std::time::Instant::now();
     ctx.feeds(&order, sink)?;
@@ -708,7 +714,12 @@ impl<'a> Ctx<'a> {
 
     /// `llms.txt` and `llms-full.txt`, newest notes first; `full_text` is
     /// the markdown of the notes llms-full.txt holds.
-    fn llms_files(&self, order: &[usize], full_text: &[Option<String>]) -> [OutputFile; 2] {
+    fn llms_files(
+        &self,
+        order: &[usize],
+        full_text: &[Option<String>],
+        left_out: usize,
+    ) -> [OutputFile; 2] {
         let notes: Vec<llms::LlmsNote<'_>> = order
             .iter()
             .map(|&i| {
@@ -721,7 +732,7 @@ impl<'a> Ctx<'a> {
                     page,
                     date: note.front.date,
                     summary: &self.summaries[i],
-                    body: full_text[i].as_deref().unwrap_or_default(),
+                    body: full_text[i].as_deref(),
                 }
             })
             .collect();
@@ -733,7 +744,7 @@ impl<'a> Ctx<'a> {
             },
             OutputFile {
                 path: "llms-full.txt".into(),
-                bytes: llms::full(title, description, &notes).into_bytes(),
+                bytes: llms::full(title, description, &notes, left_out).into_bytes(),
             },
         ]
     }
