@@ -18,7 +18,10 @@
 //!   alphanumeric, tokens of 2..=40 characters that are not all digits); URLs
 //!   and markdown link destinations are skipped, code is kept (identifiers name
 //!   tools). English stop words are dropped and a small suffix-stripping
-//!   stemmer folds plurals and `-ing`/`-ed`/`-ly` forms. A term weighs
+//!   stemmer folds plurals and `-ing`/`-ed`/`-ly` forms. The words of
+//!   markdown headings (outside fenced code) count twice in the body: a
+//!   heading names what a section is about, where the rest of the body also
+//!   names what it passes by. A term weighs
 //!   `idf * (sub(tf_body) * support + title_weight * sub(tf_title) *
 //!   title_support)` with sublinear `sub(tf) = 1 + ln(tf)` and smooth
 //!   `idf = ln((1 + N) / (1 + df)) + 1`. `support` discounts a word used in
@@ -735,6 +738,45 @@ mod tests {
                 .iter()
                 .all(|e| e.0 != base && e.0 != base + 1)
         );
+    }
+
+    #[test]
+    fn a_heading_names_what_a_note_is_about() {
+        // A garden diary spends more words on the lawn than on roses, but
+        // heads its note with roses: the rose note is its first related note
+        // (without the heading it would be the lawn's).
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        notes.push(owned(
+            "Lawn through the year",
+            "Mowing height, clippings left on the grass, edging along the beds, \
+             scarifying moss and overseeding bare patches of the lawn.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Roses through the year",
+            "Pruning above an outward bud, deadheading spent blooms, mulching \
+             the roots and spraying black spot on the rose leaves.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Saturday in the garden",
+            "## Roses\n\nPruning, deadheading, black spot. \
+             Then mowing, clippings, edging, scarifying moss on the lawn, overseeding.",
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        assert_eq!(first(&out[base as usize + 2]), Some(base + 1), "{out:?}");
+    }
+
+    #[test]
+    fn headings_are_atx_lines_outside_code() {
+        let body = "# One\ntext #not\n```\n# comment\n```\n  ## Two ##\n#tag\n####### seven\n";
+        let found: Vec<&str> = chunks::headings(body).collect();
+        assert_eq!(found, [" One", " Two ##"]);
     }
 
     #[test]
