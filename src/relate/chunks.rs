@@ -172,23 +172,27 @@ pub(super) fn build_chunk(docs: &[RelateDoc<'_>], weights: &Weights) -> Chunk {
     b.out
 }
 
-/// The text of a markdown body's ATX headings (`## Setup` → `Setup`), outside
-/// fenced code (where `# …` is a shell or Python comment).
+/// The text of a markdown body's ATX headings (`## Setup` → ` Setup`),
+/// outside fenced code (where `# …` is a shell or Python comment) and
+/// indented code.
 pub(super) fn headings(body: &str) -> impl Iterator<Item = &str> {
     let mut in_fence = false;
     body.lines().filter_map(move |line| {
-        let line = line.trim_start_matches(' ');
-        if line.starts_with("```") || line.starts_with("~~~") {
+        let trimmed = line.trim_start_matches(' ');
+        if line.len() - trimmed.len() > 3 {
+            return None;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
             return None;
         }
-        if in_fence || !line.starts_with('#') {
+        if in_fence || !trimmed.starts_with('#') {
             return None;
         }
-        let text = line.trim_start_matches('#');
-        let level = line.len() - text.len();
-        ((1..=6).contains(&level) && (text.is_empty() || text.starts_with([' ', '\t'])))
-            .then_some(text)
+        let words = trimmed.trim_start_matches('#');
+        let level = trimmed.len() - words.len();
+        ((1..=6).contains(&level) && (words.is_empty() || words.starts_with([' ', '\t'])))
+            .then_some(words)
     })
 }
 

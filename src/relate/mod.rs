@@ -774,9 +774,10 @@ mod tests {
 
     #[test]
     fn headings_are_atx_lines_outside_code() {
-        let body = "# One\ntext #not\n```\n# comment\n```\n  ## Two ##\n#tag\n####### seven\n";
+        let body = "# One\ntext #not\n```\n# comment\n```\n  ## Two ##\n#tag\n####### seven\n\
+                    ~~~\n# in tildes\n~~~\n    # indented code\n### Three";
         let found: Vec<&str> = chunks::headings(body).collect();
-        assert_eq!(found, [" One", " Two ##"]);
+        assert_eq!(found, [" One", " Two ##", " Three"]);
     }
 
     #[test]

@@ -145,11 +145,12 @@ fn seeds_related_notes_are_ones_a_reader_would_follow() {
     let s = score(&judged, &lists);
     eprintln!("seeds: {s:?}");
     // Before this scoring: P@1 0.743, P@3 0.586, best in five 0.921,
-    // 97 links judged bad, 12 stub links. The aim (P@1 0.9, best
-    // in five 0.95) is not reached yet; these floors keep what is.
-    assert!(s.p1 >= 0.8, "{s:?}");
-    assert!(s.p3 >= 0.74, "{s:?}");
-    assert!(s.best_in_five >= 0.92, "{s:?}");
+    // 97 links judged bad, 12 stub links; now about 0.87, 0.77, 0.947 (36
+    // of 38), 22. The aim (P@1 0.9, best in five 0.95) is not
+    // reached yet; these floors keep what is.
+    assert!(s.p1 >= 0.85, "{s:?}");
+    assert!(s.p3 >= 0.75, "{s:?}");
+    assert!(s.best_in_five >= 0.94, "{s:?}");
     assert!(s.bad <= 30, "{s:?}");
     assert_eq!(s.stub_links, 0, "{s:?}");
 
