@@ -174,26 +174,43 @@ pub(super) fn build_chunk(docs: &[RelateDoc<'_>], weights: &Weights) -> Chunk {
 
 /// The text of a markdown body's ATX headings (`## Setup` → ` Setup`),
 /// outside fenced code (where `# …` is a shell or Python comment) and
-/// indented code.
+/// indented code. Found from the body's `#`, `` ` `` and `~` bytes (one
+/// memchr scan), not line by line: this reads every body of the knowledge
+/// base once more.
 pub(super) fn headings(body: &str) -> impl Iterator<Item = &str> {
+    let bytes = body.as_bytes();
     let mut in_fence = false;
-    body.lines().filter_map(move |line| {
-        let trimmed = line.trim_start_matches(' ');
-        if line.len() - trimmed.len() > 3 {
+    memchr::memchr3_iter(b'#', b'`', b'~', bytes).filter_map(move |at| {
+        line_start(bytes, at)?;
+        let rest = body.get(at..)?;
+        if !rest.starts_with('#') {
+            if rest.starts_with("```") || rest.starts_with("~~~") {
+                in_fence = !in_fence;
+            }
             return None;
         }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
+        if in_fence {
             return None;
         }
-        if in_fence || !trimmed.starts_with('#') {
-            return None;
-        }
-        let words = trimmed.trim_start_matches('#');
-        let level = trimmed.len() - words.len();
+        let text = rest
+            .find('\n')
+            .and_then(|end| rest.get(..end))
+            .unwrap_or(rest);
+        let words = text.trim_start_matches('#');
+        let level = text.len() - words.len();
         ((1..=6).contains(&level) && (words.is_empty() || words.starts_with([' ', '\t'])))
             .then_some(words)
     })
+}
+
+/// The start of the line holding `at` if at most three spaces come before
+/// `at` on it (where markdown lets a heading or a fence begin).
+fn line_start(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut i = at;
+    while i > 0 && at - i < 3 && bytes.get(i - 1) == Some(&b' ') {
+        i -= 1;
+    }
+    (i == 0 || bytes.get(i - 1) == Some(&b'\n')).then_some(i)
 }
 
 /// Global document frequencies and, per chunk, local id → global id. Global
