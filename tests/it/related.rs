@@ -144,14 +144,15 @@ fn seeds_related_notes_are_ones_a_reader_would_follow() {
     let (kb, lists) = build(&txt_files(shared("seeds")));
     let s = score(&judged, &lists);
     eprintln!("seeds: {s:?}");
-    // Before this scoring: P@1 0.743, P@3 0.586, best in five 0.921,
-    // 97 links judged bad, 12 stub links; now about 0.87, 0.77, 0.947 (36
-    // of 38), 22. The aim (P@1 0.9, best in five 0.95) is not
-    // reached yet; these floors keep what is.
-    assert!(s.p1 >= 0.85, "{s:?}");
-    assert!(s.p3 >= 0.75, "{s:?}");
-    assert!(s.best_in_five >= 0.94, "{s:?}");
-    assert!(s.bad <= 30, "{s:?}");
+    // Judged as the fixture's third reading stands (every link listed is
+    // judged): main before the heading words gave P@1 0.868, P@3 0.831,
+    // best in five 36 of 38, 37 links judged bad; now 0.900, 0.836, 37 of 38
+    // (0.974), 45 (more pairs judged bad, not more bad links listed). The
+    // issue's aim: P@1 0.9, best companion listed for 95% of notes.
+    assert!(s.p1 >= 0.9, "{s:?}");
+    assert!(s.p3 >= 0.82, "{s:?}");
+    assert!(s.best_in_five >= 0.95, "{s:?}");
+    assert!(s.bad <= 48, "{s:?}");
     assert_eq!(s.stub_links, 0, "{s:?}");
 
     // The example of a coincidence: "A Dance of Data Classes" (Avro
@@ -205,9 +206,11 @@ fn peers_related_notes_hold_out() {
     let (_kb, lists) = build(&files);
     let s = score(&judged, &lists);
     eprintln!("peers: {s:?}");
-    // Before: P@1 1.0, P@3 0.605, best in five 1.0, 4 stub links.
+    // Before this scoring: P@1 1.0, P@3 0.605, best in five 1.0, 4 stub
+    // links; now (second reading of the fixture) 1.0, 0.901, 1.0, none.
     assert!(s.p1 >= 0.95, "{s:?}");
-    assert!(s.p3 >= 0.75, "{s:?}");
+    assert!(s.p3 >= 0.88, "{s:?}");
+    assert!(s.bad <= 12, "{s:?}");
     assert!(s.best_in_five >= 0.95, "{s:?}");
     assert_eq!(s.stub_links, 0, "{s:?}");
 }
