@@ -25,6 +25,18 @@ pub(super) struct Chunk {
     pub(super) body_lens: Vec<u32>,
 }
 
+/// Where a token was read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    Title,
+    Body,
+    /// A heading's words, read a second time on top of the body: a note's
+    /// headings say what it is about ("Browser tools MCP", "Generalists are
+    /// back"), the rest of the body also what it passes by. They count twice
+    /// as a body word, and not towards the body's length.
+    Heading,
+}
+
 pub(super) struct ChunkBuilder {
     /// Raw lowercase token → local term id, or `STOP`.
     pub(super) raw: RawTable,
@@ -52,7 +64,7 @@ impl ChunkBuilder {
     }
 
     #[inline]
-    pub(super) fn add_token(&mut self, token: &str, head: u128, in_title: bool) {
+    pub(super) fn add_token(&mut self, token: &str, head: u128, field: Field) {
         let key = token.as_bytes();
         let hash = hash_token(head, key);
         let term = match self.raw.get(key, head, hash) {
@@ -77,9 +89,9 @@ impl ChunkBuilder {
             self.touched.push(term);
         }
         let [body, title] = tf;
-        let count = if in_title { title } else { body };
+        let count = if field == Field::Title { title } else { body };
         *count = count.saturating_add(1);
-        self.body_len += u32::from(!in_title);
+        self.body_len += u32::from(field == Field::Body);
     }
 
     pub(super) fn end_text(&mut self) {
@@ -140,8 +152,11 @@ pub(super) fn build_chunk(docs: &[RelateDoc<'_>], weights: &Weights) -> Chunk {
     };
     let mut buf = String::new();
     for doc in docs {
-        tokenize(doc.title, &mut buf, |t, h| b.add_token(t, h, true));
-        tokenize(doc.body, &mut buf, |t, h| b.add_token(t, h, false));
+        tokenize(doc.title, &mut buf, |t, h| b.add_token(t, h, Field::Title));
+        tokenize(doc.body, &mut buf, |t, h| b.add_token(t, h, Field::Body));
+        for heading in headings(doc.body) {
+            tokenize(heading, &mut buf, |t, h| b.add_token(t, h, Field::Heading));
+        }
         b.end_text();
         b.add_specials('#', doc.tags, weights.tag);
         b.add_specials('@', doc.authors, weights.author);
@@ -155,6 +170,47 @@ pub(super) fn build_chunk(docs: &[RelateDoc<'_>], weights: &Weights) -> Chunk {
     }
     b.out.terms = terms;
     b.out
+}
+
+/// The text of a markdown body's ATX headings (`## Setup` → ` Setup`),
+/// outside fenced code (where `# …` is a shell or Python comment) and
+/// indented code. Found from the body's `#`, `` ` `` and `~` bytes (one
+/// memchr scan), not line by line: this reads every body of the knowledge
+/// base once more.
+pub(super) fn headings(body: &str) -> impl Iterator<Item = &str> {
+    let bytes = body.as_bytes();
+    let mut in_fence = false;
+    memchr::memchr3_iter(b'#', b'`', b'~', bytes).filter_map(move |at| {
+        line_start(bytes, at)?;
+        let rest = body.get(at..)?;
+        if !rest.starts_with('#') {
+            if rest.starts_with("```") || rest.starts_with("~~~") {
+                in_fence = !in_fence;
+            }
+            return None;
+        }
+        if in_fence {
+            return None;
+        }
+        let text = rest
+            .find('\n')
+            .and_then(|end| rest.get(..end))
+            .unwrap_or(rest);
+        let words = text.trim_start_matches('#');
+        let level = text.len() - words.len();
+        ((1..=6).contains(&level) && (words.is_empty() || words.starts_with([' ', '\t'])))
+            .then_some(words)
+    })
+}
+
+/// The start of the line holding `at` if at most three spaces come before
+/// `at` on it (where markdown lets a heading or a fence begin).
+fn line_start(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut i = at;
+    while i > 0 && at - i < 3 && bytes.get(i - 1) == Some(&b' ') {
+        i -= 1;
+    }
+    (i == 0 || bytes.get(i - 1) == Some(&b'\n')).then_some(i)
 }
 
 /// Global document frequencies and, per chunk, local id → global id. Global

@@ -18,7 +18,10 @@
 //!   alphanumeric, tokens of 2..=40 characters that are not all digits); URLs
 //!   and markdown link destinations are skipped, code is kept (identifiers name
 //!   tools). English stop words are dropped and a small suffix-stripping
-//!   stemmer folds plurals and `-ing`/`-ed`/`-ly` forms. A term weighs
+//!   stemmer folds plurals and `-ing`/`-ed`/`-ly` forms. The words of
+//!   markdown headings (outside fenced code) count twice in the body: a
+//!   heading names what a section is about, where the rest of the body also
+//!   names what it passes by. A term weighs
 //!   `idf * (sub(tf_body) * support + title_weight * sub(tf_title) *
 //!   title_support)` with sublinear `sub(tf) = 1 + ln(tf)` and smooth
 //!   `idf = ln((1 + N) / (1 + df)) + 1`. `support` discounts a word used in
@@ -42,12 +45,16 @@
 //!   12: …", "ctrl+r #04: …"; see `series.rs`) add a fixed bonus, so parts
 //!   sharing few words find each other; the date boost puts near parts first.
 //! - **Hubs.** A note close to everything (a newsletter issue on ten
-//!   subjects) would sit in every list. Each candidate's score loses half of
+//!   subjects) would sit in every list. Each candidate's score loses 0.7 of
 //!   its own mean score to its five best candidates (cross-domain similarity
 //!   local scaling, Conneau et al. 2018), which needs every note's
-//!   candidates first: selection runs in two passes.
+//!   candidates first: selection runs in two passes. That mean is forgiven
+//!   up to half as far as those five are candidates of one another: a note
+//!   at the centre of one subject (a blog's career posts) is close to notes
+//!   that are close to each other, a real hub to notes on unrelated
+//!   subjects, and only the hub should lose its place.
 //! - **Thresholds and stubs.** A link needs a score of 0.03 after the hub
-//!   discount and 30% of the note's best, so a note with no real neighbour
+//!   discount and 40% of the note's best, so a note with no real neighbour
 //!   gets few links or none rather than five broad ones. A note with under
 //!   5 body tokens is a stub and takes no part; one under 12 (a one-line
 //!   excerpt, the example note) relates only to notes at most 4 times as
@@ -352,7 +359,10 @@ impl Model {
                 |scratch, (d, _)| select.candidates(d as u32, &self.vectors, scratch),
             )
             .collect();
-        let hubness = candidates.par_iter().map(|c| select.hubness(c)).collect();
+        let hubness = candidates
+            .par_iter()
+            .map(|c| select.hubness(c, &candidates))
+            .collect();
         (candidates, hubness)
     }
 
@@ -440,12 +450,15 @@ const CANDIDATE_FACTOR: usize = 1;
 const MIN_POOL: usize = 8;
 /// How many of a note's best candidates say how much of a hub it is.
 const HUB_NEIGHBOURS: usize = 5;
+/// How much of a note's hubness is forgiven when its nearest candidates
+/// are candidates of one another (one subject, not many).
+const COHESION_WEIGHT: f32 = 0.5;
 /// How much of the other note's hubness is taken off a score.
-const HUB_WEIGHT: f32 = 0.5;
+const HUB_WEIGHT: f32 = 0.7;
 /// A link needs at least this score after the hub discount...
 const MIN_LINK: f32 = 0.03;
 /// ...and at least this share of the note's best link.
-const MIN_SHARE_OF_BEST: f32 = 0.3;
+const MIN_SHARE_OF_BEST: f32 = 0.4;
 /// What being parts of one series adds to a score.
 const SERIES_BONUS: f32 = 0.1;
 /// A title group bigger than this is a naming habit, not a series.
@@ -738,6 +751,46 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_names_what_a_note_is_about() {
+        // A garden diary spends more words on the lawn than on roses, but
+        // heads its note with roses: the rose note is its first related note
+        // (without the heading it would be the lawn's).
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        notes.push(owned(
+            "Lawn through the year",
+            "Mowing height, clippings left on the grass, edging along the beds, \
+             scarifying moss and overseeding bare patches of the lawn.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Roses through the year",
+            "Pruning above an outward bud, deadheading spent blooms, mulching \
+             the roots and spraying black spot on the rose leaves.",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Saturday in the garden",
+            "## Roses\n\nPruning, deadheading, black spot. \
+             Then mowing, clippings, edging, scarifying moss on the lawn, overseeding.",
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        assert_eq!(first(&out[base as usize + 2]), Some(base + 1), "{out:?}");
+    }
+
+    #[test]
+    fn headings_are_atx_lines_outside_code() {
+        let body = "# One\ntext #not\n```\n# comment\n```\n  ## Two ##\n#tag\n####### seven\n\
+                    ~~~\n# in tildes\n~~~\n    # indented code\n### Three";
+        let found: Vec<&str> = chunks::headings(body).collect();
+        assert_eq!(found, [" One", " Two ##", " Three"]);
+    }
+
+    #[test]
     fn a_note_close_to_everything_is_not_everyones_first() {
         // Three pairs on three subjects, and a digest that covers all three
         // subjects in full: each pair should still find its partner first.
@@ -767,6 +820,48 @@ mod tests {
             assert_eq!(first(&out[a as usize]), Some(b), "{:?}", out[a as usize]);
             assert_eq!(first(&out[b as usize]), Some(a), "{:?}", out[b as usize]);
         }
+    }
+
+    #[test]
+    fn the_centre_of_one_subject_is_not_taken_for_a_hub() {
+        // Five beekeeping notes close to one another, one of them (the
+        // overview) close to all; a note on swarms that also names a
+        // kayak trip. The overview is close to many notes, but they are all
+        // on its one subject: it is the swarm note's first related note,
+        // not the kayak note that shares a few words in passing.
+        let mut notes = filler();
+        let base = notes.len() as u32;
+        let bees = "hive colony queen brood frames honey super smoker varroa mites nectar";
+        notes.push(owned(
+            "Beekeeping overview",
+            &format!("{bees} {bees} swarm cells inspection"),
+            &[],
+            &[],
+        ));
+        for (title, extra) in [
+            ("Varroa treatment", "oxalic acid mite counts sugar roll"),
+            ("Honey harvest", "extractor uncapping knife jars"),
+            ("Queen rearing", "grafting cups nucleus mating"),
+            ("Winter hive prep", "insulation fondant mouse guard"),
+        ] {
+            notes.push(owned(title, &format!("{bees} {extra} {extra}"), &[], &[]));
+        }
+        notes.push(owned(
+            "Kayak trip on the lake",
+            "paddle kayak lake portage canoe spray deck kayak paddle lake \
+             swarm cells inspection queen",
+            &[],
+            &[],
+        ));
+        notes.push(owned(
+            "Catching a swarm",
+            &format!("swarm cells inspection queen colony hive brood {bees} paddle lake"),
+            &[],
+            &[],
+        ));
+        let out = run(&notes);
+        let swarm = notes.len() - 1;
+        assert_eq!(first(&out[swarm]), Some(base), "{:?}", out[swarm]);
     }
 
     #[test]

@@ -202,16 +202,17 @@ impl Select<'_> {
 
     /// How much of a hub a document is: the mean score (words, tags and
     /// authors) of its best `HUB_NEIGHBOURS` candidates, missing ones
-    /// counting 0. A note close to everything (a newsletter issue on ten
-    /// subjects) scores high. Fixed, so `[related] max` changes no score.
-    pub(super) fn hubness(&self, candidates: &[Candidate]) -> f32 {
+    /// counting 0, less `COHESION_WEIGHT` of it as far as those candidates
+    /// are candidates of one another. A note close to everything (a
+    /// newsletter issue on ten subjects) is close to notes that are not
+    /// close to each other and keeps its hubness; a note at the centre of
+    /// one subject (the career posts of a data blog) is close to notes that
+    /// are close to each other too, and is not a hub for it. Fixed, so
+    /// `[related] max` changes no score.
+    pub(super) fn hubness(&self, mine: &[Candidate], all: &[Vec<Candidate>]) -> f32 {
         let k = HUB_NEIGHBOURS;
-        candidates
-            .iter()
-            .take(k)
-            .map(|c| c.text + c.special)
-            .sum::<f32>()
-            / k as f32
+        let mean = mine.iter().take(k).map(|c| c.text + c.special).sum::<f32>() / k as f32;
+        mean * (1.0 - COHESION_WEIGHT * cohesion(mine, all))
     }
 
     /// Pass 2: the final list of `d` from its candidates: each score less
@@ -286,4 +287,37 @@ fn touch(s: &mut Scratch, touched: &mut usize, other: u32, value: f32) {
         *touched += usize::from(*a == 0.0);
         *a += value;
     }
+}
+
+/// The share of pairs among a document's best `HUB_NEIGHBOURS` candidates
+/// where one is a candidate of the other: 1 when they are on one subject, 0
+/// when each is on a subject of its own (0 too under two candidates). Each
+/// neighbour's own candidates are read once.
+fn cohesion(mine: &[Candidate], all: &[Vec<Candidate>]) -> f32 {
+    let near = mine
+        .get(..HUB_NEIGHBOURS.min(mine.len()))
+        .unwrap_or_default();
+    if near.len() < 2 {
+        return 0.0;
+    }
+    // knows[i] has bit j set when near[j] is among near[i]'s candidates.
+    let mut knows = [0u8; HUB_NEIGHBOURS];
+    for (bits, a) in knows.iter_mut().zip(near) {
+        let theirs = all.get(a.other as usize).map_or(&[][..], Vec::as_slice);
+        for (j, b) in near.iter().enumerate() {
+            if theirs.iter().any(|t| t.other == b.other) {
+                *bits |= 1 << j;
+            }
+        }
+    }
+    let (mut linked, mut pairs) = (0u32, 0u32);
+    for i in 0..near.len() {
+        for j in i + 1..near.len() {
+            pairs += 1;
+            let ij = knows.get(i).is_some_and(|b| b & (1 << j) != 0);
+            let ji = knows.get(j).is_some_and(|b| b & (1 << i) != 0);
+            linked += u32::from(ij || ji);
+        }
+    }
+    linked as f32 / pairs as f32
 }
