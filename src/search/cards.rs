@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use super::encode::{js_string, js_strings};
+use super::encode::{js_strings, push_js_string};
 use super::text::words;
 use super::{SearchDoc, SearchFile};
 
@@ -33,30 +33,37 @@ pub fn chunks(docs: &[&SearchDoc<'_>]) -> (Vec<SearchFile>, blake3::Hash) {
         .enumerate()
         .map(|(n, chunk)| {
             let mut cards = blake3::Hasher::new();
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|d| {
-                    let card = format!(
-                        "{},{},{},{},{},{}",
-                        js_string(d.url),
-                        js_string(d.title),
-                        js_string(d.date.as_deref().unwrap_or("")),
-                        js_string(d.source.unwrap_or("")),
-                        js_strings(d.tags),
-                        js_strings(d.authors),
-                    );
-                    cards.update(card.as_bytes());
-                    let own = if summary(&d.text) == d.summary {
-                        String::new()
-                    } else {
-                        format!(",{}", js_string(d.summary))
-                    };
-                    format!("[{card},{}{own}]", js_string(&d.text))
-                })
-                .collect();
+            let size: usize = chunk.iter().map(|d| d.text.len() + 400).sum();
+            let mut out = Vec::with_capacity(size);
+            out.extend_from_slice(format!("lore._c({n},[").as_bytes());
+            for (i, d) in chunk.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"[" } else { b",\n[" });
+                let card = out.len();
+                for s in [
+                    d.url,
+                    d.title,
+                    d.date.as_deref().unwrap_or(""),
+                    d.source.unwrap_or(""),
+                ] {
+                    push_js_string(&mut out, s);
+                    out.push(b',');
+                }
+                out.extend_from_slice(js_strings(d.tags).as_bytes());
+                out.push(b',');
+                out.extend_from_slice(js_strings(d.authors).as_bytes());
+                cards.update(&out[card..]);
+                out.push(b',');
+                push_js_string(&mut out, &d.text);
+                if summary(&d.text) != d.summary {
+                    out.push(b',');
+                    push_js_string(&mut out, d.summary);
+                }
+                out.push(b']');
+            }
+            out.extend_from_slice(b"]);\n");
             let file = SearchFile {
                 path: format!("c/{n}.js"),
-                bytes: format!("lore._c({n},[{}]);\n", rows.join(",\n")).into_bytes(),
+                bytes: out,
             };
             (file, cards.finalize())
         })

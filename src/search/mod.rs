@@ -88,13 +88,20 @@ pub fn build(
         .filter_map(|&i| docs.get_mut(i).map(|d| std::mem::take(&mut d.words)))
         .collect();
     let ordered: Vec<&SearchDoc<'_>> = order.iter().filter_map(|&i| docs.get(i)).collect();
-    let scored = score::score(&analyzed, settings);
-    drop(analyzed);
-    let ((mut files, firsts), (chunks, cards)) =
-        rayon::join(|| shards::write(&scored), || cards::chunks(&ordered));
-    let (titles, buckets) = cards::titles(&ordered);
+    // What results show needs no scores: it is made beside the scoring.
+    let ((mut files, firsts), ((chunks, cards), (titles, buckets), facets)) = rayon::join(
+        || {
+            let scored = score::score(&analyzed, settings);
+            drop(analyzed);
+            shards::write(&scored)
+        },
+        || {
+            let chunks = cards::chunks(&ordered);
+            (chunks, cards::titles(&ordered), facets::write(&ordered))
+        },
+    );
     files.extend(titles);
-    files.extend(facets::write(&ordered));
+    files.extend(facets);
     // The version the browser asks for (`?v=`), so a cached file of an
     // older build is never mixed with this one: every file but the chunks,
     // whose cards (not their excerpt text) `cards` hashes.
