@@ -87,13 +87,15 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
             settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
         })
     };
-    // Each thread reads its share of the notes once, numbering their words
-    // (hashing a word once per note it is in) and weighing them; the
-    // vocabulary is then merged from those numberings, and notes find
-    // their stems by number, not by hashing their words a second time.
+    // Each share of the notes is read once, its words numbered (a word
+    // hashed once per note it is in) and weighed; the vocabulary is then
+    // merged from those numberings, and notes find their stems by number,
+    // not by hashing their words a second time. Several shares a thread,
+    // so a thread busy with the cards (made alongside) holds up none.
     let per_thread = docs.len().div_ceil(rayon::current_num_threads()).max(1);
+    let per_share = docs.len().div_ceil(rayon::current_num_threads() * 8).max(1);
     let interned: Vec<Interned<'_>> = docs
-        .par_chunks(per_thread)
+        .par_chunks(per_share)
         .map(|share| intern(share, norm))
         .collect();
     let mut vocabulary = HashSet::<&str>::default();
