@@ -34,6 +34,7 @@ for n in "${sizes[@]}"; do
     grep -E 'markdown|search index|total|peak' || true
   echo "notes: $(ls "$corpus/content" | wc -l)"
   echo "index on disk: $(du -sh --apparent-size "$corpus/public/search" | cut -f1) in $(find "$corpus/public/search" -type f | wc -l) files" \
-    "($(du -sh --apparent-size "$corpus/public/search/x" | cut -f1) of it excerpt text, x/)"
+    "($(du -sh --apparent-size "$corpus/public/search/c" | cut -f1) of it cards and excerpt text, c/)"
+  echo "site: $(find "$corpus/public" -type f | wc -l) files"
   node bench/search.js "$corpus/public" "${queries[@]//_/ }"
 done

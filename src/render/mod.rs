@@ -92,9 +92,6 @@ pub enum RenderError {
     Sink(#[from] SinkError),
 }
 
-/// How long a summary in a list is, in characters.
-const SUMMARY_CHARS: usize = 220;
-
 /// Shared, read-only state of one render.
 struct Ctx<'a> {
     config: &'a Config,
@@ -456,7 +453,7 @@ fn markdown_pass(
     // Held until the note's page renders: no room to spare.
     body.html.shrink_to_fit();
     let prose = std::mem::take(&mut body.prose);
-    let summary = summarize(&prose);
+    let summary = search::summary(&prose);
     let words = search::analyze(&search::Fields {
         title: &n.front.title,
         aliases: &n.front.aliases,
@@ -484,22 +481,6 @@ fn newest_first(notes: &[Note]) -> Vec<usize> {
             .then_with(|| notes[a].path.cmp(&notes[b].path))
     });
     order
-}
-
-/// The first sentences of a note's text, cut at a word boundary.
-fn summarize(text: &str) -> String {
-    let mut out = String::with_capacity(SUMMARY_CHARS + 3);
-    for word in text.split_whitespace() {
-        if out.len() + word.len() + 1 > SUMMARY_CHARS {
-            out.push('…');
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
 }
 
 fn display_date(note: &Note) -> (Option<String>, Option<String>) {

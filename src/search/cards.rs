@@ -1,59 +1,95 @@
-//! What a result shows, loaded only for the results on screen: cards (url,
-//! title, date, source, tags, authors, summary) in chunks of `CARDS`
-//! notes, the start of each note's text for excerpts (`x/<id>.js`), and
-//! exact titles by hash (`h/<bucket>.js`) so a query equal to a title can
-//! put that note first without loading every title.
+//! What a result shows, loaded only for the results on screen: chunks of
+//! `CARDS` consecutive notes (`c/<n>.js`), each note's card (url, title,
+//! date, source, tags, authors) with the start of its text for excerpts,
+//! and exact titles by hash (`h/<bucket>.js`) so a query equal to a title
+//! can put that note first without loading every title. A card's summary
+//! is the start of its text, so the browser derives it ([`summary`], as
+//! `search.js` does); only a note whose summary is not (its text was cut
+//! inside the summary's last word) carries it.
 
-use super::encode::{js_string, js_strings};
+use rayon::prelude::*;
+
+use super::encode::{js_strings, push_js_string};
 use super::text::words;
 use super::{SearchDoc, SearchFile};
 
-/// Notes per card chunk.
-pub const CARDS: usize = 16;
+/// Notes per chunk. A first query's 10 results load up to 10 chunks, so
+/// a chunk holds little more than the note a result needs; fewer files
+/// than one per note keep a build's file creation down.
+pub const CARDS: usize = 4;
 /// Characters of a note's text kept for excerpts.
 const TEXT_CHARS: usize = 2_000;
+/// Bytes of a summary, at most, before its `…`.
+pub const SUMMARY_BYTES: usize = 220;
 /// Titles per hash bucket, on average.
 const PER_BUCKET: usize = 128;
 
-pub fn cards(docs: &[&SearchDoc<'_>]) -> Vec<SearchFile> {
-    docs.chunks(CARDS)
+/// The chunk files, and a hash of everything in them but the excerpt text
+/// (for the index's version: a stale excerpt misleads no ranking, and the
+/// text is most of the bytes).
+pub fn chunks(docs: &[&SearchDoc<'_>]) -> (Vec<SearchFile>, blake3::Hash) {
+    let (files, hashes): (Vec<SearchFile>, Vec<blake3::Hash>) = docs
+        .par_chunks(CARDS)
         .enumerate()
         .map(|(n, chunk)| {
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|d| {
-                    format!(
-                        "[{},{},{},{},{},{},{}]",
-                        js_string(d.url),
-                        js_string(d.title),
-                        js_string(d.date.as_deref().unwrap_or("")),
-                        js_string(d.source.unwrap_or("")),
-                        js_strings(d.tags),
-                        js_strings(d.authors),
-                        js_string(d.summary)
-                    )
-                })
-                .collect();
-            SearchFile {
-                path: format!("c/{n}.js"),
-                bytes: format!("lore._c({n},[{}]);\n", rows.join(",\n")).into_bytes(),
+            let mut cards = blake3::Hasher::new();
+            let size: usize = chunk.iter().map(|d| d.text.len() + 400).sum();
+            let mut out = Vec::with_capacity(size);
+            out.extend_from_slice(format!("lore._c({n},[").as_bytes());
+            for (i, d) in chunk.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"[" } else { b",\n[" });
+                let card = out.len();
+                for s in [
+                    d.url,
+                    d.title,
+                    d.date.as_deref().unwrap_or(""),
+                    d.source.unwrap_or(""),
+                ] {
+                    push_js_string(&mut out, s);
+                    out.push(b',');
+                }
+                out.extend_from_slice(js_strings(d.tags).as_bytes());
+                out.push(b',');
+                out.extend_from_slice(js_strings(d.authors).as_bytes());
+                cards.update(&out[card..]);
+                out.push(b',');
+                push_js_string(&mut out, &d.text);
+                if summary(&d.text) != d.summary {
+                    out.push(b',');
+                    push_js_string(&mut out, d.summary);
+                }
+                out.push(b']');
             }
+            out.extend_from_slice(b"]);\n");
+            let file = SearchFile {
+                path: format!("c/{n}.js"),
+                bytes: out,
+            };
+            (file, cards.finalize())
         })
-        .collect()
+        .unzip();
+    let mut all = blake3::Hasher::new();
+    for h in &hashes {
+        all.update(h.as_bytes());
+    }
+    (files, all.finalize())
 }
 
-/// The start of each note's text.
-pub fn texts(docs: &[&SearchDoc<'_>]) -> Vec<SearchFile> {
-    docs.iter()
-        .enumerate()
-        .map(|(id, d)| {
-            let text = &d.text;
-            SearchFile {
-                path: format!("x/{id}.js"),
-                bytes: format!("lore._x({id},{});\n", js_string(text)).into_bytes(),
-            }
-        })
-        .collect()
+/// The first sentences of a note's text, cut at a word boundary: what
+/// lists and feeds show of a note, and `lore.card`'s summary.
+pub fn summary(text: &str) -> String {
+    let mut out = String::with_capacity(SUMMARY_BYTES + 3);
+    for word in text.split_whitespace() {
+        if out.len() + word.len() + 1 > SUMMARY_BYTES {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// The start of a note's prose that excerpts are cut from, ended at a word.
@@ -100,4 +136,49 @@ pub fn title_hash(folded: &str) -> u32 {
     folded.encode_utf16().fold(0x811c_9dc5u32, |h, unit| {
         (h ^ u32::from(unit)).wrapping_mul(0x0100_0193)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(url: &'a str, summary: &'a str, text: &str) -> SearchDoc<'a> {
+        SearchDoc {
+            url,
+            title: "T",
+            date: None,
+            source: None,
+            tags: &[],
+            authors: &[],
+            aliases: &[],
+            summary,
+            text: text.to_owned(),
+            words: Default::default(),
+        }
+    }
+
+    #[test]
+    fn chunks_hold_four_notes_and_a_summary_only_where_the_text_cannot_give_it() {
+        let long = "word ".repeat(100);
+        let cut = summary(&long);
+        let docs = [
+            doc("a.html", "Short text.", "Short text."),
+            doc("b.html", &cut, &long),
+            // Its text was cut inside a word its summary ends before.
+            doc("c.html", "Cut…", "Cut"),
+            doc("d.html", "", ""),
+            doc("e.html", "", ""),
+        ];
+        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
+        let (files, _) = chunks(&refs);
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["c/0.js", "c/1.js"]);
+        let first = String::from_utf8(files[0].bytes.clone()).unwrap();
+        let rows: Vec<Vec<serde_json::Value>> =
+            serde_json::from_str(&first["lore._c(0,".len()..first.len() - 3]).unwrap();
+        assert_eq!(rows.iter().map(Vec::len).collect::<Vec<_>>(), [7, 7, 8, 7]);
+        assert_eq!(rows[1][6], long.as_str());
+        assert_eq!(rows[2][7], "Cut…");
+        assert!(cut.ends_with('…') && cut.len() <= SUMMARY_BYTES + '…'.len_utf8());
+    }
 }

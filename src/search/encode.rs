@@ -46,6 +46,13 @@ pub fn js_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// [`js_string`] written at the end of `out`, with no string of its own
+/// (for the megabytes of excerpt text).
+pub fn push_js_string(out: &mut Vec<u8>, s: &str) {
+    // Writing to a Vec cannot fail, nor can serialising a str.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
 /// A JSON array of string literals.
 pub fn js_strings<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
     let mut out = String::from("[");

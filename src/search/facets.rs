@@ -16,31 +16,28 @@ pub fn write(docs: &[&SearchDoc<'_>]) -> Vec<SearchFile> {
     let mut files = Vec::new();
     let mut dictionary = Vec::new();
     for facet in FACETS {
-        let mut by_value: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut by_value: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut values: Vec<&str> = Vec::new();
         for (id, d) in docs.iter().enumerate() {
-            let mut values: Vec<String> = match facet {
-                "tags" => d.tags.to_vec(),
-                "authors" => d.authors.to_vec(),
-                "sources" => d.source.iter().map(|s| s.to_string()).collect(),
-                _ => d
-                    .date
-                    .iter()
-                    .filter_map(|x| x.get(..4))
-                    .map(str::to_owned)
-                    .collect(),
-            };
+            values.clear();
+            match facet {
+                "tags" => values.extend(d.tags.iter().map(String::as_str)),
+                "authors" => values.extend(d.authors.iter().map(String::as_str)),
+                "sources" => values.extend(d.source),
+                _ => values.extend(d.date.iter().filter_map(|x| x.get(..4))),
+            }
             values.sort_unstable();
             values.dedup();
-            for v in values {
+            for &v in &values {
                 by_value.entry(v).or_default().push(id as u32);
             }
         }
-        let mut values: Vec<(String, Vec<u32>)> = by_value.into_iter().collect();
+        let mut values: Vec<(&str, Vec<u32>)> = by_value.into_iter().collect();
         // Most common first; years newest first.
         if facet == "years" {
             values.reverse();
         } else {
-            values.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+            values.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
         }
         let mut entries = Vec::new();
         let mut chunk: Vec<String> = Vec::new();

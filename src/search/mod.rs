@@ -18,7 +18,7 @@ mod stem;
 mod text;
 
 pub use analyze::{Analyzed, FIELD_COUNT, FIELDS, Fields, analyze};
-pub use cards::excerpt_text;
+pub use cards::{excerpt_text, summary};
 
 use crate::config::SearchConfig;
 
@@ -88,35 +88,41 @@ pub fn build(
         .filter_map(|&i| docs.get_mut(i).map(|d| std::mem::take(&mut d.words)))
         .collect();
     let ordered: Vec<&SearchDoc<'_>> = order.iter().filter_map(|&i| docs.get(i)).collect();
-    let scored = score::score(&analyzed, settings);
-    drop(analyzed);
-    let ((mut files, firsts), (cards, texts)) = rayon::join(
-        || shards::write(&scored),
-        || rayon::join(|| cards::cards(&ordered), || cards::texts(&ordered)),
+    // What results show needs no scores: it is made beside the scoring.
+    let ((mut files, firsts), ((chunks, cards), (titles, buckets), facets)) = rayon::join(
+        || {
+            let scored = score::score(&analyzed, settings);
+            drop(analyzed);
+            shards::write(&scored)
+        },
+        || {
+            let chunks = cards::chunks(&ordered);
+            (chunks, cards::titles(&ordered), facets::write(&ordered))
+        },
     );
-    let (titles, buckets) = cards::titles(&ordered);
-    files.extend(cards);
-    files.extend(texts);
     files.extend(titles);
-    files.extend(facets::write(&ordered));
+    files.extend(facets);
     // The version the browser asks for (`?v=`), so a cached file of an
-    // older build is never mixed with this one. Excerpt text is left out:
-    // a stale excerpt misleads no ranking, and it is most of the bytes.
+    // older build is never mixed with this one: every file but the chunks,
+    // whose cards (not their excerpt text) `cards` hashes.
     let mut hasher = blake3::Hasher::new();
-    for f in files.iter().filter(|f| !f.path.starts_with("x/")) {
+    for f in &files {
         hasher.update(f.path.as_bytes());
         hasher.update(&f.bytes);
     }
+    hasher.update(cards.as_bytes());
     let version = hasher.finalize().to_hex()[..10].to_owned();
+    files.extend(chunks);
     let weights: Vec<String> = FIELDS
         .iter()
         .zip(settings.weights)
         .map(|(f, w)| format!("{f}:{w}"))
         .collect();
     let manifest = format!(
-        "lore._m({{v:\"{version}\",n:{},cards:{},inline:{},buckets:{buckets},weights:{{{}}},first:{}}});\n",
+        "lore._m({{v:\"{version}\",n:{},cards:{},sum:{},inline:{},buckets:{buckets},weights:{{{}}},first:{}}});\n",
         ordered.len(),
         cards::CARDS,
+        cards::SUMMARY_BYTES,
         shards::INLINE,
         weights.join(","),
         encode::js_strings(&firsts),

@@ -32,39 +32,72 @@ impl Scored {
     }
 }
 
-/// One thread's share of the notes: the words it saw, numbered in the
-/// order first seen, and every note's words as those numbers, in the order
-/// [`Analyzed::iter`] gives them.
+/// One thread's share of the notes, read once: the words it saw, numbered
+/// in the order first seen, and per note its words as those numbers with
+/// their BM25F term frequency (counts per field, weighted and
+/// length-normalised), one note after another (`len` words each).
 struct Interned<'a> {
     words: Vec<&'a str>,
-    ids: Vec<u32>,
+    terms: Vec<(u32, f32)>,
+    len: Vec<u32>,
 }
 
-fn intern(share: &[Analyzed]) -> Interned<'_> {
+fn intern<'a>(
+    share: &'a [Analyzed],
+    norm: impl Fn(&Analyzed) -> [f32; FIELD_COUNT],
+) -> Interned<'a> {
     let mut number = HashMap::<&str, u32>::default();
     let mut words = Vec::new();
-    let mut ids = Vec::new();
+    let mut terms = Vec::new();
+    let mut len = Vec::with_capacity(share.len());
     for doc in share {
-        for (word, _) in doc.iter() {
+        let norm = norm(doc);
+        let before = terms.len();
+        for (word, counts) in doc.iter() {
             let id = *number.entry(word).or_insert_with(|| {
                 words.push(word);
                 (words.len() - 1) as u32
             });
-            ids.push(id);
+            let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
+            terms.push((id, tf));
         }
+        len.push((terms.len() - before) as u32);
     }
-    Interned { words, ids }
+    Interned { words, terms, len }
 }
 
 /// Scores every note's stems. `docs` are in doc-id order.
 pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
     let stemmer = super::stem::for_language(&settings.language);
-    // Each thread numbers the words of its share of the notes, hashing a
-    // word once per note it is in; the vocabulary is then merged from
-    // those numberings, and notes find their stems by number, not by
-    // hashing their words a second time.
+    // BM25F's length normalisation per field needs the average lengths.
+    let n = docs.len().max(1) as f32;
+    let mut average = [0f32; FIELD_COUNT];
+    for doc in docs {
+        for (a, &l) in average.iter_mut().zip(&doc.lengths) {
+            *a += l as f32 / n;
+        }
+    }
+    let norm = |doc: &Analyzed| -> [f32; FIELD_COUNT] {
+        std::array::from_fn(|f| {
+            let ratio = if average[f] > 0.0 {
+                doc.lengths[f] as f32 / average[f]
+            } else {
+                1.0
+            };
+            settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
+        })
+    };
+    // Each share of the notes is read once, its words numbered (a word
+    // hashed once per note it is in) and weighed; the vocabulary is then
+    // merged from those numberings, and notes find their stems by number,
+    // not by hashing their words a second time. Several shares a thread,
+    // so a thread busy with the cards (made alongside) holds up none.
     let per_thread = docs.len().div_ceil(rayon::current_num_threads()).max(1);
-    let interned: Vec<Interned<'_>> = docs.par_chunks(per_thread).map(intern).collect();
+    let per_share = docs.len().div_ceil(rayon::current_num_threads() * 8).max(1);
+    let interned: Vec<Interned<'_>> = docs
+        .par_chunks(per_share)
+        .map(|share| intern(share, norm))
+        .collect();
     let mut vocabulary = HashSet::<&str>::default();
     for share in &interned {
         vocabulary.extend(share.words.iter().copied());
@@ -86,44 +119,23 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
     let stem_of: Vec<u32> = stemmed.iter().map(|s| stem_id[s.as_str()]).collect();
     let stem_of_word: HashMap<&str, u32> =
         words.iter().zip(&stem_of).map(|(w, &s)| (*w, s)).collect();
-    // Each thread's numbering, as stems.
-    let stems_of_share: Vec<Vec<u32>> = interned
-        .par_iter()
-        .map(|share| share.words.iter().map(|w| stem_of_word[w]).collect())
-        .collect();
 
-    // Per note: its stems with BM25F's saturated, length-normalised weight.
-    let n = docs.len().max(1) as f32;
-    let mut average = [0f32; FIELD_COUNT];
-    for doc in docs {
-        for (a, &l) in average.iter_mut().zip(&doc.lengths) {
-            *a += l as f32 / n;
-        }
-    }
-    let per_doc: Vec<Vec<(u32, f32)>> = docs
-        .par_chunks(per_thread)
-        .zip(&interned)
-        .zip(&stems_of_share)
-        .flat_map_iter(|((share, numbered), stem_of_number)| {
-            let mut next = numbered.ids.iter();
-            share.iter().map(move |doc| {
-                let norm: [f32; FIELD_COUNT] = std::array::from_fn(|f| {
-                    let ratio = if average[f] > 0.0 {
-                        doc.lengths[f] as f32 / average[f]
-                    } else {
-                        1.0
-                    };
-                    settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
-                });
-                let mut terms: Vec<(u32, f32)> = doc
+    // Per note: its stems with their summed term frequency, by stem. A
+    // note's words are sorted, so their stems nearly are: a stable sort
+    // (runs merged) is quick on them.
+    let per_doc: Vec<Vec<(u32, f32)>> = interned
+        .par_iter()
+        .flat_map_iter(|share| {
+            let stem_of_number: Vec<u32> = share.words.iter().map(|w| stem_of_word[w]).collect();
+            let mut rest = &share.terms[..];
+            share.len.iter().map(move |&len| {
+                let (mine, more) = rest.split_at(len as usize);
+                rest = more;
+                let mut terms: Vec<(u32, f32)> = mine
                     .iter()
-                    .zip(next.by_ref())
-                    .map(|((_, counts), &number)| {
-                        let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
-                        (stem_of_number[number as usize], tf)
-                    })
+                    .map(|&(number, tf)| (stem_of_number[number as usize], tf))
                     .collect();
-                terms.sort_unstable_by_key(|t| t.0);
+                terms.sort_by_key(|t| t.0);
                 terms.dedup_by(|b, a| {
                     let same = a.0 == b.0;
                     if same {
@@ -135,6 +147,7 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
             })
         })
         .collect();
+    drop(interned);
 
     // Document frequencies, counted per thread and summed: 40 million
     // (stem, note) pairs at 100,000 notes.
@@ -173,17 +186,47 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
         total += d as usize;
     }
     start.push(total);
-    let mut cursor = start.clone();
     let mut ids = vec![0u32; total];
     let mut impacts = vec![0u8; total];
-    for (doc, terms) in per_doc.iter().enumerate() {
-        for &(s, tf) in terms {
-            let at = &mut cursor[s as usize];
-            ids[*at] = doc as u32;
-            impacts[*at] = (bm25(s, tf) / best * 255.0).round().clamp(1.0, 255.0) as u8;
-            *at += 1;
+    // The postings, filled in parallel: each piece is a range of stems (of
+    // about equal postings) with its own part of `ids` and `impacts`, and
+    // takes its stems from every note's (stem-sorted) list.
+    let pieces = rayon::current_num_threads() * 4;
+    let per_piece = total.div_ceil(pieces).max(1);
+    let mut bounds = vec![0usize];
+    for s in 0..stems.len() {
+        if start[s + 1] - start[bounds[bounds.len() - 1]] >= per_piece {
+            bounds.push(s + 1);
         }
     }
+    if bounds[bounds.len() - 1] != stems.len() {
+        bounds.push(stems.len());
+    }
+    let mut parts = Vec::with_capacity(bounds.len());
+    let (mut ids_rest, mut impacts_rest) = (&mut ids[..], &mut impacts[..]);
+    for w in bounds.windows(2) {
+        let len = start[w[1]] - start[w[0]];
+        let (i, rest) = std::mem::take(&mut ids_rest).split_at_mut(len);
+        let (m, more) = std::mem::take(&mut impacts_rest).split_at_mut(len);
+        (ids_rest, impacts_rest) = (rest, more);
+        parts.push((w[0] as u32, w[1] as u32, i, m));
+    }
+    parts.into_par_iter().for_each(|(lo, hi, ids, impacts)| {
+        let base = start[lo as usize];
+        let mut cursor: Vec<usize> = start[lo as usize..hi as usize]
+            .iter()
+            .map(|&x| x - base)
+            .collect();
+        for (doc, terms) in per_doc.iter().enumerate() {
+            let from = terms.partition_point(|t| t.0 < lo);
+            for &(s, tf) in terms[from..].iter().take_while(|t| t.0 < hi) {
+                let at = &mut cursor[(s - lo) as usize];
+                ids[*at] = doc as u32;
+                impacts[*at] = (bm25(s, tf) / best * 255.0).round().clamp(1.0, 255.0) as u8;
+                *at += 1;
+            }
+        }
+    });
     Scored {
         words: words.into_iter().map(Box::from).collect(),
         stem_of,

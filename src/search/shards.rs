@@ -4,6 +4,8 @@
 //! for a first page of a one-word query), and when there are more, all of
 //! them in a tail file `p/<stem>.js` loaded only when a query needs them.
 
+use rayon::prelude::*;
+
 use super::SearchFile;
 use super::encode::{base64, js_string, js_strings, write_ids, write_varint};
 use super::score::Scored;
@@ -26,6 +28,10 @@ struct Key<'a> {
 /// The shard files, the tail files and the first key of every shard.
 pub fn write(scored: &Scored) -> (Vec<SearchFile>, Vec<String>) {
     let keys = keys(scored);
+    let inline: Vec<Vec<u8>> = (0..scored.stems.len())
+        .into_par_iter()
+        .map(|stem| inline(scored, stem))
+        .collect();
     let mut files = Vec::new();
     let mut firsts = Vec::new();
     let mut chunk = Chunk::default();
@@ -37,7 +43,7 @@ pub fn write(scored: &Scored) -> (Vec<SearchFile>, Vec<String>) {
         if chunk.keys.is_empty() {
             firsts.push(key.text.to_owned());
         }
-        chunk.add(key, scored);
+        chunk.add(key, scored, &inline);
     }
     if !chunk.keys.is_empty() || firsts.is_empty() {
         if firsts.is_empty() {
@@ -45,20 +51,43 @@ pub fn write(scored: &Scored) -> (Vec<SearchFile>, Vec<String>) {
         }
         files.push(chunk.finish(firsts.len() - 1));
     }
-    for stem in 0..scored.stems.len() {
+    drop(inline);
+    files.par_extend((0..scored.stems.len()).into_par_iter().filter_map(|stem| {
         let (ids, impacts) = scored.postings(stem);
-        if ids.len() > INLINE {
+        (ids.len() > INLINE).then(|| {
             let mut bytes = Vec::with_capacity(ids.len() * 3);
             write_varint(&mut bytes, ids.len() as u32);
             write_ids(&mut bytes, ids.iter().copied());
             bytes.extend_from_slice(impacts);
-            files.push(SearchFile {
+            SearchFile {
                 path: format!("p/{stem}.js"),
                 bytes: format!("lore._p({stem},\"{}\");\n", base64(&bytes)).into_bytes(),
-            });
-        }
-    }
+            }
+        })
+    }));
     (files, firsts)
+}
+
+/// What a stem's key carries in its shard: `df`, the stem's id and its
+/// `INLINE` best notes as ascending id gaps and their impacts.
+fn inline(scored: &Scored, stem: usize) -> Vec<u8> {
+    let (ids, impacts) = scored.postings(stem);
+    let mut best: Vec<usize> = (0..ids.len()).collect();
+    if best.len() > INLINE {
+        // Best first, earlier first among equals: a total order, so the
+        // `INLINE` best are the same as after a full sort, in linear time.
+        best.select_nth_unstable_by(INLINE - 1, |&a, &b| {
+            impacts[b].cmp(&impacts[a]).then(a.cmp(&b))
+        });
+        best.truncate(INLINE);
+        best.sort_unstable();
+    }
+    let mut bytes = Vec::with_capacity(4 + best.len() * 3);
+    write_varint(&mut bytes, ids.len() as u32);
+    write_varint(&mut bytes, stem as u32);
+    write_ids(&mut bytes, best.iter().map(|&i| ids[i]));
+    bytes.extend(best.iter().map(|&i| impacts[i]));
+    bytes
 }
 
 /// Words and stems merged into one sorted list.
@@ -108,10 +137,10 @@ impl Chunk {
         self.text_bytes + self.bytes.len() * 4 / 3
     }
 
-    /// Per key: `df` (0: no notes of its own), then, if any, the stem's id
-    /// and its `INLINE` best notes as ascending id gaps and their impacts.
-    /// A word filed under another stem has `[stem, df]` in the redirects.
-    fn add(&mut self, key: &Key<'_>, scored: &Scored) {
+    /// Per key: 0 if it has no notes of its own, else its stem's
+    /// [`inline`] bytes. A word filed under another stem has `[stem, df]`
+    /// in the redirects.
+    fn add(&mut self, key: &Key<'_>, scored: &Scored, inline: &[Vec<u8>]) {
         self.text_bytes += key.text.len() + 3;
         self.keys.push(key.text.to_owned());
         match key.redirect {
@@ -127,21 +156,10 @@ impl Chunk {
                 self.redirects.push("0".into());
             }
         }
-        let Some(stem) = key.stem else {
-            self.bytes.push(0);
-            return;
-        };
-        let (ids, impacts) = scored.postings(stem as usize);
-        write_varint(&mut self.bytes, ids.len() as u32);
-        write_varint(&mut self.bytes, stem);
-        let mut best: Vec<usize> = (0..ids.len()).collect();
-        if best.len() > INLINE {
-            best.sort_by(|&a, &b| impacts[b].cmp(&impacts[a]).then(a.cmp(&b)));
-            best.truncate(INLINE);
-            best.sort_unstable();
+        match key.stem {
+            Some(stem) => self.bytes.extend_from_slice(&inline[stem as usize]),
+            None => self.bytes.push(0),
         }
-        write_ids(&mut self.bytes, best.iter().map(|&i| ids[i]));
-        self.bytes.extend(best.iter().map(|&i| impacts[i]));
     }
 
     fn finish(self, n: usize) -> SearchFile {

@@ -250,13 +250,17 @@ fn the_search_api_works_over_http_and_loads_only_what_a_query_needs() {
         one[0]["results"][0]["url"], "notes/garden.html",
         "without data-root, URLs are relative to the page all the same"
     );
-    let texts = std::fs::read_dir(kb.path("public/search/x"))
+    let chunks = std::fs::read_dir(kb.path("public/search/c"))
         .unwrap()
         .count();
-    let loaded = (0..texts)
-        .filter(|i| server.hits(&format!("/repo/search/x/{i}.js")) > 0)
+    let loaded = (0..chunks)
+        .filter(|i| server.hits(&format!("/repo/search/c/{i}.js")) > 0)
         .count();
-    assert_eq!((loaded, texts), (1, 5), "one result loads one note's text");
+    assert_eq!(
+        (loaded, chunks),
+        (1, 2),
+        "one result loads the one chunk of cards and excerpt text it is in"
+    );
     assert_eq!(
         server.hits("/repo/search/f/values.js"),
         0,
@@ -347,4 +351,71 @@ fn the_search_box_answers_the_keyboard_and_filters() {
          |facet:governance (1)|browse:Data contracts",
         "{dom}"
     );
+}
+
+/// Six long notes that all say "zeppelin" far past their summaries, so
+/// results come from two chunks of cards and their excerpts can only be
+/// cut from each note's text. The filler has accented words, so a summary
+/// cut at the wrong length (characters, not bytes) shows.
+fn long_notes() -> Kb {
+    let kb = Kb::new();
+    let filler = "Café owners note déjà vu—again and again, every evening. ".repeat(20);
+    for i in 0..6 {
+        note(
+            &kb,
+            &format!("long{i}"),
+            &format!("Long note {i}"),
+            &format!("2024-01-0{}", i + 1),
+            &["long"],
+            "Ann",
+            &format!("{filler}\n\nThen a zeppelin number {i} drifted over the town."),
+        );
+    }
+    kb.write("config.toml", "title = \"Long\"\n");
+    kb.lore_ok(&["build"]);
+    kb
+}
+
+#[test]
+fn results_show_marked_excerpts_from_deep_in_each_note_and_cards_keep_their_summary() {
+    let Some(browser) = chromium() else { return };
+    let kb = long_notes();
+    kb.write(
+        "public/t.html",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>t</title>\
+         <script src=\"static/search.js\"></script></head><body><pre id=\"out\">waiting</pre><script>\
+         Promise.all([lore.search('zeppelin'), lore.card('notes/long4.html')]).then(function (r) { \
+         document.getElementById('out').textContent = encodeURIComponent(JSON.stringify(r)); }, \
+         function (e) { document.getElementById('out').textContent = 'ERROR ' + e; });</script></body></html>",
+    );
+    let a = answers(&dump_dom(
+        browser,
+        &format!("file://{}", kb.path("public/t.html").display()),
+    ));
+    assert_eq!(a[0]["total"], 6);
+    for r in a[0]["results"].as_array().unwrap() {
+        let excerpt = r["excerpt"].as_str().unwrap();
+        let n = r["title"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("Long note ");
+        assert!(
+            excerpt.starts_with('…')
+                && excerpt.contains(&format!("<mark>zeppelin</mark> number {n}")),
+            "{}: an excerpt around the word, from the note's own text: {excerpt}",
+            r["title"]
+        );
+    }
+    // The summary the home page lists for the note, word for word.
+    let home = kb.read("public/index.html");
+    let summary = a[1]["summary"].as_str().unwrap();
+    assert!(summary.ends_with('…') && summary.starts_with("Café owners"));
+    assert!(
+        home.contains(&format!(
+            "<p class=\"summary\">{}</p>",
+            html_escape(summary)
+        )),
+        "lore.card's summary is the one the site shows: {summary}"
+    );
+    assert_eq!(a[1]["title"], "Long note 4");
 }

@@ -15,7 +15,7 @@
   var LONGEST = 40, MAX_WORDS = 16, EXPAND = 16, TYPOS = 8;
   var W_EXACT = 4, W_PREFIX = 3, W_TYPO = 2;
   var M = null, manifest = null;
-  var wait = {}, shards = {}, tails = {}, cards = {}, texts = {}, hashes = {}, lists = {}, values = null;
+  var wait = {}, shards = {}, tails = {}, cards = {}, hashes = {}, lists = {}, values = null;
 
   // Loading: one <script> per file; its callback resolves the promise.
   function load(path) {
@@ -77,7 +77,6 @@
     done('p/' + stem + '.js', tails[stem] = postings(a, pos.at, n, true));
   };
   lore._c = function (n, rows) { done('c/' + n + '.js', cards[n] = rows); };
-  lore._x = function (id, text) { done('x/' + id + '.js', texts[id] = text); };
   lore._h = function (b, flat) { done('h/' + b + '.js', hashes[b] = flat); };
   lore._f = function (v) { done('f/values.js', values = v); };
   lore._l = function (facet, n, start, b64s) { done('f/' + facet + '-' + n + '.js', { start: start, lists: b64s }); };
@@ -361,12 +360,33 @@
     return full(e).then(order);
   }
 
+  // A note's card: [url, title, date, source, tags, authors, text, and,
+  // only if it is not the start of the text, summary].
   function card(id) {
     var n = Math.floor(id / M.cards);
     return (cards[n] ? Promise.resolve(cards[n]) : load('c/' + n + '.js')).then(function (rows) { return rows[id % M.cards]; });
   }
-  function text(id) {
-    return id in texts ? Promise.resolve(texts[id]) : load('x/' + id + '.js').catch(function () { return ''; });
+  // Whitespace as Rust's split_whitespace sees it, and UTF-8 lengths, so
+  // a summary is cut where src/search/cards.rs cuts it.
+  var SPACE = /[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+  function utf8(s) {
+    for (var n = 0, i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? (i++, 4) : 3;
+    }
+    return n;
+  }
+  function summary(c) {
+    if (c.length > 7) return c[7];
+    var out = '', len = 0, ws = c[6].split(SPACE);
+    for (var i = 0; i < ws.length; i++) {
+      if (!ws[i]) continue;
+      var l = utf8(ws[i]);
+      if (len + l + 1 > M.sum) return out + '\u2026';
+      if (out) { out += ' '; len++; }
+      out += ws[i]; len += l;
+    }
+    return out;
   }
   // The site root relative to this page: the theme's data-root, else
   // worked out from where this script was loaded from.
@@ -421,11 +441,10 @@
       return page(res, offset, limit).then(function (hits) {
         var match = matcher(res);
         return Promise.all(hits.map(function (hit) {
-          return Promise.all([card(hit.id), text(hit.id)]).then(function (ct) {
-            var c = ct[0];
+          return card(hit.id).then(function (c) {
             return {
               url: safe(c[0]), title: c[1], date: c[2], source: c[3], tags: c[4], authors: c[5],
-              excerpt: excerpt(ct[1], match, 180) || marked(c[6], match),
+              excerpt: excerpt(c[6], match, 180) || marked(summary(c), match),
               score: hit.score
             };
           });
@@ -480,7 +499,7 @@
         for (var i = 0; i < flat.length; i += 2) if (flat[i] === h) ids.push(flat[i + 1]);
         return Promise.all(ids.map(card)).then(function (cs) {
           var c = cs.filter(function (c) { return c[0] === site; })[0];
-          return c ? { url: safe(c[0]), title: c[1], date: c[2], source: c[3], tags: c[4], authors: c[5], summary: c[6] } : null;
+          return c ? { url: safe(c[0]), title: c[1], date: c[2], source: c[3], tags: c[4], authors: c[5], summary: summary(c) } : null;
         });
       });
     });
