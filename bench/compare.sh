@@ -57,7 +57,7 @@ for n in "${sizes[@]}"; do
   : >"$WORK/lore.runs"
   : >"$WORK/hugo.runs"
   for _ in $(seq 1 "$RUNS"); do
-    once sh -c 'cd "$1" && rm -rf "$2" .lore && exec "$3" build --offline --quiet --timings --output "$2" 2>"$4"' \
+    once sh -c 'cd "$1" && rm -rf "$2" .lore && exec "$3" build --offline --quiet --timings --output "$2" >"$4" 2>&1' \
       sh "$plain" "$lore_out" "$lore" "$WORK/lore-$n.timings" >>"$WORK/lore.runs"
     [ "$n" -le "$HUGO_UP_TO" ] || continue
     once sh -c 'rm -rf "$2" && exec hugo --quiet --source "$1" --destination "$2"' \
