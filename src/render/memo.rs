@@ -4,16 +4,17 @@
 //! again. Plain data the pipeline takes and gives back; a one-off build
 //! keeps none.
 //!
-//! A note's entry is keyed by everything its pass reads of it; the whole
-//! memo holds only while the notes it may link to stay the same ("the
-//! world": every note's path and name, the content folder's files), since
-//! a new or renamed note can change where any link leads.
+//! A note's entry is keyed by everything its pass reads of it, and by
+//! where its links lead: when notes or files are added, removed or renamed
+//! ("the world" changes), an entry stays good only if the note's text names
+//! none of the names whose target changed (every link names its target),
+//! so a new note is rendered with only the notes that mention it.
 //!
 //! Pages too: each page's path with the hash of everything its template
 //! was given. A page given the same again, under the same templates, is
 //! not rendered when the folder still holds what was written for it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::markdown::Rendered;
 use crate::model::Note;
@@ -22,13 +23,28 @@ use crate::search::Analyzed;
 /// The markdown pass's results, by note.
 #[derive(Debug, Default)]
 pub struct Memo {
-    world: Option<blake3::Hash>,
+    world: Option<World>,
     passes: HashMap<blake3::Hash, Pass>,
+    /// Lowercased names whose target changed since the passes were made.
+    stale: Vec<String>,
     /// The templates the pages were rendered with.
     theme: Option<blake3::Hash>,
     /// Page path → hash of what its template was given.
     pub(super) pages: HashMap<String, blake3::Hash>,
 }
+
+/// Where links can lead: lowercased note names and paths to pages, the
+/// content folder's files and image sizes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct World {
+    pub names: HashMap<String, String>,
+    pub paths: HashMap<String, String>,
+    pub files: HashMap<String, Option<(u32, u32)>>,
+}
+
+/// Past this many changed names, every note is rendered again: looking
+/// for each in every note would cost more.
+const MOST_STALE: usize = 64;
 
 /// What the markdown pass made of one note.
 #[derive(Debug, Clone)]
@@ -40,13 +56,20 @@ pub(super) struct Pass {
 }
 
 impl Memo {
-    /// The entries still good in `world` with `theme`: none of the
-    /// passes if the world changed, none of the pages if the theme did.
-    pub(super) fn valid_in(mut self, world: blake3::Hash, theme: blake3::Hash) -> Memo {
-        if self.world != Some(world) {
-            self.world = Some(world);
+    /// The entries still good in `world` with `theme`: the passes of notes
+    /// that name nothing whose target changed, the pages if the theme did
+    /// not change.
+    pub(super) fn valid_in(mut self, world: &World, theme: blake3::Hash) -> Memo {
+        self.stale = match &self.world {
+            Some(before) if before == world => Vec::new(),
+            Some(before) => changed_names(before, world),
+            None => Vec::new(),
+        };
+        if self.world.is_none() || self.stale.len() > MOST_STALE {
             self.passes.clear();
+            self.stale.clear();
         }
+        self.world = None;
         if self.theme != Some(theme) {
             self.theme = Some(theme);
             self.pages.clear();
@@ -54,23 +77,59 @@ impl Memo {
         self
     }
 
-    pub(super) fn get(&self, key: &blake3::Hash) -> Option<&Pass> {
-        self.passes.get(key)
+    /// The pass of a note with `key` and `markdown`, if still good.
+    pub(super) fn get(&self, key: &blake3::Hash, markdown: &str) -> Option<&Pass> {
+        let pass = self.passes.get(key)?;
+        if self.stale.is_empty() {
+            return Some(pass);
+        }
+        let text = markdown.to_lowercase();
+        let named = self
+            .stale
+            .iter()
+            .any(|name| text.contains(name.as_str()) || text.contains(&name.replace(' ', "%20")));
+        (!named).then_some(pass)
     }
 
     /// A memo of this build's passes and pages.
     pub(super) fn of(
-        (world, theme): (blake3::Hash, blake3::Hash),
+        (world, theme): (World, blake3::Hash),
         passes: HashMap<blake3::Hash, Pass>,
         pages: HashMap<String, blake3::Hash>,
     ) -> Memo {
         Memo {
             world: Some(world),
             passes,
+            stale: Vec::new(),
             theme: Some(theme),
             pages,
         }
     }
+}
+
+/// The names (last path segment, lowercased) of every key whose target
+/// differs between two worlds.
+fn changed_names(before: &World, now: &World) -> Vec<String> {
+    fn diff<'a, V: PartialEq>(
+        a: &'a HashMap<String, V>,
+        b: &'a HashMap<String, V>,
+    ) -> impl Iterator<Item = &'a String> {
+        let gone_or_moved = a
+            .iter()
+            .filter(|(k, v)| b.get(*k) != Some(*v))
+            .map(|(k, _)| k);
+        let added = b.keys().filter(|k| !a.contains_key(*k));
+        gone_or_moved.chain(added)
+    }
+    let mut names: Vec<String> = diff(&before.names, &now.names)
+        .chain(diff(&before.paths, &now.paths))
+        .chain(diff(&before.files, &now.files))
+        .map(|key| key.rsplit('/').next().unwrap_or(key).to_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The templates pages are rendered with.
@@ -89,32 +148,6 @@ pub(super) fn view(template: &str, context: &impl serde::Serialize) -> Option<bl
     field(&mut hasher, template);
     serde_json::to_writer(&mut hasher, context).ok()?;
     Some(hasher.finalize())
-}
-
-/// What every note's links may resolve to.
-pub(super) fn world(
-    notes: &[Note],
-    attachments: &HashSet<String>,
-    image_sizes: &HashMap<String, (u32, u32)>,
-) -> blake3::Hash {
-    let mut hasher = blake3::Hasher::new();
-    for note in notes {
-        field(&mut hasher, &note.path);
-        field(&mut hasher, note.name());
-    }
-    let mut files: Vec<(&String, Option<&(u32, u32)>)> = attachments
-        .iter()
-        .map(|a| (a, image_sizes.get(a)))
-        .collect();
-    files.sort();
-    for (file, size) in files {
-        field(&mut hasher, file);
-        if let Some((w, h)) = size {
-            hasher.update(&w.to_le_bytes());
-            hasher.update(&h.to_le_bytes());
-        }
-    }
-    hasher.finalize()
 }
 
 /// Everything the markdown pass reads of one note.
@@ -170,41 +203,62 @@ mod tests {
         assert_ne!(key(&imported, "body"), base, "a feed note stays inert");
     }
 
-    #[test]
-    fn every_note_is_rendered_again_when_what_links_reach_changes() {
-        let none = HashSet::new();
-        let sizes = HashMap::new();
-        let two = [note("a.md", &[]), note("b.md", &[])];
-        let world_two = world(&two, &none, &sizes);
-        let renamed = [note("a.md", &[]), note("c.md", &[])];
-        assert_ne!(world(&renamed, &none, &sizes), world_two);
-        assert_ne!(world(&two[..1], &none, &sizes), world_two);
-        let image: HashSet<String> = ["p.png".to_string()].into();
-        let with_image = world(&two, &image, &sizes);
-        assert_ne!(with_image, world_two);
-        let sized = HashMap::from([("p.png".to_string(), (10, 20))]);
-        assert_ne!(world(&two, &image, &sized), with_image);
+    fn world(names: &[&str]) -> World {
+        World {
+            names: names
+                .iter()
+                .map(|n| (n.to_string(), format!("notes/{n}.html")))
+                .collect(),
+            ..World::default()
+        }
+    }
 
+    fn pass() -> Pass {
+        Pass {
+            body: Rendered::default(),
+            summary: String::new(),
+            words: Analyzed::default(),
+            excerpt: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_note_is_rendered_again_when_a_name_it_mentions_leads_elsewhere() {
         let theme = blake3::hash(b"templates");
-        let mut memo = Memo::of((world_two, theme), HashMap::new(), HashMap::new());
-        memo.passes.insert(
-            key(&two[0], ""),
-            Pass {
-                body: Rendered::default(),
-                summary: String::new(),
-                words: Analyzed::default(),
-                excerpt: String::new(),
-            },
-        );
-        memo.pages
-            .insert("notes/a.html".into(), blake3::hash(b"view"));
-        let kept = Memo::of((world_two, theme), memo.passes.clone(), memo.pages.clone())
-            .valid_in(world_two, theme);
-        assert_eq!((kept.passes.len(), kept.pages.len()), (1, 1));
-        let new_theme = Memo::of((world_two, theme), memo.passes.clone(), memo.pages.clone())
-            .valid_in(world_two, blake3::hash(b"other templates"));
-        assert_eq!((new_theme.passes.len(), new_theme.pages.len()), (1, 0));
-        let moved = memo.valid_in(with_image, theme);
-        assert_eq!((moved.passes.len(), moved.pages.len()), (0, 1));
+        let before = world(&["alpha", "beta", "my note"]);
+        let (links_beta, links_mine, plain) =
+            (blake3::hash(b"1"), blake3::hash(b"2"), blake3::hash(b"3"));
+        let passes: HashMap<blake3::Hash, Pass> =
+            [(links_beta, pass()), (links_mine, pass()), (plain, pass())].into();
+        let memo = || Memo::of((before.clone(), theme), passes.clone(), HashMap::new());
+
+        // Nothing moved: every pass holds.
+        let same = memo().valid_in(&before, theme);
+        assert!(same.get(&links_beta, "See [[Beta]].").is_some());
+
+        // Beta renamed Gamma, and "my note" removed.
+        let after = world(&["alpha", "gamma"]);
+        let moved = memo().valid_in(&after, theme);
+        assert!(moved.get(&links_beta, "See [[Beta]].").is_none());
+        assert!(moved.get(&links_mine, "[x](My%20Note.md)").is_none());
+        assert!(moved.get(&plain, "Nothing linked here.").is_some());
+
+        // Many names moved at once: everything is rendered again.
+        let many: Vec<String> = (0..=MOST_STALE).map(|k| format!("n{k}")).collect();
+        let crowd = world(&many.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(memo().valid_in(&crowd, theme).get(&plain, "x").is_none());
+    }
+
+    #[test]
+    fn pages_are_rendered_again_when_the_templates_change() {
+        let theme = blake3::hash(b"templates");
+        let pages: HashMap<String, blake3::Hash> =
+            [("notes/a.html".to_string(), blake3::hash(b"view"))].into();
+        let w = world(&["a"]);
+        let kept = Memo::of((w.clone(), theme), HashMap::new(), pages.clone()).valid_in(&w, theme);
+        assert_eq!(kept.pages.len(), 1);
+        let changed = Memo::of((w.clone(), theme), HashMap::new(), pages)
+            .valid_in(&w, blake3::hash(b"other templates"));
+        assert!(changed.pages.is_empty());
     }
 }

@@ -206,16 +206,27 @@ pub fn render(
         |i| web_pages || llms::original_url(&notes[i]).is_some(),
         |i| markdown[i].len(),
     );
-    let world = memo::world(notes, files.attachments, files.image_sizes);
+    // Where links lead, kept only when a memo is (by `lore serve`).
+    let world = previous.memo.as_ref().map(|_| memo::World {
+        names: url_by_name.clone(),
+        paths: url_by_path.clone(),
+        files: attachments
+            .iter()
+            .map(|a| (a.clone(), image_sizes.get(a).copied()))
+            .collect(),
+    });
     let theme_hash = memo::theme(theme);
-    let mut memo = previous.memo.map(|m| m.valid_in(world, theme_hash));
+    let mut memo = match (previous.memo, &world) {
+        (Some(memo), Some(world)) => Some(memo.valid_in(world, theme_hash)),
+        _ => None,
+    };
     let rendered: Vec<(memo::Pass, Option<String>, Option<blake3::Hash>)> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
         .enumerate()
         .map(|(i, (n, source))| {
             let key = memo.as_ref().map(|_| memo::key(n, &source));
-            let pass = match key.and_then(|k| memo.as_ref()?.get(&k)) {
+            let pass = match key.and_then(|k| memo.as_ref()?.get(&k, &source)) {
                 Some(done) => done.clone(),
                 None => markdown_pass(n, &source, &links, &highlighter),
             };
@@ -428,8 +439,9 @@ pub fn render(
     let pages_now = ctx
         .seen
         .map(|seen| seen.now.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let memo =
-        passes.map(|passes| Memo::of((world, theme_hash), passes, pages_now.unwrap_or_default()));
+    let memo = passes.zip(world).map(|(passes, world)| {
+        Memo::of((world, theme_hash), passes, pages_now.unwrap_or_default())
+    });
     Ok(Site {
         memo,
         pages,

@@ -285,11 +285,12 @@ fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_wri
     let kb = small_kb();
     let serving = Serving::start(&kb, &[]);
     let events = serving.events();
-    let steps: [&dyn Fn(); 5] = [
+    let steps: [&dyn Fn(); 6] = [
         &|| {
             kb.write(
                 "content/alpha.md",
-                "---\ntitle: Alpha\ntags: [greek, letters]\n---\nNew body, see [[Gamma]].\n",
+                "---\ntitle: Alpha\ntags: [greek, letters]\n---\nNew body, see [[Gamma]] and \
+                 ![[chart.png]].\n",
             )
         },
         &|| {
@@ -306,6 +307,8 @@ fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_wri
                 "---\ntitle: Delta\ntags: [renamed]\n---\nFourth, after [[Alpha]].\n",
             )
         },
+        // The picture a note already shows arrives.
+        &|| kb.write("content/chart.png", "\u{89}PNG\r\n\u{1a}\nnot really"),
     ];
     for step in steps {
         step();
