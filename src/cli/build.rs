@@ -250,10 +250,9 @@ pub fn build_locked(
         render: flags.render,
     };
     // Pages go to disk as they are rendered; `lore check` keeps them.
-    let hidden_bar = indicatif::ProgressBar::hidden();
     let kept = render::Collect::default();
     let publisher = if flags.render && flags.check.is_none() {
-        Some(Publisher::open(&output_dir, &hidden_bar)?)
+        Some(Publisher::open(&output_dir)?)
     } else {
         None
     };

@@ -74,18 +74,14 @@ pub struct Published {
 
 /// Writes `files` into `dir` and removes what an earlier run of lore wrote
 /// there that this one no longer has.
-pub fn publish(
-    dir: &Path,
-    files: Vec<Publish>,
-    progress: &indicatif::ProgressBar,
-) -> Result<Published> {
-    let publisher = Publisher::open(dir, progress)?;
+pub fn publish(dir: &Path, files: Vec<Publish>) -> Result<Published> {
+    let publisher = Publisher::open(dir)?;
     publisher.add(files)?;
     publisher.finish()
 }
 
 /// A folder being published into, file batch by file batch.
-pub struct Publisher<'p> {
+pub struct Publisher {
     dir: PathBuf,
     /// The ledger as this run found it, with the journal of a stopped run.
     before: Ledger,
@@ -93,7 +89,6 @@ pub struct Publisher<'p> {
     journal: Mutex<Journal>,
     waiting: Mutex<Batch>,
     done: Mutex<Done>,
-    progress: &'p indicatif::ProgressBar,
 }
 
 #[derive(Default)]
@@ -104,16 +99,16 @@ struct Batch {
 
 #[derive(Default)]
 struct Done {
+    /// What is on disk as lore wrote it: every path this run published,
+    /// but those a person's file stood in the way of.
     after: Ledger,
-    /// Every path this run published, written or not.
-    seen: HashSet<String>,
     folders: HashSet<PathBuf>,
     published: Published,
 }
 
-impl<'p> Publisher<'p> {
+impl Publisher {
     /// Starts publishing into `dir`, creating it.
-    pub fn open(dir: &Path, progress: &'p indicatif::ProgressBar) -> Result<Self> {
+    pub fn open(dir: &Path) -> Result<Self> {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         super::fs::remove_leftover_temporaries(dir);
         let legacy = ledger::has_legacy_marker(dir);
@@ -132,7 +127,6 @@ impl<'p> Publisher<'p> {
                 },
                 ..Done::default()
             }),
-            progress,
         })
     }
 
@@ -174,10 +168,7 @@ impl<'p> Publisher<'p> {
             .par_iter()
             .zip(&hashes)
             .map(|(file, hash)| {
-                let bytes = file.bytes()?;
-                let outcome = ledger::put(&self.dir, file.rel(), (&bytes, hash), &self.before);
-                self.progress.inc(1);
-                outcome
+                ledger::put(&self.dir, file.rel(), (&file.bytes()?, hash), &self.before)
             })
             .collect::<Result<_>>()?;
         let mut done = lock(&self.done);
@@ -190,17 +181,16 @@ impl<'p> Publisher<'p> {
             }
             match outcome {
                 Outcome::Refused if matches!(file, Publish::Default(..)) => {}
-                Outcome::Refused => done.published.refused.push(rel.clone()),
+                Outcome::Refused => done.published.refused.push(rel),
                 Outcome::Written => {
                     done.published.written += 1;
                     done.published.changed.push(rel.clone());
-                    done.after.files.insert(rel.clone(), hash);
+                    done.after.files.insert(rel, hash);
                 }
                 Outcome::Unchanged => {
-                    done.after.files.insert(rel.clone(), hash);
+                    done.after.files.insert(rel, hash);
                 }
             }
-            done.seen.insert(rel);
         }
         Ok(())
     }
@@ -213,11 +203,11 @@ impl<'p> Publisher<'p> {
         let done = self.done.into_inner().unwrap_or_else(|e| e.into_inner());
         let Done {
             after,
-            seen,
             mut published,
             ..
         } = done;
-        let keep: HashSet<&str> = seen.iter().map(String::as_str).collect();
+        // A path refused stays too: it is not lore's, so never removed.
+        let keep: HashSet<&str> = after.files.keys().map(String::as_str).collect();
         published
             .changed
             .extend(ledger::remove_stale(&self.dir, &self.before, &keep)?);
@@ -243,7 +233,7 @@ impl<'p> Publisher<'p> {
 }
 
 /// Render's pages go straight to disk.
-impl Sink for Publisher<'_> {
+impl Sink for Publisher {
     fn put(&self, files: Vec<OutputFile>) -> Result<(), SinkError> {
         self.add(
             files
@@ -270,7 +260,6 @@ impl Sink for Publisher<'_> {
         let mut done = lock(&self.done);
         done.after.files.insert(path.to_string(), hash.clone());
         done.after.stamps.insert(path.to_string(), known);
-        done.seen.insert(path.to_string());
         true
     }
 }

@@ -54,7 +54,7 @@ pub fn run(
             APP_JSON.as_bytes().to_vec(),
         ));
     }
-    let published = publish(out, files, &indicatif::ProgressBar::hidden())?;
+    let published = publish(out, files)?;
     let errors = report::diagnostics(&published.diagnostics);
     if !quiet {
         say!(

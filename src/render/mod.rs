@@ -53,8 +53,7 @@ pub struct OutputFile {
 /// The rendered site.
 #[derive(Debug, Default)]
 pub struct Site {
-    /// Pages rendered (the files given to the sink, less feeds, search
-    /// and the theme's files).
+    /// Pages made: rendered, or under `lore serve` kept as they were.
     pub pages: usize,
     pub diagnostics: Vec<Diagnostic>,
     /// Highlighted code of this build, to pass to the next one.
