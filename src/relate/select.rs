@@ -100,10 +100,9 @@ impl Select<'_> {
             s.touched.resize(bound, 0);
         }
         let mut touched = 0usize;
+        // Tags and authors have no postings (`Index::build`): they weigh
+        // in only among the candidates found here.
         for &(term, w) in vector {
-            if is_special(term) {
-                continue;
-            }
             for &(other, w2) in self.index.postings(term) {
                 if other != d {
                     touch(s, &mut touched, other, w * w2);

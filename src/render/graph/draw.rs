@@ -144,7 +144,6 @@ pub fn network(
     desc: &str,
     nodes: &[Node<'_>],
     edges: &[(usize, usize, f32)],
-    root: &str,
     steps: usize,
 ) -> String {
     // Room at the sides for names centred on their nodes.
@@ -190,7 +189,7 @@ pub fn network(
     for (node, &(x, y)) in nodes.iter().zip(&at) {
         let _ = write!(
             svg,
-            "<a href=\"{root}{}\" class=\"node\"><title>{}</title><circle cx=\"{x:.0}\" cy=\"{y:.0}\" r=\"{:.1}\"/>",
+            "<a href=\"{}\" class=\"node\"><title>{}</title><circle cx=\"{x:.0}\" cy=\"{y:.0}\" r=\"{:.1}\"/>",
             escape(node.url),
             escape(node.title),
             node.radius

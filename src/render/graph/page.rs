@@ -139,7 +139,6 @@ impl<'a> Ctx<'a> {
             "Each circle is a note, larger when more notes link to it, it links to or relate to it; lines are ties.",
             &nodes,
             &edges,
-            "",
             STEPS,
         )
     }
@@ -198,7 +197,6 @@ impl<'a> Ctx<'a> {
             "Each circle is a tag, larger when more notes carry it; lines join tags that notes share.",
             &nodes,
             &edges,
-            "",
             STEPS,
         ))
     }
