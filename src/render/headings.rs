@@ -24,9 +24,13 @@ pub struct TocEntry {
 }
 
 /// Ids the page around a note uses: a heading never takes one.
-const PAGE_IDS: [&str; 14] = [
+const PAGE_IDS: [&str; 18] = [
     "main",
     "note-title",
+    "toc",
+    "graph-heading",
+    "local-graph-title",
+    "local-graph-desc",
     "related-heading",
     "backlinks-heading",
     "toc-heading",
