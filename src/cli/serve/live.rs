@@ -78,10 +78,9 @@ pub fn inject(page: &[u8], base_path: &str) -> Vec<u8> {
         "<script src=\"{SCRIPT_PATH}\" data-base=\"{}\"></script>",
         crate::render::highlight::escape(base_path)
     );
-    let lower = page.to_ascii_lowercase();
-    let at = lower
+    let at = page
         .windows(7)
-        .rposition(|w| w == b"</body>")
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
         .unwrap_or(page.len());
     let mut out = Vec::with_capacity(page.len() + tag.len());
     out.extend_from_slice(&page[..at]);

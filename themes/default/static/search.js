@@ -353,7 +353,8 @@
       for (var i = 0; i < l.ids.length; i++) { idx.push(i); at.set(l.ids[i], l.imp[i]); }
       idx.sort(function (a, b) { return l.imp[b] - l.imp[a] || l.ids[a] - l.ids[b]; });
       var out = title.filter(function (d) { return at.has(d); });
-      idx.forEach(function (i) { if (out.indexOf(l.ids[i]) < 0) out.push(l.ids[i]); });
+      // A list's ids are distinct: only exact-title notes, already first, repeat.
+      idx.forEach(function (i) { if (title.indexOf(l.ids[i]) < 0) out.push(l.ids[i]); });
       return out.slice(offset, offset + limit).map(function (d) { return { id: d, score: (at.get(d) || 0) * W_EXACT }; });
     }
     if (offset + limit + title.length <= e.ids.length || e.df <= e.ids.length) return Promise.resolve(order(e));
