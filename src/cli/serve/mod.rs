@@ -61,7 +61,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     // so that nothing saved during the first build is missed.
     let server = http::Server::start(&options.bind, options.port, &output_dir, &base_path, &hub)?;
     let (wake, woken) = mpsc::channel();
-    let watched = watch::Watched::of(&common.config, &root, &output_dir)?;
+    let watched = watch::Watched::of(&config, &common.config, &root, &output_dir);
     let _watcher = watch::start(&watched, wake.clone())?;
 
     let mut before = None;

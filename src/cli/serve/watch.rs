@@ -13,11 +13,13 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 
 use super::Wake;
 use crate::cli::build::{Location, listed_sources};
+use crate::config::Config;
 
 /// How long a burst of saves may last and still be one rebuild.
 const SETTLE: Duration = Duration::from_millis(30);
 
 /// What a knowledge base's site is made of.
+#[derive(Clone)]
 pub struct Watched {
     /// Folders watched with everything below them.
     folders: Vec<PathBuf>,
@@ -30,14 +32,13 @@ pub struct Watched {
 }
 
 impl Watched {
-    pub fn of(config_path: &Path, root: &Path, output_dir: &Path) -> Result<Watched> {
-        let (config, _) = crate::cli::load_config(config_path)?;
+    pub fn of(config: &Config, config_path: &Path, root: &Path, output_dir: &Path) -> Watched {
         let mut paths = vec![
             config_path.to_path_buf(),
             root.join(&config.content_dir),
             root.join("themes"),
         ];
-        for source in listed_sources(&config, root) {
+        for source in listed_sources(config, root) {
             if let Location::Path(path) = source.location {
                 paths.push(path);
             }
@@ -52,11 +53,11 @@ impl Watched {
             .into_iter()
             .map(absolute)
             .collect();
-        Ok(Watched {
+        Watched {
             folders,
             files,
             ignored,
-        })
+        }
     }
 
     /// What to ask the system to watch.
@@ -109,11 +110,7 @@ pub fn start(
     watched: &Watched,
     wake: Sender<Wake>,
 ) -> Result<Debouncer<RecommendedWatcher, RecommendedCache>> {
-    let filter = Watched {
-        folders: watched.folders.clone(),
-        files: watched.files.clone(),
-        ignored: watched.ignored.clone(),
-    };
+    let filter = watched.clone();
     let mut debouncer = new_debouncer(SETTLE, None, move |result: DebounceEventResult| {
         let Ok(events) = result else {
             return;
