@@ -114,7 +114,8 @@
       if (mine !== seq) return;
       facetsBox.textContent = '';
       Object.keys(NAMES).forEach(function (f) {
-        var vals = (fs[f] || []).slice(0, 12);
+        // The 12 most common, and any value chosen, with its true count.
+        var vals = (fs[f] || []).filter(function (x, i) { return i < 12 || (chosen[f] || {})[x.value]; });
         Object.keys(chosen[f] || {}).forEach(function (v) {
           if (!vals.some(function (x) { return x.value === v; })) vals.push({ value: v, count: 0 });
         });
