@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `lore serve` rebuild latency: builds the synthetic corpus of
 # ../shared/bench/gen_corpus.py at each size, starts `lore serve` on it, and
-# times, as lore serve itself reports them (from the file event to the site
-# on disk), an edit of one note's body, a new note and a renamed tag.
+# times, as lore serve itself reports them (from the file event to the file
+# on disk), an edit of one note's body (its own page, written first, then
+# the whole site), a new note and a renamed tag.
 #
 #   bench/serve.sh [N ...]      (default: 1000 10000)
 #
@@ -17,13 +18,13 @@ sizes=("$@")
 
 . bench/release-lore.sh
 
-# Waits until the log has N lines that say a change was written; prints
+# Waits until the log has N lines that say a rebuild was written; prints
 # the last one's milliseconds.
 wait_for_rebuild() {
   local log=$1 count=$2
   for _ in $(seq 1 1200); do
-    if [ "$(grep -c 'ms after the change' "$log" || true)" -ge "$count" ]; then
-      grep 'ms after the change' "$log" | tail -1 | grep -o '[0-9]* ms after' | cut -d' ' -f1
+    if [ "$(grep -c 'site file(s) updated' "$log" || true)" -ge "$count" ]; then
+      grep 'site file(s) updated' "$log" | tail -1 | grep -o '[0-9]* ms after' | cut -d' ' -f1
       return
     fi
     sleep 0.1
@@ -31,8 +32,13 @@ wait_for_rebuild() {
   echo "timeout"
 }
 
+# The milliseconds of the last page written first, before its rebuild.
+first_page() {
+  grep 'written first' "$1" | tail -1 | grep -o '[0-9]* ms after' | cut -d' ' -f1
+}
+
 mkdir -p "$WORK"
-printf '%8s %14s %14s %14s\n' notes "edit body ms" "new note ms" "tag rename ms"
+printf '%8s %14s %14s %14s %14s\n' notes "edit: page ms" "edit: site ms" "new note ms" "tag rename ms"
 for n in "${sizes[@]}"; do
   corpus="$WORK/serve-$n"
   if [ ! -d "$corpus/content" ]; then
@@ -50,6 +56,7 @@ for n in "${sizes[@]}"; do
   sleep 0.5
   printf '\nAn edited paragraph, %s.\n' "$(date +%s%N)" >>"$corpus/content/$note"
   edit=$(wait_for_rebuild "$log" 1)
+  page=$(first_page "$log")
   printf -- '---\ntitle: A new note %s\ntags: [benchmark]\n---\nNew words.\n' "$n" >"$corpus/content/zz-new-note.md"
   added=$(wait_for_rebuild "$log" 2)
   # The note's first tag gets a new name: its old list page may go, a
@@ -58,7 +65,7 @@ for n in "${sizes[@]}"; do
   renamed=$(wait_for_rebuild "$log" 3)
   kill -INT $server; wait $server || true
   trap - EXIT
-  printf '%8s %14s %14s %14s\n' "$n" "$edit" "$added" "$renamed"
+  printf '%8s %14s %14s %14s %14s\n' "$n" "${page:-none}" "$edit" "$added" "$renamed"
   # The corpus as it was, for the next run.
   cp "$log.note" "$corpus/content/$note"
   rm -f "$corpus/content/zz-new-note.md" "$log" "$log.note"

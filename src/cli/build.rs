@@ -47,6 +47,8 @@ pub struct Outcome {
     pub summary: String,
     /// The markdown pass to give the next build (when one was given).
     pub memo: Option<render::Memo>,
+    /// The site folder's ledger as this run left it.
+    pub site_ledger: Option<super::ledger::Ledger>,
 }
 
 /// Where a source is.
@@ -326,6 +328,7 @@ pub fn build_locked(
     fs::write_state(&root, &out.state)?;
     let mut pages = 0;
     let mut pages_changed = Vec::new();
+    let mut site_ledger = None;
     if let (Some(site), Some(publisher)) = (&out.site, publisher) {
         let mut files = Vec::with_capacity(attachments.len());
         for rel in &attachments {
@@ -338,6 +341,7 @@ pub fn build_locked(
         let published = publisher.finish()?;
         diagnostics.extend(published.diagnostics);
         pages_changed = published.changed;
+        site_ledger = Some(published.ledger);
         fs::write_highlight_cache(&root, &site.highlight_cache)?;
         pages = site.pages;
     }
@@ -358,6 +362,13 @@ pub fn build_locked(
         .filter_map(|(path, _)| fs::safe_join(&content_dir, path).ok())
         .collect();
     let memo = out.site.as_mut().and_then(|site| site.memo.take());
+    if common.timings {
+        print_timings(
+            &out.timings,
+            out.notes_total,
+            started.elapsed().as_secs_f64(),
+        );
+    }
     if flags.serving {
         return Ok(Outcome {
             exit: None,
@@ -366,6 +377,7 @@ pub fn build_locked(
             notes_written,
             summary,
             memo,
+            site_ledger,
         });
     }
     let errors = report::diagnostics(&diagnostics);
@@ -379,13 +391,6 @@ pub fn build_locked(
              config.toml or pass --base-url"
         );
     }
-    if common.timings {
-        print_timings(
-            &out.timings,
-            out.notes_total,
-            started.elapsed().as_secs_f64(),
-        );
-    }
     Ok(Outcome {
         exit: Some(report::exit_code(errors)),
         diagnostics,
@@ -393,6 +398,7 @@ pub fn build_locked(
         notes_written,
         summary,
         memo,
+        site_ledger,
     })
 }
 

@@ -17,7 +17,8 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use super::ledger::{self, Journal, Ledger, Outcome, Stamp};
+pub use super::ledger::Outcome;
+use super::ledger::{self, Journal, Ledger, Stamp};
 use crate::model::Diagnostic;
 use crate::render::{OutputFile, Sink, SinkError};
 
@@ -70,6 +71,8 @@ pub struct Published {
     /// Files in the way that lore did not write, or that changed since.
     pub refused: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The folder's ledger as the run left it.
+    pub ledger: Ledger,
 }
 
 /// Writes `files` into `dir` and removes what an earlier run of lore wrote
@@ -78,6 +81,24 @@ pub fn publish(dir: &Path, files: Vec<Publish>) -> Result<Published> {
     let publisher = Publisher::open(dir)?;
     publisher.add(files)?;
     publisher.finish()
+}
+
+/// Writes one file into `dir` at once, between runs (`lore serve`'s quick
+/// page): journaled first like any batch, so that the next run knows the
+/// bytes as lore's; `ledger` (what is on disk, as the last run left it)
+/// learns them too. A file lore did not write is refused, as ever.
+pub fn publish_now(dir: &Path, ledger: &mut Ledger, file: &OutputFile) -> Result<Outcome> {
+    let hash = ledger::hash(&file.bytes);
+    Journal::open(dir)?.record(std::iter::once((file.path.as_str(), &hash)))?;
+    let (outcome, _) = ledger::put(dir, &file.path, (&file.bytes, &hash), ledger)?;
+    if outcome != Outcome::Refused {
+        ledger
+            .journal
+            .entry(file.path.clone())
+            .or_default()
+            .push(hash);
+    }
+    Ok(outcome)
 }
 
 /// A folder being published into, file batch by file batch.
@@ -213,6 +234,7 @@ impl Publisher {
             .extend(ledger::remove_stale(&self.dir, &self.before, &keep)?);
         published.changed.sort();
         ledger::write(&self.dir, &after)?;
+        published.ledger = after;
         self.journal
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())

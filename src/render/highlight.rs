@@ -196,6 +196,11 @@ impl Highlighter {
         }
     }
 
+    /// The same syntaxes with another cache: loading them is the costly part.
+    pub fn recached(self, cache: HighlightCache) -> Self {
+        Highlighter { cache, ..self }
+    }
+
     /// Like [`Highlighter::highlight`], through the cache; also returns the
     /// key so the caller can keep the entry for the next build.
     pub fn highlight_cached(&self, code: &str, language: &str) -> (String, String) {

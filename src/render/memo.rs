@@ -17,20 +17,23 @@
 use std::collections::HashMap;
 
 use super::markdown::Rendered;
+use super::quick::Kept;
 use crate::model::Note;
 use crate::search::Analyzed;
 
 /// The markdown pass's results, by note.
 #[derive(Debug, Default)]
 pub struct Memo {
-    world: Option<World>,
-    passes: HashMap<blake3::Hash, Pass>,
+    pub(super) world: Option<World>,
+    pub(super) passes: HashMap<blake3::Hash, Pass>,
     /// Lowercased names whose target changed since the passes were made.
     stale: Vec<String>,
     /// The templates the pages were rendered with.
     theme: Option<blake3::Hash>,
     /// Page path → hash of what its template was given.
     pub(super) pages: HashMap<String, blake3::Hash>,
+    /// What a note's page is made of, for a quick page (see [`super::quick`]).
+    pub(super) kept: Option<Box<Kept>>,
 }
 
 /// Where links can lead: lowercased note names and paths to pages, the
@@ -96,6 +99,7 @@ impl Memo {
         (world, theme): (World, blake3::Hash),
         passes: HashMap<blake3::Hash, Pass>,
         pages: HashMap<String, blake3::Hash>,
+        kept: Option<Kept>,
     ) -> Memo {
         Memo {
             world: Some(world),
@@ -103,6 +107,7 @@ impl Memo {
             stale: Vec::new(),
             theme: Some(theme),
             pages,
+            kept: kept.map(Box::new),
         }
     }
 }
@@ -230,7 +235,14 @@ mod tests {
             (blake3::hash(b"1"), blake3::hash(b"2"), blake3::hash(b"3"));
         let passes: HashMap<blake3::Hash, Pass> =
             [(links_beta, pass()), (links_mine, pass()), (plain, pass())].into();
-        let memo = || Memo::of((before.clone(), theme), passes.clone(), HashMap::new());
+        let memo = || {
+            Memo::of(
+                (before.clone(), theme),
+                passes.clone(),
+                HashMap::new(),
+                None,
+            )
+        };
 
         // Nothing moved: every pass holds.
         let same = memo().valid_in(&before, theme);
@@ -255,9 +267,10 @@ mod tests {
         let pages: HashMap<String, blake3::Hash> =
             [("notes/a.html".to_string(), blake3::hash(b"view"))].into();
         let w = world(&["a"]);
-        let kept = Memo::of((w.clone(), theme), HashMap::new(), pages.clone()).valid_in(&w, theme);
+        let kept =
+            Memo::of((w.clone(), theme), HashMap::new(), pages.clone(), None).valid_in(&w, theme);
         assert_eq!(kept.pages.len(), 1);
-        let changed = Memo::of((w.clone(), theme), HashMap::new(), pages)
+        let changed = Memo::of((w.clone(), theme), HashMap::new(), pages, None)
             .valid_in(&w, blake3::hash(b"other templates"));
         assert!(changed.pages.is_empty());
     }

@@ -17,6 +17,7 @@ mod memo;
 mod obsidian;
 mod paginate;
 mod previews;
+mod quick;
 mod sink;
 pub mod svg;
 mod taxonomy;
@@ -38,6 +39,7 @@ pub use highlight::HighlightCache;
 use highlight::Highlighter;
 use lists::heading_of;
 pub use memo::Memo;
+pub use quick::note_page_now;
 pub use sink::{Collect, Sink, SinkError};
 use taxonomy::Taxonomy;
 use templates::{Engine, TemplateError, Theme};
@@ -95,8 +97,23 @@ pub enum RenderError {
 struct Ctx<'a> {
     config: &'a Config,
     notes: &'a [Note],
-    engine: Engine,
+    engine: &'a Engine,
     site: SiteView<'a>,
+    /// What pages are made of besides the notes and settings.
+    frame: &'a Frame,
+    /// Where files go; asked whether a page can stay as it is.
+    sink: &'a dyn Sink,
+    /// What each page was given the last time (`lore serve` only).
+    seen: Option<SeenPages>,
+    /// Pages made, rendered again or not.
+    pages: AtomicUsize,
+}
+
+/// What one build's pages are made of, worked out from all the notes:
+/// owned, so that `lore serve` can keep it and make an edited note's page
+/// again at once (see [`quick`]).
+#[derive(Debug, Default)]
+struct Frame {
     base_url: String,
     generator: String,
     urls: Vec<String>,
@@ -114,12 +131,14 @@ struct Ctx<'a> {
     archive: bool,
     /// The theme has a graph page template.
     graph: bool,
-    /// Where files go; asked whether a page can stay as it is.
-    sink: &'a dyn Sink,
-    /// What each page was given the last time (`lore serve` only).
-    seen: Option<SeenPages>,
-    /// Pages made, rendered again or not.
-    pages: AtomicUsize,
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = Frame;
+
+    fn deref(&self) -> &Frame {
+        self.frame
+    }
 }
 
 /// What each page's template was given: last build's, and this one's.
@@ -165,7 +184,11 @@ pub fn render(
     let mut timings = Vec::new();
     let clock = std::time::Instant::now();
     let engine = Engine::new(theme)?;
-    let highlighter = Highlighter::with_cache(previous.highlight);
+    let mut previous_memo = previous.memo;
+    let highlighter = match previous_memo.as_mut().and_then(|m| m.kept.take()) {
+        Some(kept) => kept.highlighter.recached(previous.highlight),
+        None => Highlighter::with_cache(previous.highlight),
+    };
     let urls = taxonomy::note_urls(notes);
     let by_name: HashMap<String, usize> = notes
         .iter()
@@ -206,7 +229,7 @@ pub fn render(
         |i| markdown[i].len(),
     );
     // Where links lead, kept only when a memo is (by `lore serve`).
-    let world = previous.memo.as_ref().map(|_| memo::World {
+    let world = previous_memo.as_ref().map(|_| memo::World {
         names: url_by_name.clone(),
         paths: url_by_path.clone(),
         files: attachments
@@ -215,7 +238,7 @@ pub fn render(
             .collect(),
     });
     let theme_hash = memo::theme(theme);
-    let mut memo = match (previous.memo, &world) {
+    let mut memo = match (previous_memo, &world) {
         (Some(memo), Some(world)) => Some(memo.valid_in(world, theme_hash)),
         _ => None,
     };
@@ -297,16 +320,7 @@ pub fn render(
                 .collect()
         })
         .collect();
-    let ctx = Ctx {
-        config,
-        notes,
-        engine,
-        site: SiteView {
-            title: &config.title,
-            description: &config.description,
-            language: &config.language,
-            previews: previews::shard_count(notes.len()),
-        },
+    let frame = Frame {
         base_url: config.base_url(),
         generator: format!("lore {}", env!("CARGO_PKG_VERSION")),
         urls,
@@ -326,6 +340,13 @@ pub fn render(
         forward,
         archive: theme.templates.contains_key("archive.html"),
         graph: theme.templates.contains_key("graph.html"),
+    };
+    let ctx = Ctx {
+        config,
+        notes,
+        engine: &engine,
+        site: site_view(config, notes.len()),
+        frame: &frame,
         sink,
         seen,
         pages: AtomicUsize::new(0),
@@ -439,7 +460,19 @@ pub fn render(
         .seen
         .map(|seen| seen.now.into_inner().unwrap_or_else(|e| e.into_inner()));
     let memo = passes.zip(world).map(|(passes, world)| {
-        Memo::of((world, theme_hash), passes, pages_now.unwrap_or_default())
+        let kept = quick::Kept::of(
+            (config, notes),
+            frame,
+            (engine, highlighter.recached(HighlightCache::new())),
+            attachments,
+            image_sizes,
+        );
+        Memo::of(
+            (world, theme_hash),
+            passes,
+            pages_now.unwrap_or_default(),
+            Some(kept),
+        )
     });
     Ok(Site {
         memo,
@@ -449,6 +482,15 @@ pub fn render(
         timings,
         note_links,
     })
+}
+
+fn site_view(config: &Config, notes: usize) -> SiteView<'_> {
+    SiteView {
+        title: &config.title,
+        description: &config.description,
+        language: &config.language,
+        previews: previews::shard_count(notes),
+    }
 }
 
 /// One note through the markdown pass: HTML, summary, search words and

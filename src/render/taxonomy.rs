@@ -18,7 +18,7 @@ pub struct Term {
 }
 
 /// A kind of term with its pages under `dir/`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Taxonomy {
     pub dir: &'static str,
     /// Terms in name order (case-insensitive).

@@ -135,6 +135,16 @@ fn next_event(events: &Receiver<String>, kind: &str) -> String {
     panic!("no {kind} event came");
 }
 
+/// The next event of a rebuild (not of a page written before one).
+fn next_rebuild(events: &Receiver<String>) -> String {
+    loop {
+        let built = next_event(events, "built");
+        if !built.contains("\"first\":true") {
+            return built;
+        }
+    }
+}
+
 fn small_kb() -> Kb {
     let kb = Kb::new();
     kb.write("config.toml", "title = \"Served\"\n");
@@ -188,6 +198,38 @@ fn a_saved_note_is_rebuilt_and_its_open_page_told_to_reload() {
             .2
             .contains("Rewritten words")
     );
+}
+
+#[test]
+fn a_saved_notes_page_is_written_before_the_rebuild_which_then_leaves_it_as_it_is() {
+    let kb = small_kb();
+    let serving = Serving::start(&kb, &[]);
+    let events = serving.events();
+    kb.write(
+        "content/alpha.md",
+        "---\ntitle: Alpha\ntags: [greek]\n---\nFirst words about [[Beta]], and more.\n",
+    );
+    let first = next_event(&events, "built");
+    assert!(
+        first.contains("\"first\":true") && first.contains("\"changed\":[\"notes/alpha.html\"]"),
+        "the saved note's page comes first, alone: {first}"
+    );
+    assert!(kb.read("public/notes/alpha.html").contains("and more."));
+    let rebuilt = next_rebuild(&events);
+    assert!(
+        !rebuilt.contains("notes/alpha.html"),
+        "the rebuild made the same page, so the tab reloads once: {rebuilt}"
+    );
+    serving.wait_for_line("written first");
+
+    // A page a person put in lore's place is theirs, first or not.
+    kb.write("public/notes/beta.html", "my own page");
+    kb.write(
+        "content/beta.md",
+        "---\ntitle: Beta\ntags: [greek]\n---\nSecond words, edited.\n",
+    );
+    next_rebuild(&events);
+    assert_eq!(kb.read("public/notes/beta.html"), "my own page");
 }
 
 #[test]
@@ -312,7 +354,7 @@ fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_wri
     ];
     for step in steps {
         step();
-        next_event(&events, "built");
+        next_rebuild(&events);
     }
     let (stopped, said) = serving.interrupt();
     assert!(stopped, "Ctrl-C stops it cleanly: {said}");
@@ -377,7 +419,7 @@ fn an_editor_saving_in_a_burst_causes_one_rebuild() {
         "---\ntitle: Alpha\ntags: [greek]\n---\nSaved by an editor.\n",
     );
     std::fs::remove_file(kb.path("content/alpha.md~")).unwrap();
-    next_event(&events, "built");
+    next_rebuild(&events);
     assert!(
         kb.read("public/notes/alpha.html")
             .contains("Saved by an editor")

@@ -18,6 +18,8 @@ pub const SCRIPT: &str = include_str!("live.js");
 pub enum Message {
     /// The site was rebuilt; these files (site-relative) changed.
     Built(Vec<String>),
+    /// These pages of saved notes were written first; the rebuild follows.
+    First(Vec<String>),
     /// The build failed, or input had errors: shown over the page.
     Problems(Vec<String>),
 }
@@ -27,6 +29,10 @@ impl Message {
     pub fn event(&self) -> String {
         let (name, data) = match self {
             Message::Built(changed) => ("built", serde_json::json!({ "changed": changed })),
+            Message::First(changed) => (
+                "built",
+                serde_json::json!({ "changed": changed, "first": true }),
+            ),
             Message::Problems(problems) => {
                 ("problems", serde_json::json!({ "problems": problems }))
             }
@@ -56,10 +62,12 @@ impl Hub {
 
     /// Tells every tab; tabs that went away are forgotten.
     pub fn send(&self, message: Message) {
-        *lock(&self.problems) = match &message {
-            Message::Problems(_) => Some(message.clone()),
-            Message::Built(_) => None,
-        };
+        match &message {
+            Message::Problems(_) => *lock(&self.problems) = Some(message.clone()),
+            Message::Built(_) => *lock(&self.problems) = None,
+            // Whether the problems are gone, the rebuild says.
+            Message::First(_) => {}
+        }
         let event = message.event();
         lock(&self.tabs).retain(|tab| tab.send(event.clone()).is_ok());
     }

@@ -3,13 +3,15 @@
 //! like `fetch`: the pipeline knows nothing of it. `http.rs` answers
 //! requests from the site folder, `live.rs` is the channel to the browsers
 //! (and the script it injects into served pages only), `watch.rs` turns
-//! file events into rebuilds.
+//! file events into rebuilds, `first.rs` writes a saved note's page before
+//! the rebuild.
 
+mod first;
 mod http;
 mod live;
 mod watch;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -62,6 +64,8 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     let server = http::Server::start(&options.bind, options.port, &output_dir, &base_path, &hub)?;
     let (wake, woken) = mpsc::channel();
     let watched = watch::Watched::of(&config, &common.config, &root, &output_dir);
+    let content_dir = root.join(&config.content_dir);
+    let content_dir = content_dir.canonicalize().unwrap_or(content_dir);
     let _watcher = watch::start(&watched, wake.clone())?;
 
     let mut before = None;
@@ -76,9 +80,10 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     );
     flags.fetch = false;
     let mut memo = first.as_mut().ok().and_then(|done| done.memo.take());
+    let mut ledger = first.as_mut().ok().and_then(|done| done.site_ledger.take());
     let mut own_writes = match &first {
         Ok(done) => lores_own(done),
-        Err(_) => HashSet::new(),
+        Err(_) => HashMap::new(),
     };
     report_build(first, &hub, &mut before, None);
     // Until here a Ctrl-C ends the process at once, which the two-phase
@@ -112,9 +117,24 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         if stopping {
             break;
         }
-        paths.retain(|p| !own_writes.remove(p));
+        paths.retain(|p| !still_lores(&own_writes, p));
         if paths.is_empty() {
             continue;
+        }
+        if let (Some(memo), Some(ledger)) = (memo.as_mut(), ledger.as_mut()) {
+            let site = first::Site {
+                content: &content_dir,
+                output: &output_dir,
+            };
+            let pages = first::note_pages(&paths, &site, memo, ledger);
+            if !pages.is_empty() {
+                say!(
+                    "lore: {} written first, {} ms after the change",
+                    pages.join(", "),
+                    since.elapsed().as_millis()
+                );
+                hub.send(Message::First(pages));
+            }
         }
         let given = Some(memo.take().unwrap_or_default());
         let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
@@ -123,6 +143,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         if let Ok(done) = &mut outcome {
             own_writes = lores_own(done);
             memo = done.memo.take();
+            ledger = done.site_ledger.take();
         }
         report_build(
             outcome,
@@ -184,13 +205,24 @@ fn report_build(
     }
 }
 
-/// The notes a build wrote, as file events name them (absolute), so that
-/// the events lore's own writes cause start no rebuild.
-fn lores_own(done: &Outcome) -> HashSet<PathBuf> {
+/// The notes a build wrote, as file events name them (absolute), with
+/// what it wrote in them, so that the events lore's own writes cause
+/// start no rebuild, however many and however late they come.
+fn lores_own(done: &Outcome) -> HashMap<PathBuf, blake3::Hash> {
     done.notes_written
         .iter()
         .map(|p| p.canonicalize().unwrap_or(p.clone()))
+        .filter_map(|p| {
+            let hash = blake3::hash(&std::fs::read(&p).ok()?);
+            Some((p, hash))
+        })
         .collect()
+}
+
+/// Whether the file at `path` still holds what the last build wrote there.
+fn still_lores(own: &HashMap<PathBuf, blake3::Hash>, path: &Path) -> bool {
+    own.get(path)
+        .is_some_and(|hash| std::fs::read(path).is_ok_and(|bytes| blake3::hash(&bytes) == *hash))
 }
 
 fn shown_paths(paths: &[PathBuf], root: &Path) -> String {
