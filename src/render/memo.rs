@@ -147,12 +147,21 @@ pub(super) fn theme(theme: &super::templates::Theme) -> blake3::Hash {
     hasher.finalize()
 }
 
-/// What a page's template is given, as a hash.
+/// What a page's template is given, as a hash. The context is written
+/// out whole first: fed to the hasher piece by piece, in the many small
+/// writes serde makes, hashing cost several times more.
 pub(super) fn view(template: &str, context: &impl serde::Serialize) -> Option<blake3::Hash> {
-    let mut hasher = blake3::Hasher::new();
-    field(&mut hasher, template);
-    serde_json::to_writer(&mut hasher, context).ok()?;
-    Some(hasher.finalize())
+    thread_local! {
+        static WRITTEN: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    WRITTEN.with_borrow_mut(|written| {
+        written.clear();
+        serde_json::to_writer(&mut *written, context).ok()?;
+        let mut hasher = blake3::Hasher::new();
+        field(&mut hasher, template);
+        hasher.update(written);
+        Some(hasher.finalize())
+    })
 }
 
 /// Everything the markdown pass reads of one note.

@@ -353,12 +353,14 @@ pub fn render(
     };
     timings.push(("links + taxonomies", clock.elapsed()));
     // The index first: it consumes the search terms, which are larger than
-    // the pages' text and need not live while pages render.
+    // the pages' text and need not live while pages render. Its chunks of
+    // cards and text are written as they are made, within "search index";
+    // the rest of it is timed on its own, as "search written".
     let clock = std::time::Instant::now();
-    let index = ctx.search_index(terms, &order);
+    let index = ctx.search_index(terms, &order)?;
     timings.push(("search index", clock.elapsed()));
     // Pages and the rest are timed with their writing, which overlaps
-    // rendering; the index's writing is timed on its own.
+    // rendering.
     let clock = std::time::Instant::now();
     sink.put(index)?;
     timings.push(("search written", clock.elapsed()));
@@ -704,11 +706,13 @@ impl<'a> Ctx<'a> {
         )
     }
 
+    /// The search index: the chunks of cards and text go to the sink as
+    /// they are made, the rest is returned.
     fn search_index(
         &self,
         terms: Vec<(search::Analyzed, String)>,
         order: &[usize],
-    ) -> Vec<OutputFile> {
+    ) -> Result<Vec<OutputFile>, SinkError> {
         let docs: Vec<search::SearchDoc<'_>> = terms
             .into_iter()
             .enumerate()
@@ -729,13 +733,19 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let settings = search::Settings::new(&self.config.search, &self.config.language);
-        search::build(docs, order, &settings)
-            .into_iter()
-            .map(|f| OutputFile {
-                path: format!("search/{}", f.path),
-                bytes: f.bytes,
-            })
-            .collect()
+        let in_site = |files: Vec<search::SearchFile>| -> Vec<OutputFile> {
+            files
+                .into_iter()
+                .map(|f| OutputFile {
+                    path: format!("search/{}", f.path),
+                    bytes: f.bytes,
+                })
+                .collect()
+        };
+        let rest = search::build(docs, order, &settings, &mut |chunks| {
+            self.sink.put(in_site(chunks))
+        })?;
+        Ok(in_site(rest))
     }
 
     /// The shards of link previews: each note's title, date and summary.

@@ -24,14 +24,35 @@ pub const SUMMARY_BYTES: usize = 220;
 /// Titles per hash bucket, on average.
 const PER_BUCKET: usize = 128;
 
-/// The chunk files, and a hash of everything in them but the excerpt text
-/// (for the index's version: a stale excerpt misleads no ranking, and the
-/// text is most of the bytes).
-pub fn chunks(docs: &[&SearchDoc<'_>]) -> (Vec<SearchFile>, blake3::Hash) {
-    let (files, hashes): (Vec<SearchFile>, Vec<blake3::Hash>) = docs
-        .par_chunks(CARDS)
+/// Chunks made before they are handed on together: the chunks hold most
+/// of the index's bytes, which need not all be held at once.
+const CHUNKS_PER_EMIT: usize = 1024;
+
+/// Hands the chunk files to `emit` as they are made; returns a hash of
+/// everything in them but the excerpt text (for the index's version: a
+/// stale excerpt misleads no ranking, and the text is most of the bytes).
+pub fn chunks<E>(
+    docs: &[&SearchDoc<'_>],
+    emit: &mut dyn FnMut(Vec<SearchFile>) -> Result<(), E>,
+) -> Result<blake3::Hash, E> {
+    let mut all = blake3::Hasher::new();
+    for (block, docs) in docs.chunks(CARDS * CHUNKS_PER_EMIT).enumerate() {
+        let (files, hashes) = chunk_files(docs, block * CHUNKS_PER_EMIT);
+        for h in &hashes {
+            all.update(h.as_bytes());
+        }
+        emit(files)?;
+    }
+    Ok(all.finalize())
+}
+
+/// The chunk files of `docs`, numbered from `first`, with the hash of each
+/// one's cards.
+fn chunk_files(docs: &[&SearchDoc<'_>], first: usize) -> (Vec<SearchFile>, Vec<blake3::Hash>) {
+    docs.par_chunks(CARDS)
         .enumerate()
         .map(|(n, chunk)| {
+            let n = first + n;
             let mut cards = blake3::Hasher::new();
             let size: usize = chunk.iter().map(|d| d.text.len() + 400).sum();
             let mut out = Vec::with_capacity(size);
@@ -67,12 +88,7 @@ pub fn chunks(docs: &[&SearchDoc<'_>]) -> (Vec<SearchFile>, blake3::Hash) {
             };
             (file, cards.finalize())
         })
-        .unzip();
-    let mut all = blake3::Hasher::new();
-    for h in &hashes {
-        all.update(h.as_bytes());
-    }
-    (files, all.finalize())
+        .unzip()
 }
 
 /// The first sentences of a note's text, cut at a word boundary: what
@@ -170,7 +186,12 @@ mod tests {
             doc("e.html", "", ""),
         ];
         let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
-        let (files, _) = chunks(&refs);
+        let mut files = Vec::new();
+        chunks(&refs, &mut |made| {
+            files.extend(made);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["c/0.js", "c/1.js"]);
         let first = String::from_utf8(files[0].bytes.clone()).unwrap();
@@ -180,5 +201,26 @@ mod tests {
         assert_eq!(rows[1][6], long.as_str());
         assert_eq!(rows[2][7], "Cut…");
         assert!(cut.ends_with('…') && cut.len() <= SUMMARY_BYTES + '…'.len_utf8());
+    }
+
+    #[test]
+    fn chunks_handed_on_in_parts_are_numbered_on_from_part_to_part() {
+        let docs: Vec<SearchDoc<'_>> = (0..CARDS * CHUNKS_PER_EMIT + 1)
+            .map(|_| doc("a.html", "", ""))
+            .collect();
+        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
+        let mut parts = Vec::new();
+        chunks(&refs, &mut |made| {
+            parts.push(made);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(parts.len(), 2, "one note more than a part holds");
+        let last = &parts[1][0];
+        assert_eq!(last.path, format!("c/{CHUNKS_PER_EMIT}.js"));
+        assert!(
+            last.bytes
+                .starts_with(format!("lore._c({CHUNKS_PER_EMIT},").as_bytes())
+        );
     }
 }

@@ -77,29 +77,36 @@ pub struct SearchDoc<'a> {
 
 /// Builds the index. `order` lists `docs` in result order for browsing
 /// (newest first): a note's id is its place there, so ties and filter-only
-/// lists come out newest first without dates in the browser.
-pub fn build(
+/// lists come out newest first without dates in the browser. The chunks
+/// of cards and text, most of the bytes, go to `emit` as they are made;
+/// the rest is returned.
+pub fn build<E>(
     mut docs: Vec<SearchDoc<'_>>,
     order: &[usize],
     settings: &Settings,
-) -> Vec<SearchFile> {
+    emit: &mut dyn FnMut(Vec<SearchFile>) -> Result<(), E>,
+) -> Result<Vec<SearchFile>, E> {
     let analyzed: Vec<Analyzed> = order
         .iter()
         .filter_map(|&i| docs.get_mut(i).map(|d| std::mem::take(&mut d.words)))
         .collect();
-    let ordered: Vec<&SearchDoc<'_>> = order.iter().filter_map(|&i| docs.get(i)).collect();
-    // What results show needs no scores: it is made beside the scoring.
-    let ((mut files, firsts), ((chunks, cards), (titles, buckets), facets)) = rayon::join(
-        || {
-            let scored = score::score(&analyzed, settings);
-            drop(analyzed);
-            shards::write(&scored)
-        },
-        || {
-            let chunks = cards::chunks(&ordered);
-            (chunks, cards::titles(&ordered), facets::write(&ordered))
-        },
-    );
+    // What results show needs no scores: it is made first, and the notes'
+    // text let go before scoring, so the two never take memory together.
+    let (cards, (titles, buckets), facets) = {
+        let ordered: Vec<&SearchDoc<'_>> = order.iter().filter_map(|&i| docs.get(i)).collect();
+        (
+            cards::chunks(&ordered, emit)?,
+            cards::titles(&ordered),
+            facets::write(&ordered),
+        )
+    };
+    let count = docs.len().min(order.len());
+    drop(docs);
+    let (mut files, firsts) = {
+        let scored = score::score(&analyzed, settings);
+        drop(analyzed);
+        shards::write(&scored)
+    };
     files.extend(titles);
     files.extend(facets);
     // The version the browser asks for (`?v=`), so a cached file of an
@@ -112,7 +119,6 @@ pub fn build(
     }
     hasher.update(cards.as_bytes());
     let version = hasher.finalize().to_hex()[..10].to_owned();
-    files.extend(chunks);
     let weights: Vec<String> = FIELDS
         .iter()
         .zip(settings.weights)
@@ -120,7 +126,7 @@ pub fn build(
         .collect();
     let manifest = format!(
         "lore._m({{v:\"{version}\",n:{},cards:{},sum:{},inline:{},buckets:{buckets},weights:{{{}}},first:{}}});\n",
-        ordered.len(),
+        count,
         cards::CARDS,
         cards::SUMMARY_BYTES,
         shards::INLINE,
@@ -131,7 +137,7 @@ pub fn build(
         path: "manifest.js".into(),
         bytes: manifest.into_bytes(),
     });
-    files
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -212,7 +218,14 @@ mod tests {
             doc("b.html", "Other", "running runs"),
         ];
         let settings = Settings::new(&SearchConfig::default(), "en");
-        let files = build(docs, &[1, 0], &settings);
+        let mut chunks = Vec::new();
+        let mut files = build(docs, &[1, 0], &settings, &mut |made| {
+            chunks.extend(made);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert!(chunks.iter().any(|f| f.path == "c/0.js"));
+        files.extend(chunks);
         let (keys, redirects, notes) = shard(&files);
         let at = |k: &str| keys.iter().position(|x| x == k).unwrap();
         assert_eq!(redirects[at("running")], serde_json::json!(["run", 2]));
