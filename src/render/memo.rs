@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 
 use super::markdown::Rendered;
+use super::packed::Packed;
 use super::quick::Kept;
 use crate::model::Note;
 use crate::search::Analyzed;
@@ -52,7 +53,9 @@ const MOST_STALE: usize = 64;
 /// What the markdown pass made of one note.
 #[derive(Debug, Clone)]
 pub(super) struct Pass {
+    /// Without its HTML, which is `html`.
     pub body: Rendered,
+    pub html: Packed,
     pub summary: String,
     pub words: Analyzed,
     pub excerpt: String,
@@ -230,6 +233,7 @@ mod tests {
     fn pass() -> Pass {
         Pass {
             body: Rendered::default(),
+            html: Packed::default(),
             summary: String::new(),
             words: Analyzed::default(),
             excerpt: String::new(),

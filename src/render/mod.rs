@@ -15,6 +15,7 @@ mod llms;
 pub mod markdown;
 mod memo;
 mod obsidian;
+mod packed;
 mod paginate;
 mod previews;
 mod quick;
@@ -39,6 +40,7 @@ pub use highlight::HighlightCache;
 use highlight::Highlighter;
 use lists::heading_of;
 pub use memo::Memo;
+use packed::Packed;
 pub use quick::note_page_now;
 pub use sink::{Collect, Sink, SinkError};
 use taxonomy::Taxonomy;
@@ -117,7 +119,9 @@ struct Frame {
     base_url: String,
     generator: String,
     urls: Vec<String>,
+    /// What the markdown pass made of each note, but its HTML: `html`.
     bodies: Vec<markdown::Rendered>,
+    html: Vec<Packed>,
     summaries: Vec<String>,
     tags: Taxonomy,
     authors: Taxonomy,
@@ -269,8 +273,10 @@ pub fn render(
     let mut summaries = Vec::with_capacity(notes.len());
     let mut terms = Vec::with_capacity(notes.len());
     let mut full_text = Vec::with_capacity(notes.len());
+    let mut html = Vec::with_capacity(notes.len());
     for (pass, source, _) in rendered {
         bodies.push(pass.body);
+        html.push(pass.html);
         summaries.push(pass.summary);
         terms.push((pass.words, pass.excerpt));
         full_text.push(source);
@@ -325,6 +331,7 @@ pub fn render(
         generator: format!("lore {}", env!("CARGO_PKG_VERSION")),
         urls,
         bodies,
+        html,
         summaries,
         tags: taxonomy::build("tags", notes, &order, |n| {
             n.front.tags.iter().map(String::as_str).collect()
@@ -511,7 +518,7 @@ fn markdown_pass(
     };
     let mut body = markdown::render(source, &note_links, highlighter);
     // Held until the note's page renders: no room to spare.
-    body.html.shrink_to_fit();
+    let html = Packed::new(&std::mem::take(&mut body.html));
     let prose = std::mem::take(&mut body.prose);
     let summary = search::summary(&prose);
     let words = search::analyze(&search::Fields {
@@ -524,6 +531,7 @@ fn markdown_pass(
     });
     memo::Pass {
         body,
+        html,
         summary,
         words,
         excerpt: search::excerpt_text(prose),
@@ -656,6 +664,7 @@ impl<'a> Ctx<'a> {
 
     fn note_page(&self, i: usize) -> Result<Option<OutputFile>, TemplateError> {
         let note = &self.notes[i];
+        let content = self.html[i].unpack();
         let image = self.image_url(i);
         let (date, date_display) = display_date(note);
         let view = NoteView {
@@ -670,7 +679,7 @@ impl<'a> Ctx<'a> {
                 .url
                 .as_deref()
                 .filter(|u| !markdown::is_unsafe_url(u)),
-            content: &self.bodies[i].html,
+            content: &content,
             related: self.related[i].iter().map(|&j| self.note_ref(j)).collect(),
             backlinks: self.backlinks[i]
                 .iter()
@@ -830,7 +839,7 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .filter(|&&i| self.notes[i].front.date.is_some())
                 .take(self.config.feed_entries)
-                .map(|&i| feeds::absolute_links(&self.bodies[i].html, &self.urls[i], &prefix))
+                .map(|&i| feeds::absolute_links(&self.html[i].unpack(), &self.urls[i], &prefix))
                 .collect();
             let mut entries = self.entries(order, self.config.feed_entries, author);
             for (entry, html) in entries.iter_mut().zip(&html) {

@@ -56,6 +56,7 @@ impl Kept {
             .bodies
             .iter_mut()
             .for_each(|b| *b = Default::default());
+        frame.html.iter_mut().for_each(|h| *h = Default::default());
         Kept {
             config: config.clone(),
             notes: notes
@@ -120,6 +121,7 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
     kept.frame.forward[i] = forward;
     kept.frame.summaries[i].clone_from(&pass.summary);
     kept.frame.bodies[i] = pass.body.clone();
+    kept.frame.html[i] = pass.html.clone();
     // The rebuild that follows finds this note's pass made.
     memo.passes.insert(memo::key(note, &note.body), pass);
     let kept = memo.kept.as_deref()?;
