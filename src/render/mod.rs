@@ -106,9 +106,9 @@ struct Ctx<'a> {
     /// Where files go; asked whether a page can stay as it is.
     sink: &'a dyn Sink,
     /// What each page was given the last time (`lore serve` only).
-    seen: Option<SeenPages>,
+    seen: Option<&'a SeenPages>,
     /// Pages made, rendered again or not.
-    pages: AtomicUsize,
+    pages: &'a AtomicUsize,
 }
 
 /// What one build's pages are made of, worked out from all the notes:
@@ -135,6 +135,27 @@ struct Frame {
     archive: bool,
     /// The theme has a graph page template.
     graph: bool,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        (config, notes): (&'a Config, &'a [Note]),
+        engine: &'a Engine,
+        frame: &'a Frame,
+        sink: &'a dyn Sink,
+        (seen, pages): (Option<&'a SeenPages>, &'a AtomicUsize),
+    ) -> Ctx<'a> {
+        Ctx {
+            config,
+            notes,
+            engine,
+            site: site_view(config, notes.len()),
+            frame,
+            sink,
+            seen,
+            pages,
+        }
+    }
 }
 
 impl std::ops::Deref for Ctx<'_> {
@@ -326,7 +347,7 @@ pub fn render(
                 .collect()
         })
         .collect();
-    let frame = Frame {
+    let mut frame = Frame {
         base_url: config.base_url(),
         generator: format!("lore {}", env!("CARGO_PKG_VERSION")),
         urls,
@@ -348,29 +369,18 @@ pub fn render(
         archive: theme.templates.contains_key("archive.html"),
         graph: theme.templates.contains_key("graph.html"),
     };
-    let ctx = Ctx {
-        config,
-        notes,
-        engine: &engine,
-        site: site_view(config, notes.len()),
-        frame: &frame,
+    let made = AtomicUsize::new(0);
+    let ctx = Ctx::new(
+        (config, notes),
+        &engine,
+        &frame,
         sink,
-        seen,
-        pages: AtomicUsize::new(0),
-    };
+        (seen.as_ref(), &made),
+    );
     timings.push(("links + taxonomies", clock.elapsed()));
-    // The index first: it consumes the search terms, which are larger than
-    // the pages' text and need not live while pages render. Its chunks of
-    // cards and text are written as they are made, within "search index";
-    // the rest of it is timed on its own, as "search written".
-    let clock = std::time::Instant::now();
-    let index = ctx.search_index(terms, &order)?;
-    timings.push(("search index", clock.elapsed()));
-    // Pages and the rest are timed with their writing, which overlaps
-    // rendering.
-    let clock = std::time::Instant::now();
-    sink.put(index)?;
-    timings.push(("search written", clock.elapsed()));
+    // Pages first: once they are made, the notes' HTML can go (but for
+    // the few notes the feeds carry) before the search index takes its
+    // memory. Pages are timed with their writing, which overlaps rendering.
     let clock = std::time::Instant::now();
     let emit = |files: Vec<OutputFile>| -> Result<(), RenderError> { Ok(sink.put(files)?) };
     let ids: Vec<usize> = (0..notes.len()).collect();
@@ -410,8 +420,30 @@ pub fn render(
         .into_iter()
         .collect(),
     )?;
-    let pages = ctx.pages.load(Ordering::Relaxed);
+    let pages = made.load(Ordering::Relaxed);
     timings.push(("pages", clock.elapsed()));
+    let mut html = std::mem::take(&mut frame.html);
+    frame.html = vec![Packed::default(); notes.len()];
+    for i in feed_notes(notes, &order, config) {
+        frame.html[i] = std::mem::take(&mut html[i]);
+    }
+    drop(html);
+    let ctx = Ctx::new(
+        (config, notes),
+        &engine,
+        &frame,
+        sink,
+        (seen.as_ref(), &made),
+    );
+    // The index consumes the search terms. Its chunks of cards and text
+    // are written as they are made, within "search index"; the rest of it
+    // is timed on its own, as "search written".
+    let clock = std::time::Instant::now();
+    let index = ctx.search_index(terms, &order)?;
+    timings.push(("search index", clock.elapsed()));
+    let clock = std::time::Instant::now();
+    sink.put(index)?;
+    timings.push(("search written", clock.elapsed()));
     sink.put(ctx.preview_files())?;
     sink.put(ctx.llms_files(&order, &full_text, llms_left_out).into())?;
     drop(full_text);
@@ -465,9 +497,7 @@ pub fn render(
             missing: body.missing.clone(),
         })
         .collect();
-    let pages_now = ctx
-        .seen
-        .map(|seen| seen.now.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let pages_now = seen.map(|seen| seen.now.into_inner().unwrap_or_else(|e| e.into_inner()));
     let memo = passes.zip(world).map(|(passes, world)| {
         let kept = quick::Kept::of(
             (config, notes),
@@ -536,6 +566,19 @@ fn markdown_pass(
         words,
         excerpt: search::excerpt_text(prose),
     }
+}
+
+/// The notes the site's feeds carry in full, newest first.
+fn feed_notes<'o>(
+    notes: &'o [Note],
+    order: &'o [usize],
+    config: &Config,
+) -> impl Iterator<Item = usize> + 'o {
+    order
+        .iter()
+        .copied()
+        .filter(|&i| notes[i].front.date.is_some())
+        .take(config.feed_entries)
 }
 
 /// Indices of notes, newest first; undated notes last, then by path.
@@ -835,11 +878,8 @@ impl<'a> Ctx<'a> {
         if self.config.feed_entries > 0 {
             // The site's feeds sit at the root: links are rewritten for it.
             let prefix = feeds::prefix(&self.base_url, 0);
-            let html: Vec<String> = order
-                .iter()
-                .filter(|&&i| self.notes[i].front.date.is_some())
-                .take(self.config.feed_entries)
-                .map(|&i| feeds::absolute_links(&self.html[i].unpack(), &self.urls[i], &prefix))
+            let html: Vec<String> = feed_notes(self.notes, order, self.config)
+                .map(|i| feeds::absolute_links(&self.html[i].unpack(), &self.urls[i], &prefix))
                 .collect();
             let mut entries = self.entries(order, self.config.feed_entries, author);
             for (entry, html) in entries.iter_mut().zip(&html) {

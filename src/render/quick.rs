@@ -16,7 +16,7 @@ use super::highlight::Highlighter;
 use super::markdown::{self, Links};
 use super::memo::{self, Memo};
 use super::templates::{Engine, TemplateError};
-use super::{Collect, Ctx, Frame, OutputFile, markdown_pass, site_view};
+use super::{Collect, Ctx, Frame, OutputFile, markdown_pass};
 use crate::config::Config;
 use crate::model::Note;
 
@@ -126,16 +126,14 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
     memo.passes.insert(memo::key(note, &note.body), pass);
     let kept = memo.kept.as_deref()?;
     let collect = Collect::default();
-    let ctx = Ctx {
-        config: &kept.config,
-        notes: &kept.notes,
-        engine: &kept.engine,
-        site: site_view(&kept.config, kept.notes.len()),
-        frame: &kept.frame,
-        sink: &collect,
-        seen: None,
-        pages: AtomicUsize::new(0),
-    };
+    let made = AtomicUsize::new(0);
+    let ctx = Ctx::new(
+        (&kept.config, &kept.notes),
+        &kept.engine,
+        &kept.frame,
+        &collect,
+        (None, &made),
+    );
     ctx.note_page(i).transpose()
 }
 
