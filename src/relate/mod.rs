@@ -465,8 +465,6 @@ const SERIES_BONUS: f32 = 0.1;
 const MAX_SERIES: usize = 32;
 /// A title's head before `:` names a series only if it is this short.
 const MAX_SERIES_HEAD_WORDS: usize = 4;
-/// Marks a raw token that is a stop word.
-const STOP: u32 = u32::MAX;
 
 /// The configuration, sanitised.
 struct Weights {
