@@ -278,7 +278,13 @@ impl Model {
         let weights = Weights::new(config);
 
         // (1) Tokenise and count, in parallel chunks with chunk-local vocabularies.
-        let chunk_len = n.div_ceil(64).clamp(32, 1024);
+        // Each chunk learns its vocabulary afresh (a stop-word test, a stem
+        // and an allocation per distinct token), so chunks are as few as
+        // balancing the threads allows: `CHUNKS_PER_THREAD` each. Global ids
+        // do not depend on the chunks (see `merge_vocabularies`).
+        let chunk_len = n
+            .div_ceil(rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD)
+            .clamp(32, 1024);
         let chunks: Vec<Chunk> = docs
             .par_chunks(chunk_len)
             .map(|chunk| build_chunk(chunk, &weights))
@@ -418,6 +424,9 @@ fn global_names(chunks: &[Chunk], remaps: &[Vec<u32>], len: usize) -> Vec<Box<st
     names
 }
 
+/// Tokenising chunks per thread: enough that a thread done early takes
+/// work from a slow one (the machine is shared, notes differ in length).
+const CHUNKS_PER_THREAD: usize = 8;
 /// Scale of tag and author terms against the unit-length text part.
 const SPECIAL_SCALE: f32 = 0.5;
 /// Tags (and authors) looked at per note.
