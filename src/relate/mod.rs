@@ -1103,6 +1103,25 @@ mod tests {
     }
 
     #[test]
+    fn capitalised_words_are_the_same_words() {
+        // Around the 8- and 16-byte boundaries of the head, and the bytes
+        // either side of `A`..=`Z` (`@`, `[`) and `a`..=`z` (`` ` ``, `{`).
+        let text =
+            "Kafka KAFKA kafka Abcdefgh ABCDEFGHIJKLMNOP ABCDEFGHIJKLMNOPQ Zz09AZaz @Ab[Cd`Ef{Gh";
+        let mut seen = Vec::new();
+        tokenize(text, &mut String::new(), |t, head| {
+            assert_eq!(head, token_head(t.as_bytes(), 0, t.len()), "{t}");
+            seen.push(t.to_string());
+        });
+        let lower: Vec<String> = text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        assert_eq!(seen, lower);
+    }
+
+    #[test]
     fn swar_classification_matches_the_table() {
         for b in 0..=255u8 {
             let x = u64::from_le_bytes([b, b'a', b'Z', b'5', b' ', b'q', b'Q', b'0']);
