@@ -268,7 +268,7 @@ pub(super) fn ascii_lowercase_head(head: u128) -> u128 {
         let upper = ((x7 | HI) - 0x41 * LO) & (((0x5a * LO) | HI) - x7) & !x & HI;
         x | (upper >> 2)
     };
-    u128::from(lower(head as u64)) | u128::from(lower((head >> 64) as u64)) << 64
+    u128::from(lower(head as u64)) | (u128::from(lower((head >> 64) as u64)) << 64)
 }
 
 /// The char starting at byte `i`.
