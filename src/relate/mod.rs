@@ -278,7 +278,13 @@ impl Model {
         let weights = Weights::new(config);
 
         // (1) Tokenise and count, in parallel chunks with chunk-local vocabularies.
-        let chunk_len = n.div_ceil(64).clamp(32, 1024);
+        // Each chunk learns its vocabulary afresh (a stop-word test, a stem
+        // and an allocation per distinct token), so chunks are as few as
+        // balancing the threads allows: `CHUNKS_PER_THREAD` each. Global ids
+        // do not depend on the chunks (see `merge_vocabularies`).
+        let chunk_len = n
+            .div_ceil(rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD)
+            .clamp(32, 1024);
         let chunks: Vec<Chunk> = docs
             .par_chunks(chunk_len)
             .map(|chunk| build_chunk(chunk, &weights))
@@ -418,6 +424,9 @@ fn global_names(chunks: &[Chunk], remaps: &[Vec<u32>], len: usize) -> Vec<Box<st
     names
 }
 
+/// Tokenising chunks per thread: enough that a thread done early takes
+/// work from a slow one (the machine is shared, notes differ in length).
+const CHUNKS_PER_THREAD: usize = 8;
 /// Scale of tag and author terms against the unit-length text part.
 const SPECIAL_SCALE: f32 = 0.5;
 /// Tags (and authors) looked at per note.
@@ -465,8 +474,6 @@ const SERIES_BONUS: f32 = 0.1;
 const MAX_SERIES: usize = 32;
 /// A title's head before `:` names a series only if it is this short.
 const MAX_SERIES_HEAD_WORDS: usize = 4;
-/// Marks a raw token that is a stop word.
-const STOP: u32 = u32::MAX;
 
 /// The configuration, sanitised.
 struct Weights {
@@ -1093,6 +1100,25 @@ mod tests {
         let long = "a".repeat(41);
         assert!(tokens(&long).is_empty());
         assert_eq!(tokens(&"b".repeat(40)).len(), 1);
+    }
+
+    #[test]
+    fn capitalised_words_are_the_same_words() {
+        // Around the 8- and 16-byte boundaries of the head, and the bytes
+        // either side of `A`..=`Z` (`@`, `[`) and `a`..=`z` (`` ` ``, `{`).
+        let text =
+            "Kafka KAFKA kafka Abcdefgh ABCDEFGHIJKLMNOP ABCDEFGHIJKLMNOPQ Zz09AZaz @Ab[Cd`Ef{Gh";
+        let mut seen = Vec::new();
+        tokenize(text, &mut String::new(), |t, head| {
+            assert_eq!(head, token_head(t.as_bytes(), 0, t.len()), "{t}");
+            seen.push(t.to_string());
+        });
+        let lower: Vec<String> = text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        assert_eq!(seen, lower);
     }
 
     #[test]

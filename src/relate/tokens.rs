@@ -259,6 +259,18 @@ pub(super) fn ascii_alnum_prefix(x: u64) -> (usize, u8) {
     (n.min(8), f)
 }
 
+/// A head (see [`token_head`]) of ASCII bytes with `A`..=`Z` lowercased,
+/// eight bytes at a time as in [`ascii_alnum_prefix`].
+#[inline]
+pub(super) fn ascii_lowercase_head(head: u128) -> u128 {
+    let lower = |x: u64| {
+        let x7 = x & !HI;
+        let upper = ((x7 | HI) - 0x41 * LO) & (((0x5a * LO) | HI) - x7) & !x & HI;
+        x | (upper >> 2)
+    };
+    u128::from(lower(head as u64)) | (u128::from(lower((head >> 64) as u64)) << 64)
+}
+
 /// The char starting at byte `i`.
 #[inline]
 pub(super) fn char_at(text: &str, i: usize) -> Option<char> {
@@ -350,6 +362,17 @@ pub(super) fn tokenize(text: &str, buf: &mut String, mut emit: impl FnMut(&str, 
         }
         if seen & (HIGH | UPPER) == 0 {
             emit(token, token_head(bytes, start, token.len()));
+        } else if seen & HIGH == 0 && token.len() <= 16 {
+            // A capitalised ASCII word (a sentence's first, one token in
+            // eight of prose) is lowercased in its head, not copied to `buf`.
+            let head = ascii_lowercase_head(token_head(bytes, start, token.len()));
+            let lower = head.to_le_bytes();
+            if let Some(lower) = lower
+                .get(..token.len())
+                .and_then(|b| std::str::from_utf8(b).ok())
+            {
+                emit(lower, head);
+            }
         } else {
             buf.clear();
             if seen & HIGH != 0 {

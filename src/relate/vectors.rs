@@ -67,6 +67,14 @@ impl Pruning<'_> {
         let mut text_start = 0;
         let mut special_start = 0;
         let mut out = Vec::with_capacity(chunk.text_ends.len());
+        // Each local term's global id and idf, looked up once per chunk
+        // rather than at each of its uses (three dependent loads each).
+        let globals: Vec<Option<(u32, f32)>> = (0..remap.len() as u32)
+            .map(|local| self.global(remap, local))
+            .collect();
+        // One buffer for every document's terms; each vector is copied out
+        // at its final length (no over-allocation, no shrinking).
+        let mut v: Vec<(u32, f32)> = Vec::new();
         let docs = chunk
             .text_ends
             .iter()
@@ -88,7 +96,7 @@ impl Pruning<'_> {
             }
 
             let per_expected_use = 1.0 / (1.0 + len as f32 / PASSING_LEN).min(3.0);
-            let mut v: Vec<(u32, f32)> = Vec::with_capacity(text.len() / 3);
+            v.clear();
             let mut pos = 0;
             while let Some(key) = get_varint(text, &mut pos) {
                 let body = get_varint(text, &mut pos).unwrap_or(0);
@@ -105,7 +113,7 @@ impl Pruning<'_> {
                     w += self.title_weight * self.sub(title) * Self::title_support(body);
                 }
                 if w > 0.0
-                    && let Some((g, idf)) = self.global(remap, (key >> 1) as u32)
+                    && let Some(&Some((g, idf))) = globals.get((key >> 1) as usize)
                 {
                     v.push((g, w * idf));
                 }
@@ -134,8 +142,7 @@ impl Pruning<'_> {
                 v.sort_unstable_by_key(|e| e.0);
             }
             v.retain(|e| e.1 >= MIN_WEIGHT);
-            v.shrink_to_fit();
-            out.push(v);
+            out.push(v.clone());
         }
         out
     }
