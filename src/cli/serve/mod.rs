@@ -81,7 +81,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     flags.fetch = false;
     let mut memo = first.as_mut().ok().and_then(|done| done.memo.take());
     let mut ledger = first.as_mut().ok().and_then(|done| done.site_ledger.take());
-    let mut own_writes = match &first {
+    let mut built = match &first {
         Ok(done) => lores_own(done),
         Err(_) => HashMap::new(),
     };
@@ -117,10 +117,14 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         if stopping {
             break;
         }
-        paths.retain(|p| !still_lores(&own_writes, p));
+        // A late event of a save already built, or of lore's own write,
+        // finds the file as it was built: no rebuild for it.
+        paths.retain(|p| built.get(p) != Some(&held(p)));
         if paths.is_empty() {
             continue;
         }
+        let taken: HashMap<PathBuf, Option<blake3::Hash>> =
+            paths.iter().map(|p| (p.clone(), held(p))).collect();
         if let (Some(memo), Some(ledger)) = (memo.as_mut(), ledger.as_mut()) {
             let site = first::Site {
                 content: &content_dir,
@@ -140,8 +144,9 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
             build::build_locked(common, None, &flags, config, &root, given)
         });
+        built = taken;
         if let Ok(done) = &mut outcome {
-            own_writes = lores_own(done);
+            built.extend(lores_own(done));
             memo = done.memo.take();
             ledger = done.site_ledger.take();
         }
@@ -208,21 +213,20 @@ fn report_build(
 /// The notes a build wrote, as file events name them (absolute), with
 /// what it wrote in them, so that the events lore's own writes cause
 /// start no rebuild, however many and however late they come.
-fn lores_own(done: &Outcome) -> HashMap<PathBuf, blake3::Hash> {
+fn lores_own(done: &Outcome) -> HashMap<PathBuf, Option<blake3::Hash>> {
     done.notes_written
         .iter()
         .map(|p| p.canonicalize().unwrap_or(p.clone()))
-        .filter_map(|p| {
-            let hash = blake3::hash(&std::fs::read(&p).ok()?);
-            Some((p, hash))
+        .map(|p| {
+            let hash = held(&p);
+            (p, hash)
         })
         .collect()
 }
 
-/// Whether the file at `path` still holds what the last build wrote there.
-fn still_lores(own: &HashMap<PathBuf, blake3::Hash>, path: &Path) -> bool {
-    own.get(path)
-        .is_some_and(|hash| std::fs::read(path).is_ok_and(|bytes| blake3::hash(&bytes) == *hash))
+/// What the file at `path` holds, as a hash; `None` when there is none.
+fn held(path: &Path) -> Option<blake3::Hash> {
+    std::fs::read(path).ok().map(|bytes| blake3::hash(&bytes))
 }
 
 fn shown_paths(paths: &[PathBuf], root: &Path) -> String {
