@@ -73,26 +73,27 @@ pub struct Merged {
 /// `restore` is set.
 pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bool) -> Merged {
     let mut merged = Merged::default();
-    let parsed: Vec<(Note, Option<Diagnostic>)> =
-        files.par_iter().map(|f| read_note(f, state)).collect();
-    for (note, diagnostic) in parsed {
+    // Each file's text goes once it is read, so the vault is never held
+    // twice (as files and as notes); `--restore` may set aside the text of
+    // a note lore has no record of, so those are kept.
+    let read: Vec<(Note, Option<Diagnostic>, String, Option<String>)> = files
+        .into_par_iter()
+        .map(|f| {
+            let text_hash = hash(&f.text);
+            let (note, diagnostic) = read_note(&f, state, &text_hash);
+            let unrecorded = (restore && !state.notes.contains_key(&f.path)).then_some(f.text);
+            (note, diagnostic, text_hash, unrecorded)
+        })
+        .collect();
+    let mut unrecorded: HashMap<String, String> = HashMap::new();
+    for (note, diagnostic, text_hash, text) in read {
         merged.diagnostics.extend(diagnostic);
+        if let Some(text) = text {
+            unrecorded.insert(note.path.clone(), text);
+        }
+        merged.on_disk.insert(note.path.clone(), text_hash);
         merged.notes.push(note);
     }
-    merged.on_disk = files
-        .par_iter()
-        .map(|f| (f.path.clone(), hash(&f.text)))
-        .collect();
-    // `--restore` may set aside the text of a note lore has no record of.
-    let mut unrecorded: HashMap<String, String> = if restore {
-        files
-            .into_iter()
-            .filter(|f| !state.notes.contains_key(&f.path))
-            .map(|f| (f.path, f.text))
-            .collect()
-    } else {
-        HashMap::new()
-    };
 
     let mut names = slug::NameRegistry::default();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -271,7 +272,7 @@ fn note_parts(item: &Item, name: &str) -> (FrontMatter, String) {
 
 /// Reads one vault file. Unreadable front matter makes it a user note whose
 /// whole text is the body, with a warning.
-fn read_note(file: &VaultFile, state: &State) -> (Note, Option<Diagnostic>) {
+fn read_note(file: &VaultFile, state: &State, text_hash: &str) -> (Note, Option<Diagnostic>) {
     let name = file
         .path
         .rsplit('/')
@@ -279,7 +280,7 @@ fn read_note(file: &VaultFile, state: &State) -> (Note, Option<Diagnostic>) {
         .unwrap_or(&file.path)
         .trim_end_matches(".md");
     let ownership = match state.notes.get(&file.path) {
-        Some(written) if written.is_lores(&hash(&file.text)) => Ownership::Lore,
+        Some(written) if written.is_lores(text_hash) => Ownership::Lore,
         _ => Ownership::User,
     };
     let (front, body, diagnostic) = match markdown::split(&file.text) {

@@ -86,6 +86,9 @@ pub struct NoteLinks {
 /// Note pages rendered before they go to the sink together.
 const PAGES_PER_PUT: usize = 32;
 
+/// Where pages go as they are made, a few at a time.
+type Emit<'e> = dyn Fn(Vec<OutputFile>) -> Result<(), RenderError> + Sync + 'e;
+
 /// Why rendering stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -398,9 +401,9 @@ pub fn render(
             .par_iter()
             .try_for_each(|t| emit(ctx.term_pages(taxonomy, t)?))?;
     }
-    emit(ctx.index_pages(&order)?)?;
+    ctx.index_pages(&order, &emit)?;
     if ctx.archive {
-        emit(ctx.archive_pages(&order)?)?;
+        ctx.archive_pages(&order, &emit)?;
     }
     if ctx.graph {
         emit(ctx.graph_page()?.into_iter().collect())?;
