@@ -103,8 +103,7 @@ pub fn build<E>(
     let count = docs.len().min(order.len());
     drop(docs);
     let (mut files, firsts) = {
-        let scored = score::score(&analyzed, settings);
-        drop(analyzed);
+        let scored = score::score(analyzed, settings);
         shards::write(&scored)
     };
     files.extend(titles);

@@ -36,16 +36,15 @@ impl Scored {
 /// in the order first seen, and per note its words as those numbers with
 /// their BM25F term frequency (counts per field, weighted and
 /// length-normalised), one note after another (`len` words each).
-struct Interned<'a> {
-    words: Vec<&'a str>,
+/// Its words are its own, so the notes' words can go once every share is
+/// numbered.
+struct Interned {
+    words: Vec<Box<str>>,
     terms: Vec<(u32, f32)>,
     len: Vec<u32>,
 }
 
-fn intern<'a>(
-    share: &'a [Analyzed],
-    norm: impl Fn(&Analyzed) -> [f32; FIELD_COUNT],
-) -> Interned<'a> {
+fn intern(share: &[Analyzed], norm: impl Fn(&Analyzed) -> [f32; FIELD_COUNT]) -> Interned {
     let mut number = HashMap::<&str, u32>::default();
     let mut words = Vec::new();
     let mut terms = Vec::new();
@@ -55,7 +54,7 @@ fn intern<'a>(
         let before = terms.len();
         for (word, counts) in doc.iter() {
             let id = *number.entry(word).or_insert_with(|| {
-                words.push(word);
+                words.push(Box::from(word));
                 (words.len() - 1) as u32
             });
             let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
@@ -66,13 +65,14 @@ fn intern<'a>(
     Interned { words, terms, len }
 }
 
-/// Scores every note's stems. `docs` are in doc-id order.
-pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
+/// Scores every note's stems. `docs` are in doc-id order; they are let go
+/// once read, before the postings take their memory.
+pub fn score(docs: Vec<Analyzed>, settings: &Settings) -> Scored {
     let stemmer = super::stem::for_language(&settings.language);
     // BM25F's length normalisation per field needs the average lengths.
     let n = docs.len().max(1) as f32;
     let mut average = [0f32; FIELD_COUNT];
-    for doc in docs {
+    for doc in &docs {
         for (a, &l) in average.iter_mut().zip(&doc.lengths) {
             *a += l as f32 / n;
         }
@@ -94,15 +94,16 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
     // so a thread busy with the cards (made alongside) holds up none.
     let per_thread = docs.len().div_ceil(rayon::current_num_threads()).max(1);
     let per_share = docs.len().div_ceil(rayon::current_num_threads() * 8).max(1);
-    let interned: Vec<Interned<'_>> = docs
+    let interned: Vec<Interned> = docs
         .par_chunks(per_share)
         .map(|share| intern(share, norm))
         .collect();
+    drop(docs);
     let mut vocabulary = HashSet::<&str>::default();
     for share in &interned {
-        vocabulary.extend(share.words.iter().copied());
+        vocabulary.extend(share.words.iter().map(|w| &**w));
     }
-    let mut words: Vec<&str> = vocabulary.into_iter().collect();
+    let mut words: Vec<Box<str>> = vocabulary.into_iter().map(Box::from).collect();
     words.par_sort_unstable_by(|a, b| js_cmp(a, b));
     let stemmed: Vec<String> = words
         .par_iter()
@@ -117,8 +118,11 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
         .map(|(i, s)| (*s, i as u32))
         .collect();
     let stem_of: Vec<u32> = stemmed.iter().map(|s| stem_id[s.as_str()]).collect();
-    let stem_of_word: HashMap<&str, u32> =
-        words.iter().zip(&stem_of).map(|(w, &s)| (*w, s)).collect();
+    let stem_of_word: HashMap<&str, u32> = words
+        .iter()
+        .zip(&stem_of)
+        .map(|(w, &s)| (&**w, s))
+        .collect();
 
     // Per note: its stems with their summed term frequency, by stem. A
     // note's words are sorted, so their stems nearly are: a stable sort
@@ -126,7 +130,7 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
     let per_doc: Vec<Vec<(u32, f32)>> = interned
         .par_iter()
         .flat_map_iter(|share| {
-            let stem_of_number: Vec<u32> = share.words.iter().map(|w| stem_of_word[w]).collect();
+            let stem_of_number: Vec<u32> = share.words.iter().map(|w| stem_of_word[&**w]).collect();
             let mut rest = &share.terms[..];
             share.len.iter().map(move |&len| {
                 let (mine, more) = rest.split_at(len as usize);
@@ -227,8 +231,9 @@ pub fn score(docs: &[Analyzed], settings: &Settings) -> Scored {
             }
         }
     });
+    drop(stem_of_word);
     Scored {
-        words: words.into_iter().map(Box::from).collect(),
+        words,
         stem_of,
         stems: stems.into_iter().map(Box::from).collect(),
         start,
