@@ -216,7 +216,8 @@ pub fn read_vault(content: &Path) -> Result<Vec<VaultFile>> {
     Ok(files)
 }
 
-fn slash_path(path: &Path) -> String {
+/// A relative path with `/` between its parts, whatever the platform.
+pub fn slash_path(path: &Path) -> String {
     path.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

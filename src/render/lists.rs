@@ -60,9 +60,10 @@ fn with_pager(head: Head, pager: Option<&Pager>) -> Head {
 
 /// Every page of a list whose first page is `first`: each page's pager
 /// and its items.
-/// Makes the pages of a long list in parallel, handing them on a few
-/// dozen at a time: at 100,000 notes the home page's run is 3,334 pages.
-fn in_parts<P: Sync>(
+/// Makes pages in parallel, handing them on a few dozen at a time: the
+/// note pages, and a long list's (at 100,000 notes the home page's run is
+/// 3,334 pages).
+pub(super) fn in_parts<P: Sync>(
     pages: &[P],
     one: impl Fn(&P) -> Result<Option<OutputFile>, TemplateError> + Sync,
     emit: &Emit<'_>,

@@ -223,11 +223,7 @@ pub fn render(
         .enumerate()
         .map(|(i, n)| (n.name().to_lowercase(), i))
         .collect();
-    let by_url: HashMap<&str, usize> = urls
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.as_str(), i))
-        .collect();
+    let by_url = url_index(&urls);
     let (url_by_name, url_by_path) = markdown::note_paths(
         notes
             .iter()
@@ -316,14 +312,9 @@ pub fn render(
     let mut backlinks = vec![Vec::new(); notes.len()];
     let mut forward = vec![Vec::new(); notes.len()];
     for (i, body) in bodies.iter().enumerate() {
-        for target in &body.links {
-            if let Some(&j) = by_url.get(target.as_str())
-                && j != i
-                && backlinks[j].last() != Some(&i)
-            {
-                backlinks[j].push(i);
-                forward[i].push(j);
-            }
+        forward[i] = link_targets(&body.links, &by_url, i);
+        for &j in &forward[i] {
+            backlinks[j].push(i);
         }
         for image in &body.missing_images {
             diagnostics.push(Diagnostic::warning(
@@ -387,13 +378,7 @@ pub fn render(
     let clock = std::time::Instant::now();
     let emit = |files: Vec<OutputFile>| -> Result<(), RenderError> { Ok(sink.put(files)?) };
     let ids: Vec<usize> = (0..notes.len()).collect();
-    ids.par_chunks(PAGES_PER_PUT).try_for_each(|chunk| {
-        let mut files = Vec::with_capacity(chunk.len());
-        for &i in chunk {
-            files.extend(ctx.note_page(i)?);
-        }
-        emit(files)
-    })?;
+    lists::in_parts(&ids, |&i| ctx.note_page(i), &emit)?;
     for taxonomy in [&ctx.tags, &ctx.authors, &ctx.sources] {
         emit(ctx.list_pages(taxonomy)?)?;
         taxonomy
@@ -425,12 +410,12 @@ pub fn render(
     )?;
     let pages = made.load(Ordering::Relaxed);
     timings.push(("pages", clock.elapsed()));
-    let mut html = std::mem::take(&mut frame.html);
-    frame.html = vec![Packed::default(); notes.len()];
-    for i in feed_notes(notes, &order, config) {
-        frame.html[i] = std::mem::take(&mut html[i]);
+    let in_feeds: HashSet<usize> = feed_notes(notes, &order, config).collect();
+    for (i, html) in frame.html.iter_mut().enumerate() {
+        if !in_feeds.contains(&i) {
+            *html = Packed::default();
+        }
     }
-    drop(html);
     let ctx = Ctx::new(
         (config, notes),
         &engine,
@@ -569,6 +554,25 @@ fn markdown_pass(
         words,
         excerpt: search::excerpt_text(prose),
     }
+}
+
+/// Each page URL's note.
+fn url_index(urls: &[String]) -> HashMap<&str, usize> {
+    urls.iter()
+        .enumerate()
+        .map(|(i, u)| (u.as_str(), i))
+        .collect()
+}
+
+/// The notes note `me`'s links lead to: each once, in link order, never
+/// itself.
+fn link_targets(links: &[String], by_url: &HashMap<&str, usize>, me: usize) -> Vec<usize> {
+    let mut seen = HashSet::new();
+    links
+        .iter()
+        .filter_map(|target| by_url.get(target.as_str()).copied())
+        .filter(|&j| j != me && seen.insert(j))
+        .collect()
 }
 
 /// The notes the site's feeds carry in full, newest first.

@@ -16,7 +16,7 @@ use super::highlight::Highlighter;
 use super::markdown::{self, Links};
 use super::memo::{self, Memo};
 use super::templates::{Engine, TemplateError};
-use super::{Collect, Ctx, Frame, OutputFile, markdown_pass};
+use super::{Collect, Ctx, Frame, OutputFile, link_targets, markdown_pass, url_index};
 use crate::config::Config;
 use crate::model::Note;
 
@@ -102,23 +102,8 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
         image_sizes: &kept.image_sizes,
     };
     let pass = markdown_pass(note, &note.body, &links, &kept.highlighter);
-    let by_url: HashMap<&str, usize> = kept
-        .frame
-        .urls
-        .iter()
-        .enumerate()
-        .map(|(j, u)| (u.as_str(), j))
-        .collect();
-    let mut forward: Vec<usize> = Vec::new();
-    for target in &pass.body.links {
-        if let Some(&j) = by_url.get(target.as_str())
-            && j != i
-            && !forward.contains(&j)
-        {
-            forward.push(j);
-        }
-    }
-    kept.frame.forward[i] = forward;
+    let by_url = url_index(&kept.frame.urls);
+    kept.frame.forward[i] = link_targets(&pass.body.links, &by_url, i);
     kept.frame.summaries[i].clone_from(&pass.summary);
     kept.frame.bodies[i] = pass.body.clone();
     kept.frame.html[i] = pass.html.clone();

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::super::fs;
 use super::super::ledger::Ledger;
 use super::super::publish::{self, Outcome};
 use crate::notes::{State, VaultFile};
@@ -58,13 +59,8 @@ pub fn note_pages(
 /// The note in the file at `path`, as a build reads it.
 fn read_note(path: &Path, content: &Path) -> Option<crate::model::Note> {
     let text = std::fs::read_to_string(path).ok()?;
-    let rel = path.strip_prefix(content).ok()?;
-    let rel: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
     let file = VaultFile {
-        path: rel.join("/"),
+        path: fs::slash_path(path.strip_prefix(content).ok()?),
         text,
     };
     pipeline::read_vault(vec![file], &State::default()).pop()
