@@ -15,6 +15,7 @@
 //! not rendered when the folder still holds what was written for it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::markdown::Rendered;
 use super::packed::Packed;
@@ -26,7 +27,9 @@ use crate::search::Analyzed;
 #[derive(Debug, Default)]
 pub struct Memo {
     pub(super) world: Option<World>,
-    pub(super) passes: HashMap<blake3::Hash, Pass>,
+    /// Shared with the build that reuses them, which copies only what it
+    /// changes.
+    pub(super) passes: HashMap<blake3::Hash, Arc<Pass>>,
     /// Lowercased names whose target changed since the passes were made.
     stale: Vec<String>,
     /// The templates the pages were rendered with.
@@ -58,7 +61,7 @@ pub(super) struct Pass {
     pub html: Packed,
     pub summary: String,
     pub words: Analyzed,
-    pub excerpt: String,
+    pub excerpt: std::sync::Arc<str>,
 }
 
 impl Memo {
@@ -84,7 +87,7 @@ impl Memo {
     }
 
     /// The pass of a note with `key` and `markdown`, if still good.
-    pub(super) fn get(&self, key: &blake3::Hash, markdown: &str) -> Option<&Pass> {
+    pub(super) fn get(&self, key: &blake3::Hash, markdown: &str) -> Option<&Arc<Pass>> {
         let pass = self.passes.get(key)?;
         if self.stale.is_empty() {
             return Some(pass);
@@ -100,7 +103,7 @@ impl Memo {
     /// A memo of this build's passes and pages.
     pub(super) fn of(
         (world, theme): (World, blake3::Hash),
-        passes: HashMap<blake3::Hash, Pass>,
+        passes: HashMap<blake3::Hash, Arc<Pass>>,
         pages: HashMap<String, blake3::Hash>,
         kept: Option<Kept>,
     ) -> Memo {
@@ -159,12 +162,26 @@ pub(super) fn view(template: &str, context: &impl serde::Serialize) -> Option<bl
     }
     WRITTEN.with_borrow_mut(|written| {
         written.clear();
-        serde_json::to_writer(&mut *written, context).ok()?;
+        HASHING.set(true);
+        let done = serde_json::to_writer(&mut *written, context);
+        HASHING.set(false);
+        done.ok()?;
         let mut hasher = blake3::Hasher::new();
         field(&mut hasher, template);
         hasher.update(written);
         Some(hasher.finalize())
     })
+}
+
+thread_local! {
+    /// Set while [`view`] writes a view out: a note's HTML then stands for
+    /// itself by its hash (see [`super::packed::Html`]).
+    static HASHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the view being written out is being hashed, not rendered.
+pub(super) fn hashing_view() -> bool {
+    HASHING.get()
 }
 
 /// Everything the markdown pass reads of one note.
@@ -236,7 +253,7 @@ mod tests {
             html: Packed::default(),
             summary: String::new(),
             words: Analyzed::default(),
-            excerpt: String::new(),
+            excerpt: "".into(),
         }
     }
 
@@ -246,8 +263,12 @@ mod tests {
         let before = world(&["alpha", "beta", "my note"]);
         let (links_beta, links_mine, plain) =
             (blake3::hash(b"1"), blake3::hash(b"2"), blake3::hash(b"3"));
-        let passes: HashMap<blake3::Hash, Pass> =
-            [(links_beta, pass()), (links_mine, pass()), (plain, pass())].into();
+        let passes: HashMap<blake3::Hash, Arc<Pass>> = [
+            (links_beta, pass().into()),
+            (links_mine, pass().into()),
+            (plain, pass().into()),
+        ]
+        .into();
         let memo = || {
             Memo::of(
                 (before.clone(), theme),

@@ -27,6 +27,7 @@ mod views;
 mod xml;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDateTime;
@@ -266,7 +267,7 @@ pub fn render(
         (Some(memo), Some(world)) => Some(memo.valid_in(world, theme_hash)),
         _ => None,
     };
-    let rendered: Vec<(memo::Pass, Option<String>, Option<blake3::Hash>)> = notes
+    let rendered: Vec<(Arc<memo::Pass>, Option<String>, Option<blake3::Hash>)> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
         .enumerate()
@@ -274,17 +275,21 @@ pub fn render(
             let key = memo.as_ref().map(|_| memo::key(n, &source));
             let pass = match key.and_then(|k| memo.as_ref()?.get(&k, &source)) {
                 Some(done) => done.clone(),
-                None => markdown_pass(n, &source, &links, &highlighter),
+                None => Arc::new(markdown_pass(n, &source, &links, &highlighter)),
             };
             (pass, llms_full[i].then_some(source), key)
         })
         .collect();
-    let passes: Option<HashMap<blake3::Hash, memo::Pass>> = memo.as_ref().map(|_| {
+    let passes: Option<HashMap<blake3::Hash, Arc<memo::Pass>>> = memo.as_ref().map(|_| {
         rendered
             .iter()
             .filter_map(|(pass, _, key)| Some(((*key)?, pass.clone())))
             .collect()
     });
+    // The passes not reused go now; the rest live on in `passes`.
+    if let Some(memo) = memo.as_mut() {
+        memo.passes.clear();
+    }
     let seen = memo.as_mut().map(|m| SeenPages {
         before: std::mem::take(&mut m.pages),
         now: Default::default(),
@@ -295,6 +300,9 @@ pub fn render(
     let mut full_text = Vec::with_capacity(notes.len());
     let mut html = Vec::with_capacity(notes.len());
     for (pass, source, _) in rendered {
+        // A copy only when the memo keeps the pass too, and then mostly
+        // of counts: the big parts are shared.
+        let pass = Arc::unwrap_or_clone(pass);
         bodies.push(pass.body);
         html.push(pass.html);
         summaries.push(pass.summary);
@@ -552,7 +560,7 @@ fn markdown_pass(
         html,
         summary,
         words,
-        excerpt: search::excerpt_text(prose),
+        excerpt: search::excerpt_text(prose).into(),
     }
 }
 
@@ -714,7 +722,6 @@ impl<'a> Ctx<'a> {
 
     fn note_page(&self, i: usize) -> Result<Option<OutputFile>, TemplateError> {
         let note = &self.notes[i];
-        let content = self.html[i].unpack();
         let image = self.image_url(i);
         let (date, date_display) = display_date(note);
         let view = NoteView {
@@ -729,7 +736,7 @@ impl<'a> Ctx<'a> {
                 .url
                 .as_deref()
                 .filter(|u| !markdown::is_unsafe_url(u)),
-            content: &content,
+            content: packed::Html(&self.html[i]),
             related: self.related[i].iter().map(|&j| self.note_ref(j)).collect(),
             backlinks: self.backlinks[i]
                 .iter()
@@ -769,7 +776,7 @@ impl<'a> Ctx<'a> {
     /// they are made, the rest is returned.
     fn search_index(
         &self,
-        terms: Vec<(search::Analyzed, String)>,
+        terms: Vec<(search::Analyzed, std::sync::Arc<str>)>,
         order: &[usize],
     ) -> Result<Vec<OutputFile>, SinkError> {
         let docs: Vec<search::SearchDoc<'_>> = terms

@@ -3,16 +3,19 @@
 //! every note's HTML waits at once: at 100,000 notes it was most of a
 //! build's memory. LZ4 makes it about a third, and costs a little time.
 
-/// Compressed UTF-8 text.
+use std::sync::Arc;
+
+/// Compressed UTF-8 text, shared: `lore serve` keeps each note's in its
+/// memo from build to build, and a copy costs a count, not the bytes.
 #[derive(Debug, Clone, Default)]
-pub struct Packed(Box<[u8]>);
+pub struct Packed(Arc<[u8]>);
 
 impl Packed {
     pub fn new(text: &str) -> Packed {
         if text.is_empty() {
             return Packed::default();
         }
-        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into())
     }
 
     /// The text again. Only [`Packed::new`] makes the bytes, so they always
@@ -25,6 +28,25 @@ impl Packed {
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default()
+    }
+}
+
+/// A note's HTML as a page's view holds it: unpacked only when the page
+/// is rendered. When `lore serve` hashes a view to learn whether its page
+/// changed ([`super::memo::view`]), the HTML counts by a hash of its packed
+/// bytes, which change exactly when it does: most of a note page's view
+/// is its HTML, and unpacking and escaping it for every page of every
+/// rebuild was most of what telling unchanged pages cost.
+#[derive(Debug, Clone, Copy)]
+pub struct Html<'a>(pub &'a Packed);
+
+impl serde::Serialize for Html<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if super::memo::hashing_view() {
+            serializer.serialize_bytes(blake3::hash(&self.0.0).as_bytes())
+        } else {
+            serializer.serialize_str(&self.0.unpack())
+        }
     }
 }
 

@@ -108,7 +108,7 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
     kept.frame.bodies[i] = pass.body.clone();
     kept.frame.html[i] = pass.html.clone();
     // The rebuild that follows finds this note's pass made.
-    memo.passes.insert(memo::key(note, &note.body), pass);
+    memo.passes.insert(memo::key(note, &note.body), pass.into());
     let kept = memo.kept.as_deref()?;
     let collect = Collect::default();
     let made = AtomicUsize::new(0);

@@ -93,7 +93,7 @@ pub struct NoteView<'a> {
     pub tags: Vec<LinkView<'a>>,
     pub source: Option<LinkView<'a>>,
     pub original_url: Option<&'a str>,
-    pub content: &'a str,
+    pub content: super::packed::Html<'a>,
     pub related: Vec<NoteRef<'a>>,
     pub backlinks: Vec<NoteRef<'a>>,
     /// Headings for a table of contents (empty below three).

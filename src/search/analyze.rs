@@ -3,6 +3,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use std::sync::Arc;
+
 use super::text::for_each_word;
 
 /// The fields a word can be found in, in the order of [`FIELDS`].
@@ -29,8 +31,9 @@ pub struct Fields<'a> {
 /// varints (about two bytes a word instead of a 40-byte entry).
 #[derive(Debug, Default, Clone)]
 pub struct Analyzed {
-    words: String,
-    counts: Vec<u8>,
+    /// Shared, like the counts: `lore serve` keeps them from build to build.
+    words: Arc<str>,
+    counts: Arc<[u8]>,
     pub lengths: [u32; FIELD_COUNT],
 }
 
@@ -100,8 +103,8 @@ pub fn analyze(fields: &Fields<'_>) -> Analyzed {
         }
     }
     Analyzed {
-        words,
-        counts: packed,
+        words: words.into(),
+        counts: packed.into(),
         lengths,
     }
 }

@@ -168,7 +168,7 @@ mod tests {
             authors: &[],
             aliases: &[],
             summary,
-            text: text.to_owned(),
+            text: text.into(),
             words: Default::default(),
         }
     }

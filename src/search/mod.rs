@@ -71,7 +71,7 @@ pub struct SearchDoc<'a> {
     pub aliases: &'a [String],
     pub summary: &'a str,
     /// Plain text of the body, for excerpts.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub words: Analyzed,
 }
 
@@ -153,7 +153,7 @@ mod tests {
             authors: &[],
             aliases: &[],
             summary: "",
-            text: String::new(),
+            text: "".into(),
             words: analyze(&Fields {
                 title,
                 aliases: &[],
