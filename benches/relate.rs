@@ -29,7 +29,7 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn read_notes(dir: &Path) -> Vec<lore::notes::VaultFile> {
+fn read_notes(dir: &Path) -> Vec<lore::notes::OnDisk> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -43,7 +43,10 @@ fn read_notes(dir: &Path) -> Vec<lore::notes::VaultFile> {
                 .ok()?
                 .to_string_lossy()
                 .into_owned();
-            Some(lore::notes::VaultFile { path, text })
+            Some(lore::notes::read_file(
+                lore::notes::VaultFile { path, text },
+                false,
+            ))
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::ingest::{self, SourceFile, SourceOptions};
 use crate::model::{Diagnostic, Item, Note, Ownership};
-use crate::notes::{self, MergeStats, State, VaultFile};
+use crate::notes::{self, MergeStats, OnDisk, State};
 use crate::relate::{self, RelateConfig, RelateDoc};
 use crate::render::{self, Site, templates::Theme};
 
@@ -25,7 +25,7 @@ pub struct BuildInput {
     pub config: Config,
     /// The ingest stage's result (see [`ingest`]).
     pub ingested: Ingest,
-    pub vault: Vec<VaultFile>,
+    pub vault: Vec<OnDisk>,
     /// Files of the content folder other than notes (images…),
     /// content-relative; the site gets a copy of each.
     pub attachments: std::collections::HashSet<String>,
@@ -94,7 +94,7 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
     let items = input.ingested.items;
 
     let clock = Instant::now();
-    let merged = notes::merge(items, input.vault, &input.state, input.restore);
+    let merged = notes::merge_read(items, input.vault, &input.state, input.restore);
     out.merge = merged.stats;
     out.diagnostics.extend(merged.diagnostics);
     let conflicts = merged.conflicts;
@@ -281,6 +281,6 @@ pub fn explain_related(vault: &[Note], config: &Config, target: usize) -> Vec<re
 }
 
 /// The notes in `content/` as they are on disk, without importing anything.
-pub fn read_vault(files: Vec<VaultFile>, state: &State) -> Vec<Note> {
-    notes::merge(Vec::new(), files, state, false).notes
+pub fn read_vault(files: Vec<OnDisk>, state: &State) -> Vec<Note> {
+    notes::merge_read(Vec::new(), files, state, false).notes
 }

@@ -45,10 +45,20 @@ pub struct Outcome {
     /// Notes written into the content folder (their events are lore's own).
     pub notes_written: Vec<PathBuf>,
     pub summary: String,
-    /// The markdown pass to give the next build (when one was given).
-    pub memo: Option<render::Memo>,
+    /// What to give the next build (when this one was given some).
+    pub carried: Option<Carried>,
     /// The site folder's ledger as this run left it.
     pub site_ledger: Option<super::ledger::Ledger>,
+}
+
+/// What a build of `lore serve` hands the next, so that it redoes only
+/// what changed.
+#[derive(Debug, Default)]
+pub struct Carried {
+    /// The vault's files as read.
+    pub vault: fs::VaultCache,
+    /// What render made of every note's markdown and every page.
+    pub render: render::Memo,
 }
 
 /// Where a source is.
@@ -128,7 +138,7 @@ pub fn build_locked(
     flags: &BuildFlags,
     mut config: Config,
     root: &Path,
-    memo: Option<render::Memo>,
+    carried: Option<Carried>,
 ) -> Result<Outcome> {
     let started = Instant::now();
     let root = root.to_path_buf();
@@ -178,7 +188,14 @@ pub fn build_locked(
             }
         })
         .collect();
-    let vault = fs::read_vault(&content_dir)?;
+    let (state, state_problem) = fs::read_state(&root);
+    diagnostics.extend(state_problem);
+    let (mut vault_cache, memo) = match carried {
+        Some(Carried { vault, render }) => (Some(vault), Some(render)),
+        None => (None, None),
+    };
+    let keep_text = |path: &str| common.restore && !state.notes.contains_key(path);
+    let vault = fs::read_vault_notes(&content_dir, &keep_text, vault_cache.as_mut())?;
     let attachments = if flags.render {
         publishable_attachments(
             &content_dir,
@@ -188,8 +205,6 @@ pub fn build_locked(
     } else {
         Vec::new()
     };
-    let (state, state_problem) = fs::read_state(&root);
-    diagnostics.extend(state_problem);
     let theme = if flags.render {
         templates::builtin().overlay(read_theme(&root, &config.theme)?)
     } else {
@@ -361,7 +376,14 @@ pub fn build_locked(
         .iter()
         .filter_map(|(path, _)| fs::safe_join(&content_dir, path).ok())
         .collect();
-    let memo = out.site.as_mut().and_then(|site| site.memo.take());
+    let carried = vault_cache.map(|vault| Carried {
+        vault,
+        render: out
+            .site
+            .as_mut()
+            .and_then(|site| site.memo.take())
+            .unwrap_or_default(),
+    });
     if common.timings {
         print_timings(
             &out.timings,
@@ -376,7 +398,7 @@ pub fn build_locked(
             pages_changed,
             notes_written,
             summary,
-            memo,
+            carried,
             site_ledger,
         });
     }
@@ -397,7 +419,7 @@ pub fn build_locked(
         pages_changed,
         notes_written,
         summary,
-        memo,
+        carried,
         site_ledger,
     })
 }

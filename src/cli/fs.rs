@@ -2,16 +2,18 @@
 //! the theme and the state; writing notes and the site atomically. Each
 //! error names its path. Nothing here interprets content beyond bytes.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use walkdir::WalkDir;
 
 use crate::fetch::state::FetchState;
 use crate::model::Diagnostic;
-use crate::notes::{State, VaultFile};
+use crate::notes::{self, OnDisk, State, VaultFile};
 use crate::render::templates::Theme;
 
 /// Where lore keeps what it remembers between runs, next to config.toml.
@@ -184,13 +186,88 @@ fn is_text_source(path: &Path) -> bool {
     )
 }
 
-/// Every `.md` note below `content/`, with its `/`-separated path.
-pub fn read_vault(content: &Path) -> Result<Vec<VaultFile>> {
-    let mut files = Vec::new();
-    if !content.exists() {
-        return Ok(files);
+/// The vault as `lore serve`'s last build read it: per file, its size and
+/// modification time then, and what it made. A file that has both still
+/// and that no file event has named since is not read again: at 10,000
+/// notes, reading and parsing every file was a fifth of a rebuild.
+#[derive(Debug, Default)]
+pub struct VaultCache {
+    files: HashMap<String, (Stamp, Arc<OnDisk>)>,
+}
+
+/// What tells that a file may have changed without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl VaultCache {
+    /// Reads the file at `path` (inside `content/`, `/`-separated) again
+    /// next time: a file event named it. A change within the file
+    /// system's clock tick that keeps the size leaves the stamp as it was.
+    pub fn forget(&mut self, path: &str) {
+        self.files.remove(path);
     }
+}
+
+/// Every note file of the vault, read ([`notes::read_file`]), in path
+/// order. `keep_text` says which files' text to keep (`--restore`);
+/// with a cache, only files new or changed since are read.
+pub fn read_vault_notes(
+    content: &Path,
+    keep_text: &(dyn Fn(&str) -> bool + Sync),
+    cache: Option<&mut VaultCache>,
+) -> Result<Vec<OnDisk>> {
+    use rayon::prelude::*;
+    let paths = vault_paths(content)?;
+    let before = cache.as_ref().map(|c| &c.files);
+    let read: Vec<(String, Stamp, Arc<OnDisk>)> = paths
+        .into_par_iter()
+        .map(|path| {
+            let rel = slash_path(path.strip_prefix(content).unwrap_or(&path));
+            let meta =
+                fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+            let stamp = Stamp {
+                len: meta.len(),
+                modified: meta.modified().ok(),
+            };
+            if let Some((was, done)) = before.and_then(|files| files.get(&rel))
+                && *was == stamp
+                && (done.text.is_some() || !keep_text(&rel))
+            {
+                return Ok((rel, stamp, done.clone()));
+            }
+            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let keep = keep_text(&rel);
+            let file = VaultFile {
+                path: rel.clone(),
+                text,
+            };
+            Ok((rel, stamp, Arc::new(notes::read_file(file, keep))))
+        })
+        .collect::<Result<_>>()?;
+    let notes = read
+        .par_iter()
+        .map(|(_, _, done)| (**done).clone())
+        .collect();
+    if let Some(cache) = cache {
+        cache.files = read
+            .into_iter()
+            .map(|(rel, stamp, done)| (rel, (stamp, done)))
+            .collect();
+    }
+    Ok(notes)
+}
+
+/// The paths of the vault's note files, in path order.
+fn vault_paths(content: &Path) -> Result<Vec<PathBuf>> {
     let mut paths = Vec::new();
+    if !content.exists() {
+        return Ok(paths);
+    }
     for entry in walk_visible(content) {
         let entry = entry.with_context(|| format!("reading {}", content.display()))?;
         if entry.file_type().is_file()
@@ -199,21 +276,7 @@ pub fn read_vault(content: &Path) -> Result<Vec<VaultFile>> {
             paths.push(entry.into_path());
         }
     }
-    // Read in parallel: at 100,000 notes the copying is seconds of work.
-    use rayon::prelude::*;
-    files = paths
-        .into_par_iter()
-        .map(|path| {
-            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            let rel = path.strip_prefix(content).unwrap_or(&path);
-            Ok(VaultFile {
-                path: slash_path(rel),
-                text: String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(files)
+    Ok(paths)
 }
 
 /// A relative path with `/` between its parts, whatever the platform.
@@ -438,4 +501,66 @@ fn is_temporary_name(name: &std::ffi::OsStr) -> bool {
     name.to_str()
         .and_then(|n| n.strip_prefix(TEMP_PREFIX))
         .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titles(notes: &[OnDisk]) -> Vec<(String, String)> {
+        notes
+            .iter()
+            .map(|n| (n.note.path.clone(), n.note.front.title.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_served_vault_is_read_again_where_it_changed_and_only_there() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let content = dir.path();
+        let write = |name: &str, title: &str| {
+            fs::write(
+                content.join(name),
+                format!("---\ntitle: {title}\n---\nBody.\n"),
+            )
+        };
+        write("a.md", "Alpha")?;
+        write("b.md", "Bravo")?;
+        let mut cache = VaultCache::default();
+        let keep = |_: &str| false;
+        read_vault_notes(content, &keep, Some(&mut cache))?;
+
+        // A new file, a removed one, an edit that changes the size.
+        write("c.md", "Charlie")?;
+        fs::remove_file(content.join("b.md"))?;
+        write("a.md", "Alpha two")?;
+        let read = read_vault_notes(content, &keep, Some(&mut cache))?;
+        assert_eq!(
+            titles(&read),
+            [
+                ("a.md".into(), "Alpha two".into()),
+                ("c.md".into(), "Charlie".into())
+            ]
+        );
+
+        // An edit of the same size within the same clock tick looks
+        // unchanged to the stamp; the file event that named it says.
+        let modified = fs::metadata(content.join("a.md"))?.modified()?;
+        write("a.md", "Alpha six")?;
+        fs::File::options()
+            .write(true)
+            .open(content.join("a.md"))?
+            .set_modified(modified)?;
+        let stale = read_vault_notes(content, &keep, Some(&mut cache))?;
+        assert_eq!(stale[0].note.front.title, "Alpha two");
+        cache.forget("a.md");
+        let read = read_vault_notes(content, &keep, Some(&mut cache))?;
+        assert_eq!(read[0].note.front.title, "Alpha six");
+        // What a build without a cache reads is the same.
+        assert_eq!(
+            titles(&read),
+            titles(&read_vault_notes(content, &keep, None)?)
+        );
+        Ok(())
+    }
 }

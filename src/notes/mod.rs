@@ -25,6 +25,32 @@ pub struct VaultFile {
     pub text: String,
 }
 
+/// A vault file as read, before anyone asks whose it is: the note its
+/// text makes, the text's [`hash`], and a warning when its front matter
+/// could not be read (the note is then its whole text, and the person's).
+/// `lore serve` keeps these between builds for the files that did not
+/// change.
+#[derive(Debug, Clone)]
+pub struct OnDisk {
+    pub note: Note,
+    pub hash: String,
+    pub diagnostic: Option<Diagnostic>,
+    /// The text itself, kept only when asked (`--restore` may set it aside).
+    pub text: Option<String>,
+}
+
+/// Reads one vault file.
+pub fn read_file(file: VaultFile, keep_text: bool) -> OnDisk {
+    let hash = hash(&file.text);
+    let (note, diagnostic) = read_note(&file);
+    OnDisk {
+        note,
+        hash,
+        diagnostic,
+        text: keep_text.then_some(file.text),
+    }
+}
+
 /// How the merge went, for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct MergeStats {
@@ -72,26 +98,40 @@ pub struct Merged {
 /// from disk was deleted by the user and is not brought back unless
 /// `restore` is set.
 pub fn merge(items: Vec<Item>, files: Vec<VaultFile>, state: &State, restore: bool) -> Merged {
-    let mut merged = Merged::default();
     // Each file's text goes once it is read, so the vault is never held
     // twice (as files and as notes); `--restore` may set aside the text of
     // a note lore has no record of, so those are kept.
-    let read: Vec<(Note, Option<Diagnostic>, String, Option<String>)> = files
+    let read = files
         .into_par_iter()
         .map(|f| {
-            let text_hash = hash(&f.text);
-            let (note, diagnostic) = read_note(&f, state, &text_hash);
-            let unrecorded = (restore && !state.notes.contains_key(&f.path)).then_some(f.text);
-            (note, diagnostic, text_hash, unrecorded)
+            let keep = restore && !state.notes.contains_key(&f.path);
+            read_file(f, keep)
         })
         .collect();
+    merge_read(items, read, state, restore)
+}
+
+/// [`merge`], of files already read ([`read_file`], with their text kept
+/// when `restore` is set).
+pub fn merge_read(items: Vec<Item>, files: Vec<OnDisk>, state: &State, restore: bool) -> Merged {
+    let mut merged = Merged::default();
     let mut unrecorded: HashMap<String, String> = HashMap::new();
-    for (note, diagnostic, text_hash, text) in read {
-        merged.diagnostics.extend(diagnostic);
-        if let Some(text) = text {
+    for file in files {
+        let mut note = file.note;
+        note.ownership = match state.notes.get(&note.path) {
+            Some(written) if written.is_lores(&file.hash) && file.diagnostic.is_none() => {
+                Ownership::Lore
+            }
+            _ => Ownership::User,
+        };
+        merged.diagnostics.extend(file.diagnostic);
+        if let Some(text) = file.text
+            && restore
+            && !state.notes.contains_key(&note.path)
+        {
             unrecorded.insert(note.path.clone(), text);
         }
-        merged.on_disk.insert(note.path.clone(), text_hash);
+        merged.on_disk.insert(note.path.clone(), file.hash);
         merged.notes.push(note);
     }
 
@@ -270,19 +310,15 @@ fn note_parts(item: &Item, name: &str) -> (FrontMatter, String) {
     (front, item.body.trim().to_string())
 }
 
-/// Reads one vault file. Unreadable front matter makes it a user note whose
-/// whole text is the body, with a warning.
-fn read_note(file: &VaultFile, state: &State, text_hash: &str) -> (Note, Option<Diagnostic>) {
+/// Reads one vault file, as the person's until the merge knows better.
+/// Unreadable front matter makes its whole text the body, with a warning.
+fn read_note(file: &VaultFile) -> (Note, Option<Diagnostic>) {
     let name = file
         .path
         .rsplit('/')
         .next()
         .unwrap_or(&file.path)
         .trim_end_matches(".md");
-    let ownership = match state.notes.get(&file.path) {
-        Some(written) if written.is_lores(text_hash) => Ownership::Lore,
-        _ => Ownership::User,
-    };
     let (front, body, diagnostic) = match markdown::split(&file.text) {
         Ok(parsed) => (
             frontmatter::read(&parsed.fields, name, parsed.body),
@@ -298,17 +334,12 @@ fn read_note(file: &VaultFile, state: &State, text_hash: &str) -> (Note, Option<
             )
         }
     };
-    let ownership = if diagnostic.is_some() {
-        Ownership::User
-    } else {
-        ownership
-    };
     (
         Note {
             path: file.path.clone(),
             front,
             body,
-            ownership,
+            ownership: Ownership::User,
         },
         diagnostic,
     )

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use super::super::fs;
 use super::super::ledger::Ledger;
 use super::super::publish::{self, Outcome};
-use crate::notes::{State, VaultFile};
-use crate::pipeline;
+use crate::notes::{self, VaultFile};
 use crate::render::{self, Memo};
 
 /// More notes saved at once than this, and the rebuild is all there is.
@@ -63,5 +62,5 @@ fn read_note(path: &Path, content: &Path) -> Option<crate::model::Note> {
         path: fs::slash_path(path.strip_prefix(content).ok()?),
         text,
     };
-    pipeline::read_vault(vec![file], &State::default()).pop()
+    Some(notes::read_file(file, false).note)
 }

@@ -22,7 +22,7 @@ use anyhow::Result;
 
 use super::args::ServeArgs;
 use super::build::{self, BuildFlags, Outcome};
-use super::{load_knowledge_base, lock, places};
+use super::{fs, load_knowledge_base, lock, places};
 use crate::model::Severity;
 use live::{Hub, Message};
 
@@ -69,7 +69,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     let _watcher = watch::start(&watched, wake.clone())?;
 
     let mut before = None;
-    // Each build hands the next what it made of every note's markdown.
+    // Each build hands the next what it read and made (`build::Carried`).
     let mut first = build::build_locked(
         common,
         None,
@@ -79,7 +79,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         Some(Default::default()),
     );
     flags.fetch = false;
-    let mut memo = first.as_mut().ok().and_then(|done| done.memo.take());
+    let mut carried = first.as_mut().ok().and_then(|done| done.carried.take());
     let mut ledger = first.as_mut().ok().and_then(|done| done.site_ledger.take());
     let mut built = match &first {
         Ok(done) => lores_own(done),
@@ -125,12 +125,19 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         }
         let taken: HashMap<PathBuf, Option<blake3::Hash>> =
             paths.iter().map(|p| (p.clone(), held(p))).collect();
-        if let (Some(memo), Some(ledger)) = (memo.as_mut(), ledger.as_mut()) {
+        if let Some(carried) = carried.as_mut() {
+            for path in &paths {
+                if let Ok(inside) = path.strip_prefix(&content_dir) {
+                    carried.vault.forget(&fs::slash_path(inside));
+                }
+            }
+        }
+        if let (Some(carried), Some(ledger)) = (carried.as_mut(), ledger.as_mut()) {
             let site = first::Site {
                 content: &content_dir,
                 output: &output_dir,
             };
-            let pages = first::note_pages(&paths, &site, memo, ledger);
+            let pages = first::note_pages(&paths, &site, &mut carried.render, ledger);
             if !pages.is_empty() {
                 say!(
                     "lore: {} written first, {} ms after the change",
@@ -140,14 +147,14 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
                 hub.send(Message::First(pages));
             }
         }
-        let given = Some(memo.take().unwrap_or_default());
+        let given = Some(carried.take().unwrap_or_default());
         let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
             build::build_locked(common, None, &flags, config, &root, given)
         });
         built = taken;
         if let Ok(done) = &mut outcome {
             built.extend(lores_own(done));
-            memo = done.memo.take();
+            carried = done.carried.take();
             ledger = done.site_ledger.take();
         }
         report_build(
