@@ -3,7 +3,9 @@
 # ../shared/bench/gen_corpus.py at each size, starts `lore serve` on it, and
 # times, as lore serve itself reports them (from the file event to the file
 # on disk), an edit of one note's body (its own page, written first, then
-# the whole site), a new note and a renamed tag.
+# the whole site), a new note and a renamed tag (every page that shows it
+# on disk, then the whole site: the search index, feeds and the rest come
+# after the pages, and the tabs reload when the pages are there).
 #
 #   bench/serve.sh [N ...]      (default: 1000 10000)
 #
@@ -37,8 +39,14 @@ first_page() {
   grep 'written first' "$1" | tail -1 | grep -o '[0-9]* ms after' | cut -d' ' -f1
 }
 
+# The milliseconds of the last rebuild's pages, before its search index.
+pages_made() {
+  grep 'page(s) on disk' "$1" | tail -1 | grep -o '[0-9]* ms after' | cut -d' ' -f1
+}
+
 mkdir -p "$WORK"
-printf '%8s %14s %14s %14s %14s\n' notes "edit: page ms" "edit: site ms" "new note ms" "tag rename ms"
+printf '%8s %14s %14s %14s %14s %14s %14s\n' notes "edit: page ms" "edit: site ms" \
+  "new: pages ms" "new: site ms" "rename: pages" "rename: site"
 for n in "${sizes[@]}"; do
   corpus="$WORK/serve-$n"
   if [ ! -d "$corpus/content" ]; then
@@ -59,13 +67,16 @@ for n in "${sizes[@]}"; do
   page=$(first_page "$log")
   printf -- '---\ntitle: A new note %s\ntags: [benchmark]\n---\nNew words.\n' "$n" >"$corpus/content/zz-new-note.md"
   added=$(wait_for_rebuild "$log" 2)
+  added_pages=$(pages_made "$log")
   # The note's first tag gets a new name: its old list page may go, a
   # new one comes, every page that shows the tag changes.
   sed -i '0,/^tags: \["\([^"]*\)"/s//tags: ["\1-renamed"/' "$corpus/content/$note"
   renamed=$(wait_for_rebuild "$log" 3)
+  renamed_pages=$(pages_made "$log")
   kill -INT $server; wait $server || true
   trap - EXIT
-  printf '%8s %14s %14s %14s %14s\n' "$n" "${page:-none}" "$edit" "$added" "$renamed"
+  printf '%8s %14s %14s %14s %14s %14s %14s\n' "$n" "${page:-none}" "$edit" \
+    "${added_pages:-none}" "$added" "${renamed_pages:-none}" "$renamed"
   # The corpus as it was, for the next run.
   cp "$log.note" "$corpus/content/$note"
   rm -f "$corpus/content/zz-new-note.md" "$log" "$log.note"

@@ -33,6 +33,8 @@ pub struct BuildFlags {
     pub check: Option<bool>,
     /// `lore serve`: diagnostics and the summary are returned, not printed.
     pub serving: bool,
+    /// `lore serve`: told what the pages changed once they are on disk.
+    pub pages_made: Option<super::publish::PagesMade>,
 }
 
 /// What one run did, for `lore serve` to report and pass on to browsers.
@@ -42,6 +44,8 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Site files written with new bytes, and removed (site-relative).
     pub pages_changed: Vec<String>,
+    /// Those of them already told when the pages were made.
+    pub pages_told: Vec<String>,
     /// Notes written into the content folder (their events are lore's own).
     pub notes_written: Vec<PathBuf>,
     pub summary: String,
@@ -269,7 +273,7 @@ pub fn build_locked(
     // Pages go to disk as they are rendered; `lore check` keeps them.
     let kept = render::Collect::default();
     let publisher = if flags.render && flags.check.is_none() {
-        Some(Publisher::open(&output_dir)?)
+        Some(Publisher::open(&output_dir)?.telling(flags.pages_made.clone()))
     } else {
         None
     };
@@ -343,6 +347,7 @@ pub fn build_locked(
     fs::write_state(&root, &out.state)?;
     let mut pages = 0;
     let mut pages_changed = Vec::new();
+    let mut pages_told = Vec::new();
     let mut site_ledger = None;
     if let (Some(site), Some(publisher)) = (&out.site, publisher) {
         let mut files = Vec::with_capacity(attachments.len());
@@ -356,6 +361,7 @@ pub fn build_locked(
         let published = publisher.finish()?;
         diagnostics.extend(published.diagnostics);
         pages_changed = published.changed;
+        pages_told = published.told;
         site_ledger = Some(published.ledger);
         fs::write_highlight_cache(&root, &site.highlight_cache)?;
         pages = site.pages;
@@ -396,6 +402,7 @@ pub fn build_locked(
             exit: None,
             diagnostics,
             pages_changed,
+            pages_told,
             notes_written,
             summary,
             carried,
@@ -417,6 +424,7 @@ pub fn build_locked(
         exit: Some(report::exit_code(errors)),
         diagnostics,
         pages_changed,
+        pages_told,
         notes_written,
         summary,
         carried,

@@ -73,7 +73,13 @@ pub struct Published {
     pub diagnostics: Vec<Diagnostic>,
     /// The folder's ledger as the run left it.
     pub ledger: Ledger,
+    /// What of `changed` was already told when the pages were made.
+    pub told: Vec<String>,
 }
+
+/// Told what the pages changed once they are on disk, before the rest of
+/// the site (`lore serve`); says whether it passed that on.
+pub type PagesMade = std::sync::Arc<dyn Fn(&[String]) -> bool + Send + Sync>;
 
 /// Writes `files` into `dir` and removes what an earlier run of lore wrote
 /// there that this one no longer has.
@@ -110,6 +116,7 @@ pub struct Publisher {
     journal: Mutex<Journal>,
     waiting: Mutex<Batch>,
     done: Mutex<Done>,
+    pages_made: Option<PagesMade>,
 }
 
 #[derive(Default)]
@@ -148,7 +155,14 @@ impl Publisher {
                 },
                 ..Done::default()
             }),
+            pages_made: None,
         })
+    }
+
+    /// Calls `tell` with what the pages changed once they are on disk.
+    pub fn telling(mut self, tell: Option<PagesMade>) -> Self {
+        self.pages_made = tell;
+        self
     }
 
     /// Takes files to publish; they are written once enough are waiting.
@@ -264,6 +278,22 @@ impl Sink for Publisher {
                 .collect(),
         )
         .map_err(|e| SinkError(format!("{e:#}")))
+    }
+
+    /// Writes what waits, and tells what changed so far.
+    fn pages_made(&self) -> Result<(), SinkError> {
+        let Some(tell) = &self.pages_made else {
+            return Ok(());
+        };
+        let rest = std::mem::take(&mut *lock(&self.waiting));
+        self.write(rest.files)
+            .map_err(|e| SinkError(format!("{e:#}")))?;
+        let mut done = lock(&self.done);
+        let Published { changed, told, .. } = &mut done.published;
+        if tell(changed) {
+            told.clone_from(changed);
+        }
+        Ok(())
     }
 
     /// A file the ledger records with the size and time it still has.

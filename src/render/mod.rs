@@ -417,6 +417,7 @@ pub fn render(
         .collect(),
     )?;
     let pages = made.load(Ordering::Relaxed);
+    sink.pages_made()?;
     timings.push(("pages", clock.elapsed()));
     let in_feeds: HashSet<usize> = feed_notes(notes, &order, config).collect();
     for (i, html) in frame.html.iter_mut().enumerate() {

@@ -19,6 +19,13 @@ pub trait Sink: Sync {
     fn unchanged(&self, _path: &str) -> bool {
         false
     }
+
+    /// The note pages and lists are all given; the search index, feeds
+    /// and the rest follow. `lore serve` reloads the tabs then: the search
+    /// index takes as long again and changes no page.
+    fn pages_made(&self) -> Result<(), SinkError> {
+        Ok(())
+    }
 }
 
 /// A sink could not take files (the disk is full, a folder is not

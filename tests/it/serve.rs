@@ -135,12 +135,16 @@ fn next_event(events: &Receiver<String>, kind: &str) -> String {
     panic!("no {kind} event came");
 }
 
-/// The next event of a rebuild (not of a page written before one).
+/// The events of the next rebuild, up to its own: those of pages written
+/// before its end (a saved note's page, then every page once made, before
+/// the search index), and its own last.
 fn next_rebuild(events: &Receiver<String>) -> String {
+    let mut all = String::new();
     loop {
         let built = next_event(events, "built");
-        if !built.contains("\"first\":true") {
-            return built;
+        all.push_str(&built);
+        if !built.contains("\"early\":true") {
+            return all;
         }
     }
 }
@@ -211,7 +215,7 @@ fn a_saved_notes_page_is_written_before_the_rebuild_which_then_leaves_it_as_it_i
     );
     let first = next_event(&events, "built");
     assert!(
-        first.contains("\"first\":true") && first.contains("\"changed\":[\"notes/alpha.html\"]"),
+        first.contains("\"early\":true") && first.contains("\"changed\":[\"notes/alpha.html\"]"),
         "the saved note's page comes first, alone: {first}"
     );
     assert!(kb.read("public/notes/alpha.html").contains("and more."));
@@ -230,6 +234,35 @@ fn a_saved_notes_page_is_written_before_the_rebuild_which_then_leaves_it_as_it_i
     );
     next_rebuild(&events);
     assert_eq!(kb.read("public/notes/beta.html"), "my own page");
+}
+
+#[test]
+fn a_rebuilds_pages_are_announced_before_its_search_index_is_made() {
+    let kb = small_kb();
+    let serving = Serving::start(&kb, &[]);
+    let events = serving.events();
+    kb.write(
+        "content/gamma.md",
+        "---\ntitle: Gamma\ntags: [greek]\n---\nThird words.\n",
+    );
+    let pages = next_event(&events, "built");
+    assert!(
+        pages.contains("\"early\":true")
+            && pages.contains("notes/gamma.html")
+            && pages.contains("tags/greek"),
+        "the new note's page and its tag's list come first: {pages}"
+    );
+    assert!(!pages.contains("search/"), "{pages}");
+    let rest = next_event(&events, "built");
+    assert!(
+        !rest.contains("\"early\"") && rest.contains("search/"),
+        "the search index follows: {rest}"
+    );
+    assert!(
+        !rest.contains("notes/gamma.html"),
+        "a tab is told to reload once: {rest}"
+    );
+    serving.wait_for_line("page(s) on disk");
 }
 
 #[test]
@@ -462,7 +495,7 @@ fn a_changed_feed_is_imported_once_and_the_notes_lore_writes_start_no_rebuild() 
         "feeds/blog.txt",
         &feed.replacen(&first_title, "A title changed upstream", 1),
     );
-    let built = next_event(&events, "built");
+    let built = next_rebuild(&events);
     assert!(built.contains(".html"), "{built}");
     std::thread::sleep(Duration::from_millis(1500));
     let more: Vec<String> = events.try_iter().collect();

@@ -6,12 +6,23 @@
   var base = document.currentScript.getAttribute("data-base") || "/";
   var overlay = null;
 
-  // This page's file in the site folder: "/kb/tags/x/" -> "tags/x/index.html".
-  function pageFile() {
-    var path = decodeURIComponent(location.pathname);
+  // A page's file in the site folder: "/kb/tags/x/" -> "tags/x/index.html".
+  function siteFile(pathname) {
+    var path = decodeURIComponent(pathname);
     path = path.indexOf(base) === 0 ? path.slice(base.length) : path.replace(/^\/+/, "");
     return path === "" || path.slice(-1) === "/" ? path + "index.html" : path;
   }
+
+  function pageFile() {
+    return siteFile(location.pathname);
+  }
+
+  // The scripts the page came with: when one changes, the page reloads.
+  // Not the search index's files, loaded per query, which change with
+  // every note saved.
+  var scripts = Array.prototype.map.call(document.querySelectorAll("script[src]"), function (s) {
+    return siteFile(new URL(s.src, location.href).pathname);
+  });
 
   function restyle() {
     var links = document.querySelectorAll('link[rel~="stylesheet"]');
@@ -61,7 +72,7 @@
     var styles = changed.length > 0 && changed.every(function (f) { return /\.css$/.test(f); });
     hideProblems();
     if (styles) restyle();
-    else if (changed.indexOf(page) >= 0 || changed.some(function (f) { return /\.js$/.test(f); }))
+    else if (changed.indexOf(page) >= 0 || changed.some(function (f) { return scripts.indexOf(f) >= 0; }))
       location.reload();
   });
   events.addEventListener("problems", function (event) {

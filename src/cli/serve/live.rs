@@ -18,8 +18,10 @@ pub const SCRIPT: &str = include_str!("live.js");
 pub enum Message {
     /// The site was rebuilt; these files (site-relative) changed.
     Built(Vec<String>),
-    /// These pages of saved notes were written first; the rebuild follows.
-    First(Vec<String>),
+    /// These pages were written before the rest of a build (a saved
+    /// note's own page, or every page once made, before the search index):
+    /// the build's own event follows.
+    Early(Vec<String>),
     /// The build failed, or input had errors: shown over the page.
     Problems(Vec<String>),
 }
@@ -29,9 +31,9 @@ impl Message {
     pub fn event(&self) -> String {
         let (name, data) = match self {
             Message::Built(changed) => ("built", serde_json::json!({ "changed": changed })),
-            Message::First(changed) => (
+            Message::Early(changed) => (
                 "built",
-                serde_json::json!({ "changed": changed, "first": true }),
+                serde_json::json!({ "changed": changed, "early": true }),
             ),
             Message::Problems(problems) => {
                 ("problems", serde_json::json!({ "problems": problems }))
@@ -66,15 +68,16 @@ impl Hub {
             Message::Problems(_) => *lock(&self.problems) = Some(message.clone()),
             Message::Built(_) => *lock(&self.problems) = None,
             // Whether the problems are gone, the rebuild says.
-            Message::First(_) => {}
+            Message::Early(_) => {}
         }
         let event = message.event();
         lock(&self.tabs).retain(|tab| tab.send(event.clone()).is_ok());
     }
 }
 
-/// A poisoned lock only means a tab's thread panicked; the list is fine.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// A poisoned lock only means a thread panicked while holding it: a tab's
+/// (the list is fine) or the one telling the tabs.
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -14,17 +14,18 @@ mod watch;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Result;
 
 use super::args::ServeArgs;
 use super::build::{self, BuildFlags, Outcome};
+use super::publish::PagesMade;
 use super::{fs, load_knowledge_base, lock, places};
 use crate::model::Severity;
-use live::{Hub, Message};
+use live::{Hub, Message, lock};
 
 /// What wakes the serving loop.
 pub enum Wake {
@@ -52,7 +53,10 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     );
 
     let hub = Arc::new(Hub::default());
+    // When the change being built was seen; none for the first build.
+    let change_seen = Arc::new(Mutex::new(None::<Instant>));
     let mut flags = BuildFlags {
+        pages_made: Some(pages_made(&hub, &change_seen)),
         render: true,
         fetch: options.pull,
         output: Some(output_dir.clone()),
@@ -144,10 +148,11 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
                     pages.join(", "),
                     since.elapsed().as_millis()
                 );
-                hub.send(Message::First(pages));
+                hub.send(Message::Early(pages));
             }
         }
         let given = Some(carried.take().unwrap_or_default());
+        *lock(&change_seen) = Some(since);
         let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
             build::build_locked(common, None, &flags, config, &root, given)
         });
@@ -166,6 +171,27 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     }
     say!("lore: stopped serving");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What tells the tabs, once a rebuild's pages are on disk, to reload
+/// the ones that changed, while the search index and feeds are made.
+fn pages_made(hub: &Arc<Hub>, change_seen: &Arc<Mutex<Option<Instant>>>) -> PagesMade {
+    let (hub, change_seen) = (hub.clone(), change_seen.clone());
+    Arc::new(move |changed: &[String]| {
+        let Some(since) = *lock(&change_seen) else {
+            return false;
+        };
+        if changed.is_empty() {
+            return false;
+        }
+        say!(
+            "lore: {} page(s) on disk {} ms after the change",
+            changed.len(),
+            since.elapsed().as_millis()
+        );
+        hub.send(Message::Early(changed.to_vec()));
+        true
+    })
 }
 
 /// Prints what a build did and tells the browsers: reload the pages that
@@ -211,7 +237,16 @@ fn report_build(
             since.elapsed().as_millis()
         ),
     }
-    hub.send(Message::Built(done.pages_changed));
+    // What the tabs were told when the pages were made, they are not
+    // told again.
+    let told: HashSet<&String> = done.pages_told.iter().collect();
+    let rest = done
+        .pages_changed
+        .iter()
+        .filter(|p| !told.contains(p))
+        .cloned()
+        .collect();
+    hub.send(Message::Built(rest));
     if !shown.is_empty() {
         hub.send(Message::Problems(shown));
     }
