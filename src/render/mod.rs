@@ -127,6 +127,9 @@ struct Frame {
     bodies: Vec<markdown::Rendered>,
     html: Vec<Packed>,
     summaries: Vec<String>,
+    /// Each note's date as `YYYY-MM-DD` and as shown, made once: every
+    /// list, related list and backlink shows it.
+    dates: Vec<(Option<String>, Option<String>)>,
     tags: Taxonomy,
     authors: Taxonomy,
     sources: Taxonomy,
@@ -356,6 +359,7 @@ pub fn render(
         bodies,
         html,
         summaries,
+        dates: notes.par_iter().map(display_date).collect(),
         tags: taxonomy::build("tags", notes, &order, |n| {
             n.front.tags.iter().map(String::as_str).collect()
         }),
@@ -704,12 +708,12 @@ impl<'a> Ctx<'a> {
         NoteRef {
             title: &self.notes[i].front.title,
             url: &self.urls[i],
-            date: display_date(&self.notes[i]).0,
+            date: self.dates[i].0.clone(),
         }
     }
 
     fn summary(&'a self, i: usize) -> Summary<'a> {
-        let (date, date_display) = display_date(&self.notes[i]);
+        let (date, date_display) = self.dates[i].clone();
         Summary {
             title: &self.notes[i].front.title,
             url: &self.urls[i],
@@ -724,7 +728,7 @@ impl<'a> Ctx<'a> {
     fn note_page(&self, i: usize) -> Result<Option<OutputFile>, TemplateError> {
         let note = &self.notes[i];
         let image = self.image_url(i);
-        let (date, date_display) = display_date(note);
+        let (date, date_display) = self.dates[i].clone();
         let view = NoteView {
             title: &note.front.title,
             date,
@@ -788,7 +792,7 @@ impl<'a> Ctx<'a> {
                 search::SearchDoc {
                     url: &self.urls[i],
                     title: &front.title,
-                    date: display_date(&self.notes[i]).0,
+                    date: self.dates[i].0.clone(),
                     source: front.source.as_deref(),
                     tags: &front.tags,
                     authors: &front.authors,
@@ -821,7 +825,7 @@ impl<'a> Ctx<'a> {
             .map(|i| previews::Preview {
                 url: &self.urls[i],
                 title: &self.notes[i].front.title,
-                date: display_date(&self.notes[i]).1.unwrap_or_default(),
+                date: self.dates[i].1.clone().unwrap_or_default(),
                 summary: &self.summaries[i],
             })
             .collect();

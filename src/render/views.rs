@@ -102,7 +102,7 @@ pub struct NoteView<'a> {
     pub mermaid: bool,
     /// Its neighbourhood drawn (none for a note with no links, backlinks
     /// or related notes).
-    pub graph: Option<LocalGraph>,
+    pub graph: Option<LocalGraph<'a>>,
     /// The graph page, site-relative (none when the theme has none).
     pub graph_page: Option<&'static str>,
 }
@@ -110,8 +110,8 @@ pub struct NoteView<'a> {
 /// A note's neighbourhood: inline SVG, and the kinds of tie it shows
 /// (`tie-mutual`, `tie-out`, `tie-in`, `tie-related`) for its key.
 #[derive(Debug, Serialize)]
-pub struct LocalGraph {
-    pub svg: String,
+pub struct LocalGraph<'a> {
+    pub svg: super::graph::Drawing<'a>,
     pub ties: Vec<&'static str>,
 }
 

@@ -33,6 +33,7 @@ impl Tie {
 }
 
 /// A note around the one at the centre.
+#[derive(Debug)]
 pub struct Neighbour<'a> {
     pub title: &'a str,
     /// Site-relative URL.

@@ -11,7 +11,7 @@ pub mod draw;
 mod layout;
 mod page;
 
-pub use page::GRAPH_PAGE;
+pub use page::{Drawing, GRAPH_PAGE};
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -27,6 +27,33 @@ struct Hub<'v> {
     ties: usize,
 }
 
+/// A note's neighbourhood as inline SVG, drawn only when its page is
+/// rendered: `lore serve` tells whether a page changed by what it is drawn
+/// from, and most pages of a rebuild do not.
+#[derive(Debug)]
+pub struct Drawing<'a> {
+    title: &'a str,
+    neighbours: Vec<Neighbour<'a>>,
+    between: Vec<(usize, usize)>,
+    root: String,
+}
+
+impl Serialize for Drawing<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if crate::render::memo::hashing_view() {
+            let neighbours: Vec<(&str, &str, &str)> = self
+                .neighbours
+                .iter()
+                .map(|n| (n.title, n.url, n.tie.class()))
+                .collect();
+            (self.title, neighbours, &self.between, &self.root).serialize(serializer)
+        } else {
+            let svg = draw::neighbourhood(self.title, &self.neighbours, &self.between, &self.root);
+            serializer.serialize_str(&svg)
+        }
+    }
+}
+
 impl<'a> Ctx<'a> {
     fn ties(&self) -> Ties<'_> {
         Ties {
@@ -37,7 +64,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The drawing of note `i`'s neighbourhood, or none for a note alone.
-    pub(in crate::render) fn local_graph(&self, i: usize) -> Option<LocalGraph> {
+    pub(in crate::render) fn local_graph(&self, i: usize) -> Option<LocalGraph<'_>> {
         let ties = self.ties();
         let neighbours = ties.neighbours(i);
         if neighbours.is_empty() {
@@ -56,7 +83,12 @@ impl<'a> Ctx<'a> {
         let mut ties: Vec<&'static str> = neighbours.iter().map(|n| n.1.class()).collect();
         ties.dedup();
         Some(LocalGraph {
-            svg: draw::neighbourhood(&self.notes[i].front.title, &drawn, &between, &root),
+            svg: Drawing {
+                title: &self.notes[i].front.title,
+                neighbours: drawn,
+                between,
+                root,
+            },
             ties,
         })
     }
