@@ -118,7 +118,7 @@ impl<'a> Ctx<'a> {
     pub(super) fn index_pages(&self, order: &[usize], emit: &Emit<'_>) -> Result<(), RenderError> {
         #[derive(Serialize)]
         struct Body<'v> {
-            notes: Vec<Summary<'v>>,
+            notes: Vec<super::Listed<'v, 'v>>,
             counts: Counts,
             top_tags: Vec<TermView<'v>>,
             pager: Option<Pager>,
@@ -139,7 +139,7 @@ impl<'a> Ctx<'a> {
                 paginate::page_url("index.html", p.number)
             });
             let body = Body {
-                notes: chunk.iter().map(|&i| self.summary(i)).collect(),
+                notes: chunk.iter().map(|&i| self.listed(i)).collect(),
                 counts: Counts {
                     notes: self.notes.len(),
                     tags: self.tags.terms.len(),
@@ -242,7 +242,7 @@ impl<'a> Ctx<'a> {
             kind: &'static str,
             heading: String,
             term: Named<'v>,
-            notes: Vec<Summary<'v>>,
+            notes: Vec<super::Listed<'v, 'v>>,
             count: usize,
             parent: LinkView<'v>,
             pager: Option<Pager>,
@@ -264,7 +264,7 @@ impl<'a> Ctx<'a> {
                 kind: taxonomy.dir,
                 heading: heading.clone(),
                 term: Named { name: &term.name },
-                notes: chunk.iter().map(|&i| self.summary(i)).collect(),
+                notes: chunk.iter().map(|&i| self.listed(i)).collect(),
                 count: term.notes.len(),
                 parent: LinkView {
                     name: kind_heading,

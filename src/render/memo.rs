@@ -179,6 +179,14 @@ thread_local! {
     static HASHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// A part of a view as a hash, made on its own (within [`view`] too).
+pub(super) fn hash_of(part: &impl serde::Serialize) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    // Writing to a hasher cannot fail, nor can a view's plain data.
+    let _ = serde_json::to_writer(&mut hasher, part);
+    hasher.finalize()
+}
+
 /// Whether the view being written out is being hashed, not rendered.
 pub(super) fn hashing_view() -> bool {
     HASHING.get()

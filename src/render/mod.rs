@@ -27,8 +27,8 @@ mod views;
 mod xml;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
@@ -113,6 +113,30 @@ struct Ctx<'a> {
     seen: Option<&'a SeenPages>,
     /// Pages made, rendered again or not.
     pages: &'a AtomicUsize,
+    /// Each note's summary as a hash, made the first time a list that
+    /// shows it is hashed (`lore serve`): a note is in five lists or so.
+    summary_hashes: Vec<OnceLock<blake3::Hash>>,
+}
+
+/// A note in a list: its [`Summary`] is made when the page is rendered;
+/// when the page's view is hashed, the summary counts by its own hash,
+/// made once a build.
+struct Listed<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    note: usize,
+}
+
+impl Serialize for Listed<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let summary = || self.ctx.summary(self.note);
+        match self.ctx.summary_hashes.get(self.note) {
+            Some(hash) if memo::hashing_view() => {
+                let hash = hash.get_or_init(|| memo::hash_of(&summary()));
+                serializer.serialize_bytes(hash.as_bytes())
+            }
+            _ => summary().serialize(serializer),
+        }
+    }
 }
 
 /// What one build's pages are made of, worked out from all the notes:
@@ -161,7 +185,16 @@ impl<'a> Ctx<'a> {
             sink,
             seen,
             pages,
+            summary_hashes: match seen {
+                Some(_) => (0..notes.len()).map(|_| OnceLock::new()).collect(),
+                None => Vec::new(),
+            },
         }
+    }
+
+    /// Note `i` as a list shows it.
+    fn listed(&self, note: usize) -> Listed<'_, 'a> {
+        Listed { ctx: self, note }
     }
 }
 
