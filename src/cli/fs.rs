@@ -249,16 +249,21 @@ pub fn read_vault_notes(
             Ok((rel, stamp, Arc::new(notes::read_file(file, keep))))
         })
         .collect::<Result<_>>()?;
+    let Some(cache) = cache else {
+        // Nothing keeps them: no copy.
+        return Ok(read
+            .into_par_iter()
+            .map(|(_, _, done)| Arc::unwrap_or_clone(done))
+            .collect());
+    };
     let notes = read
         .par_iter()
         .map(|(_, _, done)| (**done).clone())
         .collect();
-    if let Some(cache) = cache {
-        cache.files = read
-            .into_iter()
-            .map(|(rel, stamp, done)| (rel, (stamp, done)))
-            .collect();
-    }
+    cache.files = read
+        .into_iter()
+        .map(|(rel, stamp, done)| (rel, (stamp, done)))
+        .collect();
     Ok(notes)
 }
 
