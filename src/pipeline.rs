@@ -239,12 +239,7 @@ fn relate_notes(vault: &mut [Note], config: &Config, memo: Option<&mut relate::M
     if config.related.max == 0 {
         return;
     }
-    let (docs, settings) = (relate_docs(vault), relate_config(config));
-    let related = match memo {
-        Some(memo) => relate::related_with(&docs, &settings, memo),
-        None => relate::related(&docs, &settings),
-    };
-    drop(docs);
+    let related = relate_all(vault, config, memo);
     let names: Vec<String> = vault.iter().map(|n| n.name().to_string()).collect();
     for (note, list) in vault.iter_mut().zip(related) {
         if note.ownership == Ownership::Lore || note.front.related.is_empty() {
@@ -281,9 +276,17 @@ fn relate_docs(vault: &[Note]) -> Vec<RelateDoc<'_>> {
 }
 
 /// Every note's related notes as (index, score), as `lore build` finds
-/// them; for benchmarks and tools.
-pub fn relate_all(vault: &[Note], config: &Config) -> Vec<Vec<(u32, f32)>> {
-    relate::related(&relate_docs(vault), &relate_config(config))
+/// them (with a memo, as `lore serve` does); for benchmarks and tools.
+pub fn relate_all(
+    vault: &[Note],
+    config: &Config,
+    memo: Option<&mut relate::Memo>,
+) -> Vec<Vec<(u32, f32)>> {
+    let (docs, settings) = (relate_docs(vault), relate_config(config));
+    match memo {
+        Some(memo) => relate::related_with(&docs, &settings, memo),
+        None => relate::related(&docs, &settings),
+    }
 }
 
 /// `lore related`: the notes of `vault` as they are, and why each of

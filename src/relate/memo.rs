@@ -114,35 +114,33 @@ impl Memo {
     /// Global document frequencies, global term id → whether a tag or
     /// author, and memo term id → global id (`u32::MAX` if unused): ids in
     /// order of first occurrence in the documents, as `merge_vocabularies`
-    /// numbers them.
+    /// numbers them. In parallel parts, merged in order.
     pub(super) fn global_ids(&self, counts: &[Counts<'_>]) -> (Vec<u32>, Vec<bool>, Vec<u32>) {
-        let mut remap = vec![u32::MAX; self.is_special.len()];
+        let vocabulary = self.is_special.len();
+        let part_len = counts
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1) * 2)
+            .max(1);
+        let parts: Vec<(Vec<u32>, Vec<u32>)> = counts
+            .par_chunks(part_len)
+            .map(|part| first_occurrences(part, vocabulary))
+            .collect();
+        let mut remap = vec![u32::MAX; vocabulary];
         let mut df: Vec<u32> = Vec::new();
         let mut special: Vec<bool> = Vec::new();
-        let mut seen = |m: u64| {
-            let Some(g) = remap.get_mut(m as usize) else {
-                return;
-            };
-            if *g == u32::MAX {
-                *g = df.len() as u32;
-                df.push(0);
-                special.push(self.is_special.get(m as usize).copied().unwrap_or(false));
-            }
-            if let Some(d) = df.get_mut(*g as usize) {
-                *d += 1;
-            }
-        };
-        for c in counts {
-            let mut pos = 0;
-            while let Some(key) = get_varint(c.text, &mut pos) {
-                get_varint(c.text, &mut pos);
-                if key & 1 == 1 {
-                    get_varint(c.text, &mut pos);
+        for (terms, part_df) in parts {
+            for (m, d) in terms.into_iter().zip(part_df) {
+                let Some(g) = remap.get_mut(m as usize) else {
+                    continue;
+                };
+                if *g == u32::MAX {
+                    *g = df.len() as u32;
+                    df.push(0);
+                    special.push(self.is_special.get(m as usize).copied().unwrap_or(false));
                 }
-                seen(key >> 1);
-            }
-            for &(m, _) in c.special {
-                seen(u64::from(m));
+                if let Some(total) = df.get_mut(*g as usize) {
+                    *total += d;
+                }
             }
         }
         (df, special, remap)
@@ -154,6 +152,41 @@ impl Memo {
             *self = Memo::default();
         }
     }
+}
+
+/// The memo term ids `counts` use, in order of first occurrence, and how
+/// many of the documents use each.
+fn first_occurrences(counts: &[Counts<'_>], vocabulary: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut local = vec![u32::MAX; vocabulary];
+    let mut terms: Vec<u32> = Vec::new();
+    let mut df: Vec<u32> = Vec::new();
+    let mut seen = |m: u64| {
+        let Some(l) = local.get_mut(m as usize) else {
+            return;
+        };
+        if *l == u32::MAX {
+            *l = terms.len() as u32;
+            terms.push(m as u32);
+            df.push(0);
+        }
+        if let Some(d) = df.get_mut(*l as usize) {
+            *d += 1;
+        }
+    };
+    for c in counts {
+        let mut pos = 0;
+        while let Some(key) = get_varint(c.text, &mut pos) {
+            get_varint(c.text, &mut pos);
+            if key & 1 == 1 {
+                get_varint(c.text, &mut pos);
+            }
+            seen(key >> 1);
+        }
+        for &(m, _) in c.special {
+            seen(u64::from(m));
+        }
+    }
+    (terms, df)
 }
 
 /// A document's varints (see [`Chunk::text`]) with its term ids mapped by `ids`.

@@ -1092,6 +1092,14 @@ mod tests {
             bits(&related_with(&docs(&notes), &config, &mut memo)),
             bits(&fresh)
         );
+        // Numbered in parts, as many as threads.
+        let three = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("pool");
+        let remembered =
+            three.install(|| related_with(&docs(&notes), &config, &mut Memo::default()));
+        assert_eq!(bits(&remembered), bits(&fresh));
     }
 
     #[test]
