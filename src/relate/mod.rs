@@ -78,12 +78,18 @@
 //! share only very common terms, in neither of which they are among the
 //! heaviest postings, are not seen as related.
 //!
+//! `lore serve` rebuilds after every save; [`related_with`] takes step (1)
+//! for each unchanged note from a [`Memo`] of the last run, so only changed
+//! notes are tokenised. Steps (2) to (4) run in full: one new note changes
+//! every idf, hence every weight.
+//!
 //! # Determinism
 //!
 //! The same input gives bit-identical output whatever the number of threads:
 //! terms are interned in order of first occurrence in the document sequence,
 //! every floating-point sum runs in a fixed order (terms by id, postings by
-//! document), and every ranking breaks ties by id.
+//! document), and every ranking breaks ties by id. With a memo too: it
+//! keeps counts, never ids, and each run numbers the terms afresh.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
