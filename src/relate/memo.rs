@@ -30,6 +30,14 @@ impl std::fmt::Debug for Memo {
         f.debug_struct("relate::Memo")
             .field("terms", &self.is_special.len())
             .field("notes", &self.notes.len())
+            .field(
+                "bytes",
+                &self
+                    .notes
+                    .values()
+                    .map(|c| c.text.len() + std::mem::size_of_val(&*c.special))
+                    .sum::<usize>(),
+            )
             .finish()
     }
 }
