@@ -2,7 +2,8 @@
 # The relate stage alone at each size: generates the corpus of
 # ../shared/bench/gen_corpus.py (--flavor plain) if needed, then runs
 # `cargo bench --bench relate` over its notes. Prints relate time (median
-# of 3) and peak memory with and without the relate stage.
+# of 3) and peak memory with and without the relate stage, then the relate
+# stage of `lore serve`'s rebuilds (from its memo) after an edit and a new note.
 #
 #   bench/relate.sh [N ...]        (default: 10000 100000)
 set -euo pipefail

@@ -70,7 +70,7 @@ fn main() {
         let mut times: Vec<f64> = (0..3)
             .map(|_| {
                 let clock = Instant::now();
-                let lists = lore::pipeline::relate_all(&vault, &config);
+                let lists = lore::pipeline::relate_all(&vault, &config, None);
                 std::hint::black_box(lists);
                 clock.elapsed().as_secs_f64()
             })
@@ -85,5 +85,54 @@ fn main() {
             rayon::current_num_threads(),
             (after - before).max(0.0)
         );
+        serve_rebuilds(vault, &config);
     }
+}
+
+/// The relate stage of `lore serve`'s rebuilds: a memo filled by a first
+/// run, then one note edited (three times, a new word each time) and one
+/// note added. Each list must equal a full run's, bit for bit.
+fn serve_rebuilds(mut vault: Vec<lore::model::Note>, config: &lore::config::Config) {
+    let mut memo = lore::relate::Memo::default();
+    let clock = Instant::now();
+    lore::pipeline::relate_all(&vault, config, Some(&mut memo));
+    let first = clock.elapsed().as_secs_f64();
+    let mut rebuild = |vault: &[lore::model::Note]| {
+        let clock = Instant::now();
+        let lists = lore::pipeline::relate_all(vault, config, Some(&mut memo));
+        let time = clock.elapsed().as_secs_f64();
+        let full = lore::pipeline::relate_all(vault, config, None);
+        let bits = |l: &[Vec<(u32, f32)>]| -> Vec<Vec<(u32, u32)>> {
+            l.iter()
+                .map(|l| l.iter().map(|&(j, s)| (j, s.to_bits())).collect())
+                .collect()
+        };
+        assert!(
+            bits(&lists) == bits(&full),
+            "a rebuild's lists differ from a full run's"
+        );
+        time
+    };
+    let mut edits: Vec<f64> = (0..3)
+        .map(|i| {
+            if let Some(note) = vault.first_mut() {
+                note.body
+                    .push_str(&format!("\n\nAn edited paragraph, edit{i}word.\n"));
+            }
+            rebuild(&vault)
+        })
+        .collect();
+    edits.sort_by(f64::total_cmp);
+    let Some(mut added) = vault.first().cloned() else {
+        return;
+    };
+    added.front.title = "A new note".into();
+    added.path = "zz-new-note.md".into();
+    vault.push(added);
+    let add = rebuild(&vault);
+    println!(
+        "  lore serve: first relate {first:.3} s, then relate {:.3} s after an edit \
+         (median of 3), {add:.3} s after a new note",
+        edits[1]
+    );
 }

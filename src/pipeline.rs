@@ -121,7 +121,9 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
     out.timings.push(("notes", clock.elapsed()));
 
     let clock = Instant::now();
-    relate_notes(&mut vault, &input.config);
+    let mut memo = input.memo;
+    let mut relate_memo = memo.as_mut().map(|m| std::mem::take(&mut m.relate));
+    relate_notes(&mut vault, &input.config, relate_memo.as_mut());
     out.timings.push(("relate", clock.elapsed()));
 
     let clock = Instant::now();
@@ -163,7 +165,7 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
             .iter_mut()
             .map(|n| std::mem::take(&mut n.body))
             .collect();
-        let site = render::render(
+        let mut site = render::render(
             &vault,
             markdown,
             &render::ContentFiles {
@@ -174,10 +176,13 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
             &input.theme,
             render::Previous {
                 highlight: input.highlight_cache,
-                memo: input.memo,
+                memo,
             },
             sink,
         )?;
+        if let (Some(memo), Some(relate)) = (site.memo.as_mut(), relate_memo) {
+            memo.relate = relate;
+        }
         out.diagnostics.extend(site.diagnostics.iter().cloned());
         out.timings
             .extend(site.timings.iter().map(|(step, time)| (*step, *time)));
@@ -228,11 +233,13 @@ pub fn ingest(sources: &[LoadedSource]) -> Ingest {
 /// Fills `related` of every note lore owns. A note a person owns keeps the
 /// list it has; one without any gets the computed list for the site only
 /// (its file is never rewritten).
-fn relate_notes(vault: &mut [Note], config: &Config) {
+/// With a memo (`lore serve`), only notes changed since it was made are
+/// tokenised again.
+fn relate_notes(vault: &mut [Note], config: &Config, memo: Option<&mut relate::Memo>) {
     if config.related.max == 0 {
         return;
     }
-    let related = relate::related(&relate_docs(vault), &relate_config(config));
+    let related = relate_all(vault, config, memo);
     let names: Vec<String> = vault.iter().map(|n| n.name().to_string()).collect();
     for (note, list) in vault.iter_mut().zip(related) {
         if note.ownership == Ownership::Lore || note.front.related.is_empty() {
@@ -269,9 +276,17 @@ fn relate_docs(vault: &[Note]) -> Vec<RelateDoc<'_>> {
 }
 
 /// Every note's related notes as (index, score), as `lore build` finds
-/// them; for benchmarks and tools.
-pub fn relate_all(vault: &[Note], config: &Config) -> Vec<Vec<(u32, f32)>> {
-    relate::related(&relate_docs(vault), &relate_config(config))
+/// them (with a memo, as `lore serve` does); for benchmarks and tools.
+pub fn relate_all(
+    vault: &[Note],
+    config: &Config,
+    memo: Option<&mut relate::Memo>,
+) -> Vec<Vec<(u32, f32)>> {
+    let (docs, settings) = (relate_docs(vault), relate_config(config));
+    match memo {
+        Some(memo) => relate::related_with(&docs, &settings, memo),
+        None => relate::related(&docs, &settings),
+    }
 }
 
 /// `lore related`: the notes of `vault` as they are, and why each of

@@ -25,6 +25,29 @@ pub(super) struct Chunk {
     pub(super) body_lens: Vec<u32>,
 }
 
+impl Chunk {
+    /// Each document's counts, in order.
+    pub(super) fn docs(&self) -> impl Iterator<Item = Counts<'_>> {
+        fn starts(ends: &[usize]) -> impl Iterator<Item = usize> + '_ {
+            std::iter::once(0).chain(ends.iter().copied())
+        }
+        starts(&self.text_ends)
+            .zip(&self.text_ends)
+            .zip(starts(&self.special_ends).zip(&self.special_ends))
+            .zip(&self.body_lens)
+            .map(
+                |(((text_start, &text_end), (special_start, &special_end)), &len)| Counts {
+                    text: self.text.get(text_start..text_end).unwrap_or_default(),
+                    special: self
+                        .special
+                        .get(special_start..special_end)
+                        .unwrap_or_default(),
+                    len,
+                },
+            )
+    }
+}
+
 /// Where a token was read.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Field {

@@ -78,12 +78,18 @@
 //! share only very common terms, in neither of which they are among the
 //! heaviest postings, are not seen as related.
 //!
+//! `lore serve` rebuilds after every save; [`related_with`] takes step (1)
+//! for each unchanged note from a [`Memo`] of the last run, so only changed
+//! notes are tokenised. Steps (2) to (4) run in full: one new note changes
+//! every idf, hence every weight.
+//!
 //! # Determinism
 //!
 //! The same input gives bit-identical output whatever the number of threads:
 //! terms are interned in order of first occurrence in the document sequence,
 //! every floating-point sum runs in a fixed order (terms by id, postings by
-//! document), and every ranking breaks ties by id.
+//! document), and every ranking breaks ties by id. With a memo too: it
+//! keeps counts, never ids, and each run numbers the terms afresh.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -92,6 +98,7 @@ use rayon::prelude::*;
 
 mod chunks;
 mod index;
+mod memo;
 mod select;
 mod series;
 mod tokens;
@@ -99,12 +106,14 @@ mod vectors;
 
 use chunks::*;
 use index::*;
+pub use memo::Memo;
 use select::*;
 use series::*;
 use tokens::*;
 use vectors::*;
 
 /// What relate needs to know about one note.
+#[derive(Clone, Copy)]
 pub struct RelateDoc<'a> {
     /// The note title (its terms weigh `title_weight`).
     pub title: &'a str,
@@ -179,7 +188,26 @@ pub fn related(docs: &[RelateDoc<'_>], config: &RelateConfig) -> Vec<Vec<(u32, f
     if config.max_related == 0 || n < 2 || u32::try_from(n).is_err() {
         return vec![Vec::new(); n];
     }
-    let model = Model::build(docs, config, false);
+    finish(docs, config, &Model::build(docs, config, false))
+}
+
+/// [`related`], bit for bit, with what tokenising made of each note kept in
+/// `memo` from one run to the next (`lore serve`): only notes the memo has
+/// not seen, with the same title, body, tags and authors, are tokenised.
+pub fn related_with(
+    docs: &[RelateDoc<'_>],
+    config: &RelateConfig,
+    memo: &mut Memo,
+) -> Vec<Vec<(u32, f32)>> {
+    let n = docs.len();
+    if config.max_related == 0 || n < 2 || u32::try_from(n).is_err() {
+        return vec![Vec::new(); n];
+    }
+    finish(docs, config, &Model::remembered(docs, config, memo))
+}
+
+/// Phase 4 from the model: candidates, hubness, the lists.
+fn finish(docs: &[RelateDoc<'_>], config: &RelateConfig, model: &Model) -> Vec<Vec<(u32, f32)>> {
     let select = model.select(docs, config);
     let (candidates, hubness) = model.candidates(&select);
     candidates
@@ -274,21 +302,10 @@ struct Model {
 
 impl Model {
     fn build(docs: &[RelateDoc<'_>], config: &RelateConfig, with_names: bool) -> Model {
-        let n = docs.len();
         let weights = Weights::new(config);
 
         // (1) Tokenise and count, in parallel chunks with chunk-local vocabularies.
-        // Each chunk learns its vocabulary afresh (a stop-word test, a stem
-        // and an allocation per distinct token), so chunks are as few as
-        // balancing the threads allows: `CHUNKS_PER_THREAD` each. Global ids
-        // do not depend on the chunks (see `merge_vocabularies`).
-        let chunk_len = n
-            .div_ceil(rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD)
-            .clamp(32, 1024);
-        let chunks: Vec<Chunk> = docs
-            .par_chunks(chunk_len)
-            .map(|chunk| build_chunk(chunk, &weights))
-            .collect();
+        let chunks = count(docs, &weights);
 
         // Merge the vocabularies: global ids in order of first occurrence.
         let (df, remaps) = merge_vocabularies(&chunks);
@@ -299,24 +316,8 @@ impl Model {
         };
 
         // (2) Prune each document to its top terms, in parallel.
-        let n_f64 = n as f64;
-        let idf: Vec<f32> = df
-            .iter()
-            .map(|&d| (((1.0 + n_f64) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
-            .collect();
-        let n_special = docs
-            .iter()
-            .filter(|d| !d.tags.is_empty() || !d.authors.is_empty())
-            .count() as f32;
-        let pruning = Pruning {
-            title_weight: weights.title,
-            sublinear: std::array::from_fn(|tf| sublinear(tf as u32)),
-            df: &df,
-            idf: &idf,
-            n_special,
-            special_idf_max: ((1.0 + n_special) / 3.0).ln() + 1.0,
-            max_terms: config.max_terms,
-        };
+        let idf = idf(&df, docs.len());
+        let pruning = Pruning::new(docs, &weights, config, &df, &idf);
         let special = special_terms(&chunks, &remaps, df.len());
         let lens: Vec<u32> = chunks
             .iter()
@@ -331,7 +332,38 @@ impl Model {
             .flatten()
             .collect();
         drop(idf);
+        Model::index(docs, config, vectors, special, lens, names)
+    }
 
+    /// As [`Model::build`], with phase 1 taken from `memo` for the notes
+    /// it has seen (and kept there for those it has not).
+    fn remembered(docs: &[RelateDoc<'_>], config: &RelateConfig, memo: &mut Memo) -> Model {
+        let weights = Weights::new(config);
+        let keys = memo.learn(docs, &weights);
+        let counts = memo.counts(&keys);
+        let (df, special, remap) = memo.global_ids(&counts);
+        let idf = idf(&df, docs.len());
+        let pruning = Pruning::new(docs, &weights, config, &df, &idf);
+        let globals = pruning.globals(&remap);
+        let vectors: Vec<Vec<(u32, f32)>> = counts
+            .par_iter()
+            .map_init(Vec::new, |v, &c| pruning.vector(c, &globals, &remap, v))
+            .collect();
+        let lens: Vec<u32> = counts.iter().map(|c| c.len).collect();
+        drop(counts);
+        memo.tidy(df.len());
+        Model::index(docs, config, vectors, special, lens, Vec::new())
+    }
+
+    /// (3) What both ways of phase 1 end with: series and the index.
+    fn index(
+        docs: &[RelateDoc<'_>],
+        config: &RelateConfig,
+        vectors: Vec<Vec<(u32, f32)>>,
+        special: Vec<bool>,
+        lens: Vec<u32>,
+        names: Vec<Box<str>>,
+    ) -> Model {
         // A stub is no part of a series either.
         let mut series = series(docs);
         for mates in &mut series {
@@ -341,7 +373,7 @@ impl Model {
         // (3) Inverted index with capped postings.
         // Tags and authors only score a pool picked by words (see `Select`),
         // so they need no postings.
-        let index = Index::build(&vectors, df.len(), config.max_postings, &special);
+        let index = Index::build(&vectors, special.len(), config.max_postings, &special);
         Model {
             vectors,
             index,
@@ -391,6 +423,29 @@ impl Model {
             date_scale_secs: weights.date_scale_secs,
         }
     }
+}
+
+/// Phase 1 in parallel chunks, each with its own vocabulary. Each chunk
+/// learns its vocabulary afresh (a stop-word test, a stem and an
+/// allocation per distinct token), so chunks are as few as balancing the
+/// threads allows: `CHUNKS_PER_THREAD` each. Global ids do not depend on
+/// the chunks (see `merge_vocabularies`).
+fn count(docs: &[RelateDoc<'_>], weights: &Weights) -> Vec<Chunk> {
+    let chunk_len = docs
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD)
+        .clamp(32, 1024);
+    docs.par_chunks(chunk_len)
+        .map(|chunk| build_chunk(chunk, weights))
+        .collect()
+}
+
+/// Per global term, its smooth idf among `n` documents.
+fn idf(df: &[u32], n: usize) -> Vec<f32> {
+    let n_f64 = n as f64;
+    df.iter()
+        .map(|&d| (((1.0 + n_f64) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
+        .collect()
 }
 
 /// Global term id → whether it is a tag or author (text terms are
@@ -995,6 +1050,62 @@ mod tests {
         assert_eq!(bits(&a), bits(&c));
         assert_eq!(bits(&a), bits(&e));
         assert!(a.iter().filter(|l| !l.is_empty()).count() > 600);
+    }
+
+    #[test]
+    fn a_memo_gives_what_a_fresh_run_gives() {
+        let config = RelateConfig {
+            max_postings: 16,
+            ..RelateConfig::default()
+        };
+        let mut notes = synthetic(400);
+        let mut memo = Memo::default();
+        let fresh = related(&docs(&notes), &config);
+        assert_eq!(
+            bits(&related_with(&docs(&notes), &config, &mut memo)),
+            bits(&fresh)
+        );
+        assert!(fresh.iter().filter(|l| !l.is_empty()).count() > 300);
+
+        // One note edited (a new word first, which renumbers every term),
+        // one added in the middle, one removed, one retagged.
+        notes[0].body = format!("zebra crossing {} zebra", notes[0].body);
+        notes[0].title.push_str(" anew");
+        let added = owned(
+            "A note about zebra crossing",
+            &format!("zebra crossing {}", notes[3].body),
+            &["tag1", "brand new"],
+            &["author2"],
+        );
+        notes.insert(200, added);
+        notes.remove(10);
+        notes[50].tags = vec!["tag3".into()];
+        let fresh = related(&docs(&notes), &config);
+        let remembered = related_with(&docs(&notes), &config, &mut memo);
+        assert_eq!(bits(&remembered), bits(&fresh));
+        assert_ne!(fresh.get(199), Some(&Vec::new()));
+
+        // Again from that memo, and with tags weighing differently
+        // (tokenising counts tags by their weight).
+        notes.swap(1, 2);
+        notes[7].body.clear();
+        let config = RelateConfig {
+            tag_weight: 2.0,
+            ..config
+        };
+        let fresh = related(&docs(&notes), &config);
+        assert_eq!(
+            bits(&related_with(&docs(&notes), &config, &mut memo)),
+            bits(&fresh)
+        );
+        // Numbered in parts, as many as threads.
+        let three = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("pool");
+        let remembered =
+            three.install(|| related_with(&docs(&notes), &config, &mut Memo::default()));
+        assert_eq!(bits(&remembered), bits(&fresh));
     }
 
     #[test]

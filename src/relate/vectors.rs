@@ -30,6 +30,30 @@ pub(super) fn normalize(v: &mut [(u32, f32)]) {
     }
 }
 
+impl<'a> Pruning<'a> {
+    pub(super) fn new(
+        docs: &[RelateDoc<'_>],
+        weights: &Weights,
+        config: &RelateConfig,
+        df: &'a [u32],
+        idf: &'a [f32],
+    ) -> Self {
+        let n_special = docs
+            .iter()
+            .filter(|d| !d.tags.is_empty() || !d.authors.is_empty())
+            .count() as f32;
+        Pruning {
+            title_weight: weights.title,
+            sublinear: std::array::from_fn(|tf| sublinear(tf as u32)),
+            df,
+            idf,
+            n_special,
+            special_idf_max: ((1.0 + n_special) / 3.0).ln() + 1.0,
+            max_terms: config.max_terms,
+        }
+    }
+}
+
 impl Pruning<'_> {
     #[inline]
     pub(super) fn sub(&self, tf: u64) -> f32 {
@@ -63,87 +87,100 @@ impl Pruning<'_> {
         ((1 + body) as f32 / 3.0).min(1.0)
     }
 
-    pub(super) fn vectors(&self, chunk: &Chunk, remap: &[u32]) -> Vec<Vec<(u32, f32)>> {
-        let mut text_start = 0;
-        let mut special_start = 0;
-        let mut out = Vec::with_capacity(chunk.text_ends.len());
-        // Each local term's global id and idf, looked up once per chunk
-        // rather than at each of its uses (three dependent loads each).
-        let globals: Vec<Option<(u32, f32)>> = (0..remap.len() as u32)
+    /// Each local term's global id and idf (if shared), looked up once
+    /// rather than at each of its uses (three dependent loads each).
+    pub(super) fn globals(&self, remap: &[u32]) -> Vec<Option<(u32, f32)>> {
+        (0..remap.len() as u32)
             .map(|local| self.global(remap, local))
-            .collect();
+            .collect()
+    }
+
+    pub(super) fn vectors(&self, chunk: &Chunk, remap: &[u32]) -> Vec<Vec<(u32, f32)>> {
+        let globals = self.globals(remap);
         // One buffer for every document's terms; each vector is copied out
         // at its final length (no over-allocation, no shrinking).
         let mut v: Vec<(u32, f32)> = Vec::new();
-        let docs = chunk
-            .text_ends
-            .iter()
-            .zip(&chunk.special_ends)
-            .zip(&chunk.body_lens);
-        for ((&text_end, &special_end), &len) in docs {
-            let text = chunk.text.get(text_start..text_end).unwrap_or_default();
-            let special = chunk
-                .special
-                .get(special_start..special_end)
-                .unwrap_or_default();
-            text_start = text_end;
-            special_start = special_end;
-            // A stub (the example note, an empty body) neither gives nor
-            // receives links: there is nothing in it to relate.
-            if len < MIN_BODY_TOKENS {
-                out.push(Vec::new());
-                continue;
-            }
-
-            let per_expected_use = 1.0 / (1.0 + len as f32 / PASSING_LEN).min(3.0);
-            v.clear();
-            let mut pos = 0;
-            while let Some(key) = get_varint(text, &mut pos) {
-                let body = get_varint(text, &mut pos).unwrap_or(0);
-                let title = if key & 1 == 1 {
-                    get_varint(text, &mut pos).unwrap_or(0)
-                } else {
-                    0
-                };
-                let mut w = 0.0;
-                if body > 0 {
-                    w += self.sub(body) * Self::support(body, per_expected_use);
-                }
-                if title > 0 {
-                    w += self.title_weight * self.sub(title) * Self::title_support(body);
-                }
-                if w > 0.0
-                    && let Some(&Some((g, idf))) = globals.get((key >> 1) as usize)
-                {
-                    v.push((g, w * idf));
-                }
-            }
-            if self.max_terms > 0 && v.len() > self.max_terms {
-                v.select_nth_unstable_by(self.max_terms - 1, by_weight);
-                v.truncate(self.max_terms);
-            }
-            v.sort_unstable_by_key(|e| e.0);
-            normalize(&mut v);
-            // Tags and authors on top of the unit text part, not normalised
-            // with it: the text part stays a cosine, and selection caps what
-            // they add (see `Select`). Rarity is counted among the notes that
-            // carry tags or authors at all, so a tag every note of one feed
-            // has (`#data`) counts little even if other feeds have no tags.
-            let n_text = v.len();
-            v.extend(special.iter().filter_map(|&(l, factor)| {
-                let g = *remap.get(l as usize)?;
-                let df = *self.df.get(g as usize)?;
-                (df >= 2).then(|| {
-                    let idf = ((1.0 + self.n_special) / (1.0 + df as f32)).ln() + 1.0;
-                    (g, factor * idf / self.special_idf_max)
-                })
-            }));
-            if v.len() > n_text {
-                v.sort_unstable_by_key(|e| e.0);
-            }
-            v.retain(|e| e.1 >= MIN_WEIGHT);
-            out.push(v.clone());
-        }
-        out
+        chunk
+            .docs()
+            .map(|counts| self.vector(counts, &globals, remap, &mut v))
+            .collect()
     }
+
+    /// One document's pruned vector, from its counts (term ids local to
+    /// `remap`: a chunk's or a [`Memo`]'s); `v` is a scratch buffer.
+    #[inline]
+    pub(super) fn vector(
+        &self,
+        counts: Counts<'_>,
+        globals: &[Option<(u32, f32)>],
+        remap: &[u32],
+        v: &mut Vec<(u32, f32)>,
+    ) -> Vec<(u32, f32)> {
+        let Counts { text, special, len } = counts;
+        // A stub (the example note, an empty body) neither gives nor
+        // receives links: there is nothing in it to relate.
+        if len < MIN_BODY_TOKENS {
+            return Vec::new();
+        }
+
+        let per_expected_use = 1.0 / (1.0 + len as f32 / PASSING_LEN).min(3.0);
+        v.clear();
+        let mut pos = 0;
+        while let Some(key) = get_varint(text, &mut pos) {
+            let body = get_varint(text, &mut pos).unwrap_or(0);
+            let title = if key & 1 == 1 {
+                get_varint(text, &mut pos).unwrap_or(0)
+            } else {
+                0
+            };
+            let mut w = 0.0;
+            if body > 0 {
+                w += self.sub(body) * Self::support(body, per_expected_use);
+            }
+            if title > 0 {
+                w += self.title_weight * self.sub(title) * Self::title_support(body);
+            }
+            if w > 0.0
+                && let Some(&Some((g, idf))) = globals.get((key >> 1) as usize)
+            {
+                v.push((g, w * idf));
+            }
+        }
+        if self.max_terms > 0 && v.len() > self.max_terms {
+            v.select_nth_unstable_by(self.max_terms - 1, by_weight);
+            v.truncate(self.max_terms);
+        }
+        v.sort_unstable_by_key(|e| e.0);
+        normalize(v);
+        // Tags and authors on top of the unit text part, not normalised
+        // with it: the text part stays a cosine, and selection caps what
+        // they add (see `Select`). Rarity is counted among the notes that
+        // carry tags or authors at all, so a tag every note of one feed
+        // has (`#data`) counts little even if other feeds have no tags.
+        let n_text = v.len();
+        v.extend(special.iter().filter_map(|&(l, factor)| {
+            let g = *remap.get(l as usize)?;
+            let df = *self.df.get(g as usize)?;
+            (df >= 2).then(|| {
+                let idf = ((1.0 + self.n_special) / (1.0 + df as f32)).ln() + 1.0;
+                (g, factor * idf / self.special_idf_max)
+            })
+        }));
+        if v.len() > n_text {
+            v.sort_unstable_by_key(|e| e.0);
+        }
+        v.retain(|e| e.1 >= MIN_WEIGHT);
+        v.clone()
+    }
+}
+
+/// What phase 1 counted of one document.
+#[derive(Clone, Copy)]
+pub(super) struct Counts<'a> {
+    /// Varints, as in [`Chunk::text`].
+    pub(super) text: &'a [u8],
+    /// (term, tag or author factor).
+    pub(super) special: &'a [(u32, f32)],
+    /// Body tokens.
+    pub(super) len: u32,
 }

@@ -38,6 +38,10 @@ pub struct Memo {
     pub(super) pages: HashMap<String, blake3::Hash>,
     /// What a note's page is made of, for a quick page (see [`super::quick`]).
     pub(super) kept: Option<Box<Kept>>,
+    /// What the relate stage tokenised of each note: not render's, carried
+    /// here so that one memo goes from build to build. The pipeline takes
+    /// it out before relating and puts it back after rendering.
+    pub relate: crate::relate::Memo,
 }
 
 /// Where links can lead: lowercased note names and paths to pages, the
@@ -114,6 +118,7 @@ impl Memo {
             theme: Some(theme),
             pages,
             kept: kept.map(Box::new),
+            relate: crate::relate::Memo::default(),
         }
     }
 }

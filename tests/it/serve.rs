@@ -393,6 +393,15 @@ fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_wri
     assert!(stopped, "Ctrl-C stops it cleanly: {said}");
     assert!(said.contains("stopped"), "{said}");
 
+    assert_site_is_a_full_builds(&kb);
+    assert!(
+        kb.path("public/notes/delta.html").exists() && !kb.path("public/notes/beta.html").exists()
+    );
+}
+
+/// The site in `public/` is byte for byte what `lore build` writes anew
+/// (the ledger aside).
+fn assert_site_is_a_full_builds(kb: &Kb) {
     kb.lore_ok(&["build", "--offline", "-o", "fresh"]);
     let files = |dir: &str| -> std::collections::BTreeMap<String, Vec<u8>> {
         walkdir::WalkDir::new(kb.path(dir))
@@ -415,7 +424,89 @@ fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_wri
     for (path, bytes) in &served {
         assert!(bytes == &fresh[path], "{path} differs from a full build");
     }
-    assert!(served.contains_key("notes/delta.html") && !served.contains_key("notes/beta.html"));
+}
+
+#[test]
+fn after_edits_a_new_note_and_a_deletion_related_notes_are_what_a_full_build_finds() {
+    let kb = Kb::new();
+    kb.write("config.toml", "title = \"Served\"\n");
+    let note = |name: &str, title: &str, body: &str| {
+        kb.write(
+            &format!("content/{name}.md"),
+            &format!("---\ntitle: {title}\n---\n{body}\n"),
+        )
+    };
+    note(
+        "sail-trim",
+        "Trimming sails upwind",
+        "Trim the mainsail and jib when sailing upwind: the sheet, traveller and boom vang \
+         shape each sail. A tight leech points higher; an eased sheet sails faster.",
+    );
+    note(
+        "sail-reef",
+        "Reefing the mainsail",
+        "Reef the mainsail early when the wind builds: ease the sheet and vang, lower the \
+         halyard, hook the reef cringle, then trim the sail again for upwind sailing.",
+    );
+    note(
+        "bread-starter",
+        "Sourdough starter care",
+        "Feed the sourdough starter flour and water daily; a ripe starter doubles, smells \
+         sour and leavens the dough. Keep the starter warm so the bread rises well.",
+    );
+    note(
+        "bread-shape",
+        "Shaping sourdough loaves",
+        "Shape the dough after bulk fermentation: a tight skin helps the loaf rise in the \
+         oven. Sourdough bread needs a ripe starter and a long, warm proof.",
+    );
+    note(
+        "rust-borrow",
+        "Borrow checker basics",
+        "The borrow checker rejects a mutable borrow while a shared borrow lives; lifetimes \
+         tell the compiler how long each reference stays valid in Rust code.",
+    );
+    note(
+        "rust-lifetimes",
+        "Lifetimes in Rust structs",
+        "A struct holding a reference needs a lifetime parameter, so the compiler and the \
+         borrow checker know the reference outlives the struct in Rust.",
+    );
+    let serving = Serving::start(&kb, &[]);
+    let events = serving.events();
+    let steps: [&dyn Fn(); 3] = [
+        // A loaf goes sailing: its related notes change, and theirs.
+        &|| {
+            note(
+                "bread-shape",
+                "Shaping sourdough loaves",
+                "Shape the mainsail like a loaf: ease the sheet, trim the jib, reef early \
+                 and sail upwind when the wind builds over the boom vang.",
+            )
+        },
+        &|| {
+            note(
+                "rust-async",
+                "Async Rust and the borrow checker",
+                "An async block borrows like a closure: the borrow checker and lifetimes \
+                 decide how long each reference lives across an await in Rust code.",
+            )
+        },
+        &|| std::fs::remove_file(kb.path("content/sail-trim.md")).unwrap(),
+    ];
+    for step in steps {
+        step();
+        next_rebuild(&events);
+    }
+    let (stopped, said) = serving.interrupt();
+    assert!(stopped, "Ctrl-C stops it cleanly: {said}");
+    assert_site_is_a_full_builds(&kb);
+    let page = kb.read("public/notes/rust-borrow.html");
+    let related = page.split("Related notes").nth(1).unwrap_or_default();
+    assert!(related.contains("rust-async.html"), "{page}");
+    let page = kb.read("public/notes/sail-reef.html");
+    let related = page.split("Related notes").nth(1).unwrap_or_default();
+    assert!(related.contains("bread-shape.html"), "{page}");
 }
 
 #[test]
