@@ -159,7 +159,8 @@ pub fn build_locked(
         places::check_output(&root, &config, &output_dir)?;
     }
     // What a run that was stopped left behind.
-    fs::remove_leftover_temporaries(&content_dir);
+    let found = fs::walk_content(&content_dir)?;
+    fs::remove_leftovers(&found);
     fs::remove_leftover_temporaries(&root.join(".lore"));
     let mut diagnostics = Vec::new();
     let from_config = cli_sources.is_none();
@@ -199,13 +200,9 @@ pub fn build_locked(
         None => (None, None),
     };
     let keep_text = |path: &str| common.restore && !state.notes.contains_key(path);
-    let vault = fs::read_vault_notes(&content_dir, &keep_text, vault_cache.as_mut())?;
+    let vault = fs::read_vault_notes(&content_dir, found.notes, &keep_text, vault_cache.as_mut())?;
     let attachments = if flags.render {
-        publishable_attachments(
-            &content_dir,
-            fs::list_attachments(&content_dir),
-            &mut diagnostics,
-        )
+        publishable_attachments(&content_dir, found.attachments, &mut diagnostics)
     } else {
         Vec::new()
     };

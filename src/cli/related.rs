@@ -16,7 +16,11 @@ pub fn run(wanted: &str, config_path: &Path) -> Result<ExitCode> {
     let (config, root) = load_knowledge_base(config_path)?;
     let content = root.join(&config.content_dir);
     let (state, _) = fs::read_state(&root);
-    let vault = pipeline::read_vault(fs::read_vault_notes(&content, &|_| false, None)?, &state);
+    let found = fs::walk_content(&content)?;
+    let vault = pipeline::read_vault(
+        fs::read_vault_notes(&content, found.notes, &|_| false, None)?,
+        &state,
+    );
     let Some(target) = find(&vault, wanted) else {
         bail!(
             "no note named {wanted:?} in {} (give its file name, title or an alias)",

@@ -3,28 +3,38 @@
 //! every note's HTML waits at once: at 100,000 notes it was most of a
 //! build's memory. LZ4 makes it about a third, and costs a little time.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Compressed UTF-8 text, shared: `lore serve` keeps each note's in its
 /// memo from build to build, and a copy costs a count, not the bytes.
 #[derive(Debug, Clone, Default)]
-pub struct Packed(Arc<[u8]>);
+pub struct Packed(Arc<Bytes>);
+
+#[derive(Debug, Default)]
+struct Bytes {
+    bytes: Box<[u8]>,
+    /// Their hash, made the first time a rebuild asks, then kept with them.
+    hash: OnceLock<blake3::Hash>,
+}
 
 impl Packed {
     pub fn new(text: &str) -> Packed {
         if text.is_empty() {
             return Packed::default();
         }
-        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into())
+        Packed(Arc::new(Bytes {
+            bytes: lz4_flex::compress_prepend_size(text.as_bytes()).into(),
+            hash: OnceLock::new(),
+        }))
     }
 
     /// The text again. Only [`Packed::new`] makes the bytes, so they always
     /// unpack; were they ever not to, the page would be empty, not wrong.
     pub fn unpack(&self) -> String {
-        if self.0.is_empty() {
+        if self.0.bytes.is_empty() {
             return String::new();
         }
-        lz4_flex::decompress_size_prepended(&self.0)
+        lz4_flex::decompress_size_prepended(&self.0.bytes)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default()
@@ -43,7 +53,9 @@ pub struct Html<'a>(pub &'a Packed);
 impl serde::Serialize for Html<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if super::memo::hashing_view() {
-            serializer.serialize_bytes(blake3::hash(&self.0.0).as_bytes())
+            let bytes = &self.0.0;
+            let hash = bytes.hash.get_or_init(|| blake3::hash(&bytes.bytes));
+            serializer.serialize_bytes(hash.as_bytes())
         } else {
             serializer.serialize_str(&self.0.unpack())
         }
@@ -59,7 +71,7 @@ mod tests {
         let html = "<p>Some words, and <a href=\"../notes/x.html\">a link</a>.</p>\n".repeat(200);
         let packed = Packed::new(&html);
         assert_eq!(packed.unpack(), html);
-        assert!(packed.0.len() * 3 < html.len());
+        assert!(packed.0.bytes.len() * 3 < html.len());
         assert_eq!(Packed::new("").unpack(), "");
         assert_eq!(Packed::new("é ü ✓").unpack(), "é ü ✓");
     }
