@@ -559,23 +559,16 @@ mod tests {
         write("b.md", "Bravo")?;
         let mut cache = VaultCache::default();
         let keep = |_: &str| false;
-        read_vault_notes(
-            content,
-            walk_content(content)?.notes,
-            &keep,
-            Some(&mut cache),
-        )?;
+        let read_all = |cache: Option<&mut VaultCache>| {
+            read_vault_notes(content, walk_content(content)?.notes, &keep, cache)
+        };
+        read_all(Some(&mut cache))?;
 
         // A new file, a removed one, an edit that changes the size.
         write("c.md", "Charlie")?;
         fs::remove_file(content.join("b.md"))?;
         write("a.md", "Alpha two")?;
-        let read = read_vault_notes(
-            content,
-            walk_content(content)?.notes,
-            &keep,
-            Some(&mut cache),
-        )?;
+        let read = read_all(Some(&mut cache))?;
         assert_eq!(
             titles(&read),
             [
@@ -592,20 +585,10 @@ mod tests {
             .write(true)
             .open(content.join("a.md"))?
             .set_modified(modified)?;
-        let stale = read_vault_notes(
-            content,
-            walk_content(content)?.notes,
-            &keep,
-            Some(&mut cache),
-        )?;
+        let stale = read_all(Some(&mut cache))?;
         assert_eq!(stale[0].note.front.title, "Alpha two");
         cache.forget("a.md");
-        let read = read_vault_notes(
-            content,
-            walk_content(content)?.notes,
-            &keep,
-            Some(&mut cache),
-        )?;
+        let read = read_all(Some(&mut cache))?;
         assert_eq!(read[0].note.front.title, "Alpha six");
         // What a build without a cache reads is the same.
         assert_eq!(
