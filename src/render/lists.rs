@@ -50,7 +50,7 @@ fn numbered(title: &str, pager: Option<&Pager>) -> String {
 }
 
 /// A head with the page's prev/next links.
-fn with_pager(head: Head, pager: Option<&Pager>) -> Head {
+fn with_pager<'a>(head: Head<'a>, pager: Option<&Pager>) -> Head<'a> {
     Head {
         prev: pager.and_then(|p| p.prev.clone()),
         next: pager.and_then(|p| p.next.clone()),

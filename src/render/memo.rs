@@ -32,6 +32,9 @@ pub struct Memo {
     pub(super) passes: HashMap<blake3::Hash, Arc<Pass>>,
     /// Lowercased names whose target changed since the passes were made.
     stale: Vec<String>,
+    /// Finds them (and their `%20` spellings) in any case without
+    /// lowercasing each note first, when they are all ASCII.
+    stale_finder: Option<aho_corasick::AhoCorasick>,
     /// The templates the pages were rendered with.
     theme: Option<blake3::Hash>,
     /// Page path → hash of what its template was given.
@@ -82,6 +85,7 @@ impl Memo {
             self.passes.clear();
             self.stale.clear();
         }
+        self.stale_finder = finder(&self.stale);
         self.world = None;
         if self.theme != Some(theme) {
             self.theme = Some(theme);
@@ -96,11 +100,19 @@ impl Memo {
         if self.stale.is_empty() {
             return Some(pass);
         }
-        let text = markdown.to_lowercase();
-        let named = self
-            .stale
-            .iter()
-            .any(|name| text.contains(name.as_str()) || text.contains(&name.replace(' ', "%20")));
+        // Two letters lowercase to ASCII (KELVIN SIGN to `k`, DOTTED
+        // CAPITAL I to `i` and a dot): a text with either is lowercased.
+        let named = match &self.stale_finder {
+            Some(finder) if !markdown.contains(['\u{212A}', '\u{0130}']) => {
+                finder.is_match(markdown)
+            }
+            _ => {
+                let text = markdown.to_lowercase();
+                self.stale.iter().any(|name| {
+                    text.contains(name.as_str()) || text.contains(&name.replace(' ', "%20"))
+                })
+            }
+        };
         (!named).then_some(pass)
     }
 
@@ -115,12 +127,27 @@ impl Memo {
             world: Some(world),
             passes,
             stale: Vec::new(),
+            stale_finder: None,
             theme: Some(theme),
             pages,
             kept: kept.map(Box::new),
             relate: crate::relate::Memo::default(),
         }
     }
+}
+
+/// What finds any of `names` (lowercased, ASCII) in a text of any case.
+fn finder(names: &[String]) -> Option<aho_corasick::AhoCorasick> {
+    if names.is_empty() || !names.iter().all(|n| n.is_ascii()) {
+        return None;
+    }
+    let spellings = names
+        .iter()
+        .flat_map(|n| [n.clone(), n.replace(' ', "%20")]);
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(spellings)
+        .ok()
 }
 
 /// The names (last path segment, lowercased) of every key whose target
@@ -301,6 +328,15 @@ mod tests {
         assert!(moved.get(&links_beta, "See [[Beta]].").is_none());
         assert!(moved.get(&links_mine, "[x](My%20Note.md)").is_none());
         assert!(moved.get(&plain, "Nothing linked here.").is_some());
+        // Found in any case, and spelled with letters that lowercase to
+        // ASCII (a KELVIN SIGN for the k of "kelvin"): as a full build
+        // reads the link.
+        assert!(moved.get(&links_beta, "See [[BETA]].").is_none());
+        let kelvin = world(&["kelvin"]);
+        let gone = Memo::of((kelvin, theme), passes.clone(), HashMap::new(), None)
+            .valid_in(&world(&[]), theme);
+        assert!(gone.get(&plain, "See [[\u{212A}elvin]].").is_none());
+        assert!(gone.get(&plain, "See [[Celsius]].").is_some());
 
         // Many names moved at once: everything is rendered again.
         let many: Vec<String> = (0..=MOST_STALE).map(|k| format!("n{k}")).collect();

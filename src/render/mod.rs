@@ -801,7 +801,7 @@ impl<'a> Ctx<'a> {
                 } else {
                     self.summaries[i].clone()
                 },
-                json_ld: Some(self.json_ld(i, image.as_deref())),
+                json_ld: Some(self.json_ld(i, image.clone())),
                 image,
                 prev: None,
                 next: None,
@@ -984,39 +984,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// schema.org JSON-LD of a note page.
-    fn json_ld(&self, i: usize, image: Option<&str>) -> String {
-        let note = &self.notes[i];
-        let mut data = serde_json::json!({
-            "@context": "https://schema.org",
-            "@type": "BlogPosting",
-            "headline": note.front.title,
-            "description": self.summaries[i],
-        });
-        if let Some(date) = note.front.date {
-            let stamp = date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            data["datePublished"] = stamp.clone().into();
-            data["dateModified"] = stamp.into();
+    fn json_ld(&self, i: usize, image: Option<String>) -> JsonLd<'_> {
+        let front = &self.notes[i].front;
+        JsonLd {
+            title: &front.title,
+            description: &self.summaries[i],
+            date: front.date,
+            authors: &front.authors,
+            tags: &front.tags,
+            url: (!self.base_url.is_empty()).then(|| format!("{}{}", self.base_url, self.urls[i])),
+            image,
         }
-        if !note.front.authors.is_empty() {
-            data["author"] = note
-                .front
-                .authors
-                .iter()
-                .map(|a| serde_json::json!({"@type": "Person", "name": a}))
-                .collect();
-        }
-        if !note.front.tags.is_empty() {
-            data["keywords"] = note.front.tags.join(", ").into();
-        }
-        if !self.base_url.is_empty() {
-            let url = format!("{}{}", self.base_url, self.urls[i]);
-            data["url"] = url.clone().into();
-            data["mainEntityOfPage"] = url.into();
-        }
-        if let Some(image) = image {
-            data["image"] = image.into();
-        }
-        script_safe_json(&data)
     }
 
     /// Whether a term has a feed: term feeds are on and it has a dated note.
@@ -1143,21 +1121,20 @@ impl<'a> Ctx<'a> {
 }
 
 /// What a page's `<head>` says about it beyond its title.
-struct Head {
+struct Head<'a> {
     feeds: Vec<FeedLink>,
     /// Empty: the site's description.
     description: String,
     /// Absolute URL of the page's picture.
     image: Option<String>,
-    /// JSON-LD, already safe inside `<script>`.
-    json_ld: Option<String>,
+    json_ld: Option<JsonLd<'a>>,
     /// Neighbour pages of a paginated list.
     prev: Option<String>,
     next: Option<String>,
 }
 
-impl Head {
-    fn feeds(feeds: Vec<FeedLink>) -> Head {
+impl Head<'_> {
+    fn feeds(feeds: Vec<FeedLink>) -> Self {
         Head {
             feeds,
             description: String::new(),

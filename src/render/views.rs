@@ -28,12 +28,75 @@ pub struct PageView<'a> {
     pub description: String,
     /// Absolute URL of the page's picture (a note's `image`), for OpenGraph.
     pub image: Option<String>,
-    /// A note's schema.org JSON-LD, already safe inside `<script>`.
-    pub json_ld: Option<String>,
+    /// A note's schema.org JSON-LD, safe inside `<script>`.
+    pub json_ld: Option<JsonLd<'a>>,
     /// On a page of a paginated list: the pages before and after it
     /// (`<link rel="prev">`/`"next"`), site-relative.
     pub prev: Option<String>,
     pub next: Option<String>,
+}
+
+/// What a note's schema.org JSON-LD says. It is written out when the page
+/// is rendered; while `lore serve` hashes the page's view, what it is made
+/// of stands for it (building the JSON for every page of every rebuild
+/// cost more than hashing its parts).
+#[derive(Debug)]
+pub struct JsonLd<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub date: Option<chrono::NaiveDateTime>,
+    pub authors: &'a [String],
+    pub tags: &'a [String],
+    /// The page's absolute URL, when there is a base URL.
+    pub url: Option<String>,
+    pub image: Option<String>,
+}
+
+impl JsonLd<'_> {
+    /// The JSON, safe inside `<script>`.
+    pub fn text(&self) -> String {
+        let mut data = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": self.title,
+            "description": self.description,
+        });
+        if let Some(date) = self.date {
+            let stamp = date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            data["datePublished"] = stamp.clone().into();
+            data["dateModified"] = stamp.into();
+        }
+        if !self.authors.is_empty() {
+            data["author"] = self
+                .authors
+                .iter()
+                .map(|a| serde_json::json!({"@type": "Person", "name": a}))
+                .collect();
+        }
+        if !self.tags.is_empty() {
+            data["keywords"] = self.tags.join(", ").into();
+        }
+        if let Some(url) = &self.url {
+            data["url"] = url.clone().into();
+            data["mainEntityOfPage"] = url.clone().into();
+        }
+        if let Some(image) = &self.image {
+            data["image"] = image.clone().into();
+        }
+        super::script_safe_json(&data)
+    }
+}
+
+impl Serialize for JsonLd<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if super::memo::hashing_view() {
+            let date = self.date.map(|d| d.and_utc().timestamp());
+            let parts = (self.title, self.description, date, self.authors, self.tags);
+            (parts, &self.url, &self.image).serialize(serializer)
+        } else {
+            serializer.serialize_str(&self.text())
+        }
+    }
 }
 
 /// A feed of a page: its title, format name ("Atom", "RSS", "JSON Feed"),
