@@ -371,7 +371,8 @@ pub fn math(tex: &str, display: bool) -> String {
     use pulldown_latex::config::DisplayMode;
     use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
     let storage = Storage::new();
-    let parser = Parser::new(tex, &storage);
+    let parser = Parser::new(tex, &storage)
+        .map(|event| event.map_err(|error| EscapedError(escape(&error.to_string()))));
     // The renderer writes the annotation as it is given.
     let source = escape(tex);
     let config = RenderConfig {
@@ -389,6 +390,19 @@ pub fn math(tex: &str, display: bool) -> String {
     }
     out
 }
+
+/// A formula's parse error, its text HTML-escaped: pulldown-latex writes
+/// an error's text into the page as it is, and the text quotes the TeX.
+#[derive(Debug)]
+struct EscapedError(String);
+
+impl std::fmt::Display for EscapedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EscapedError {}
 
 #[cfg(test)]
 mod tests {
@@ -432,6 +446,8 @@ mod tests {
             "x</math><img src=x onerror=alert(1)>",
             "\\unknown{</annotation><img src=x onerror=alert(1)>}",
             "\\frac{<b>",
+            // An error's message quotes the formula (found by fuzzing).
+            "a & <script>alert(1)</script>",
         ] {
             let html = math(hostile, false);
             assert!(
