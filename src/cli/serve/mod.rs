@@ -25,7 +25,7 @@ use super::build::{self, BuildFlags, Outcome};
 use super::publish::PagesMade;
 use super::{fs, load_knowledge_base, lock, places};
 use crate::model::Severity;
-use live::{Hub, Message, lock};
+use live::{Hub, Message};
 
 /// What wakes the serving loop.
 pub enum Wake {
@@ -152,7 +152,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
             }
         }
         let given = Some(carried.take().unwrap_or_default());
-        *lock(&change_seen) = Some(since);
+        *live::lock(&change_seen) = Some(since);
         let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
             build::build_locked(common, None, &flags, config, &root, given)
         });
@@ -178,7 +178,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
 fn pages_made(hub: &Arc<Hub>, change_seen: &Arc<Mutex<Option<Instant>>>) -> PagesMade {
     let (hub, change_seen) = (hub.clone(), change_seen.clone());
     Arc::new(move |changed: &[String]| {
-        let Some(since) = *lock(&change_seen) else {
+        let Some(since) = *live::lock(&change_seen) else {
             return false;
         };
         if changed.is_empty() {
