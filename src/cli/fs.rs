@@ -131,27 +131,6 @@ pub fn walk_content(content: &Path) -> Result<ContentFiles> {
     Ok(found)
 }
 
-/// The notes and attachments of the content folder, content-relative with
-/// `/`, for `lore vault --out`.
-pub fn list_vault_files(content: &Path) -> Result<Vec<String>> {
-    let mut files = Vec::new();
-    for entry in walk_visible(content) {
-        let entry = entry.with_context(|| format!("reading {}", content.display()))?;
-        let path = entry.path();
-        let extension = path
-            .extension()
-            .and_then(|x| x.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if entry.file_type().is_file()
-            && (extension == "md" || ATTACHMENT_EXTENSIONS.contains(&extension.as_str()))
-        {
-            files.push(slash_path(path.strip_prefix(content).unwrap_or(path)));
-        }
-    }
-    Ok(files)
-}
-
 /// The first `limit` bytes of a file, or `None` for a folder or an
 /// unreadable file (reading it as a source reports why).
 pub fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {

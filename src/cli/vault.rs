@@ -44,7 +44,12 @@ pub fn run(
     let _lock = lock::acquire(&root)?;
     let content = root.join(&config.content_dir);
     let mut files: Vec<Publish> = Vec::new();
-    for rel in fs::list_vault_files(&content)? {
+    let found = fs::walk_content(&content)?;
+    for path in found.notes {
+        let rel = fs::slash_path(path.strip_prefix(&content).unwrap_or(&path));
+        files.push(Publish::Copy(rel, path));
+    }
+    for rel in found.attachments {
         let from = fs::safe_join(&content, &rel)?;
         files.push(Publish::Copy(rel, from));
     }

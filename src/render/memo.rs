@@ -206,8 +206,7 @@ pub(super) fn view(template: &str, context: &impl serde::Serialize) -> Option<bl
 }
 
 thread_local! {
-    /// Set while [`view`] writes a view out: a note's HTML then stands for
-    /// itself by its hash (see [`super::packed::Html`]).
+    /// Set while [`view`] writes a view out (see [`costly_part`]).
     static HASHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -219,9 +218,25 @@ pub(super) fn hash_of(part: &impl serde::Serialize) -> blake3::Hash {
     hasher.finalize()
 }
 
-/// Whether the view being written out is being hashed, not rendered.
-pub(super) fn hashing_view() -> bool {
-    HASHING.get()
+/// Writes out a part of a view that is costly to make (a note's HTML,
+/// its graph, its JSON-LD, a list's summaries): `made()` when the page is
+/// rendered; while [`view`] only hashes the view to learn whether the page
+/// changed, `stand_in()`, what the part is made from or its hash.
+pub(super) fn costly_part<S, T, M>(
+    serializer: S,
+    stand_in: impl FnOnce() -> T,
+    made: impl FnOnce() -> M,
+) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    T: serde::Serialize,
+    M: serde::Serialize,
+{
+    if HASHING.get() {
+        stand_in().serialize(serializer)
+    } else {
+        made().serialize(serializer)
+    }
 }
 
 /// Everything the markdown pass reads of one note.

@@ -118,6 +118,18 @@ struct Ctx<'a> {
     summary_hashes: Vec<OnceLock<blake3::Hash>>,
 }
 
+/// What a [`Ctx`] is given besides its frame: the same for every `Ctx`
+/// of one render (the frame changes between them: the HTML is let go).
+#[derive(Clone, Copy)]
+struct Given<'a> {
+    config: &'a Config,
+    notes: &'a [Note],
+    engine: &'a Engine,
+    sink: &'a dyn Sink,
+    seen: Option<&'a SeenPages>,
+    pages: &'a AtomicUsize,
+}
+
 /// A note in a list: its [`Summary`] is made when the page is rendered;
 /// when the page's view is hashed, the summary counts by its own hash,
 /// made once a build.
@@ -129,13 +141,11 @@ struct Listed<'c, 'a> {
 impl Serialize for Listed<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let summary = || self.ctx.summary(self.note);
-        match self.ctx.summary_hashes.get(self.note) {
-            Some(hash) if memo::hashing_view() => {
-                let hash = hash.get_or_init(|| memo::hash_of(&summary()));
-                serializer.serialize_bytes(hash.as_bytes())
-            }
-            _ => summary().serialize(serializer),
-        }
+        let hash = || match self.ctx.summary_hashes.get(self.note) {
+            Some(hash) => *hash.get_or_init(|| memo::hash_of(&summary())),
+            None => memo::hash_of(&summary()),
+        };
+        memo::costly_part(serializer, || *hash().as_bytes(), summary)
     }
 }
 
@@ -169,13 +179,15 @@ struct Frame {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(
-        (config, notes): (&'a Config, &'a [Note]),
-        engine: &'a Engine,
-        frame: &'a Frame,
-        sink: &'a dyn Sink,
-        (seen, pages): (Option<&'a SeenPages>, &'a AtomicUsize),
-    ) -> Ctx<'a> {
+    fn new(given: Given<'a>, frame: &'a Frame) -> Ctx<'a> {
+        let Given {
+            config,
+            notes,
+            engine,
+            sink,
+            seen,
+            pages,
+        } = given;
         Ctx {
             config,
             notes,
@@ -409,13 +421,15 @@ pub fn render(
         graph: theme.templates.contains_key("graph.html"),
     };
     let made = AtomicUsize::new(0);
-    let ctx = Ctx::new(
-        (config, notes),
-        &engine,
-        &frame,
+    let given = Given {
+        config,
+        notes,
+        engine: &engine,
         sink,
-        (seen.as_ref(), &made),
-    );
+        seen: seen.as_ref(),
+        pages: &made,
+    };
+    let ctx = Ctx::new(given, &frame);
     timings.push(("links + taxonomies", clock.elapsed()));
     // Pages first: once they are made, the notes' HTML can go (but for
     // the few notes the feeds carry) before the search index takes its
@@ -462,13 +476,7 @@ pub fn render(
             *html = Packed::default();
         }
     }
-    let ctx = Ctx::new(
-        (config, notes),
-        &engine,
-        &frame,
-        sink,
-        (seen.as_ref(), &made),
-    );
+    let ctx = Ctx::new(given, &frame);
     // The index consumes the search terms. Its chunks of cards and text
     // are written as they are made, within "search index"; the rest of it
     // is timed on its own, as "search written".

@@ -52,13 +52,17 @@ pub struct Html<'a>(pub &'a Packed);
 
 impl serde::Serialize for Html<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if super::memo::hashing_view() {
-            let bytes = &self.0.0;
-            let hash = bytes.hash.get_or_init(|| blake3::hash(&bytes.bytes));
-            serializer.serialize_bytes(hash.as_bytes())
-        } else {
-            serializer.serialize_str(&self.0.unpack())
-        }
+        let bytes = &self.0.0;
+        super::memo::costly_part(
+            serializer,
+            || {
+                *bytes
+                    .hash
+                    .get_or_init(|| blake3::hash(&bytes.bytes))
+                    .as_bytes()
+            },
+            || self.0.unpack(),
+        )
     }
 }
 

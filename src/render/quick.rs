@@ -16,7 +16,7 @@ use super::highlight::Highlighter;
 use super::markdown::{self, Links};
 use super::memo::{self, Memo};
 use super::templates::{Engine, TemplateError};
-use super::{Collect, Ctx, Frame, OutputFile, link_targets, markdown_pass, url_index};
+use super::{Collect, Ctx, Frame, Given, OutputFile, link_targets, markdown_pass, url_index};
 use crate::config::Config;
 use crate::model::Note;
 
@@ -112,13 +112,15 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
     let kept = memo.kept.as_deref()?;
     let collect = Collect::default();
     let made = AtomicUsize::new(0);
-    let ctx = Ctx::new(
-        (&kept.config, &kept.notes),
-        &kept.engine,
-        &kept.frame,
-        &collect,
-        (None, &made),
-    );
+    let given = Given {
+        config: &kept.config,
+        notes: &kept.notes,
+        engine: &kept.engine,
+        sink: &collect,
+        seen: None,
+        pages: &made,
+    };
+    let ctx = Ctx::new(given, &kept.frame);
     ctx.note_page(i).transpose()
 }
 

@@ -89,13 +89,13 @@ impl JsonLd<'_> {
 
 impl Serialize for JsonLd<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if super::memo::hashing_view() {
-            let date = self.date.map(|d| d.and_utc().timestamp());
-            let parts = (self.title, self.description, date, self.authors, self.tags);
-            (parts, &self.url, &self.image).serialize(serializer)
-        } else {
-            serializer.serialize_str(&self.text())
-        }
+        let date = self.date.map(|d| d.and_utc().timestamp());
+        let parts = (self.title, self.description, date, self.authors, self.tags);
+        super::memo::costly_part(
+            serializer,
+            || (parts, &self.url, &self.image),
+            || self.text(),
+        )
     }
 }
 

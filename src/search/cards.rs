@@ -185,13 +185,7 @@ mod tests {
             doc("d.html", "", ""),
             doc("e.html", "", ""),
         ];
-        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
-        let mut files = Vec::new();
-        chunks(&refs, &mut |made| {
-            files.extend(made);
-            Ok::<(), ()>(())
-        })
-        .unwrap();
+        let files: Vec<SearchFile> = parts(&docs).into_iter().flatten().collect();
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["c/0.js", "c/1.js"]);
         let first = String::from_utf8(files[0].bytes.clone()).unwrap();
@@ -203,11 +197,8 @@ mod tests {
         assert!(cut.ends_with('…') && cut.len() <= SUMMARY_BYTES + '…'.len_utf8());
     }
 
-    #[test]
-    fn chunks_handed_on_in_parts_are_numbered_on_from_part_to_part() {
-        let docs: Vec<SearchDoc<'_>> = (0..CARDS * CHUNKS_PER_EMIT + 1)
-            .map(|_| doc("a.html", "", ""))
-            .collect();
+    /// The chunk files of `docs`, as `chunks` hands them on, part by part.
+    fn parts(docs: &[SearchDoc<'_>]) -> Vec<Vec<SearchFile>> {
         let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
         let mut parts = Vec::new();
         chunks(&refs, &mut |made| {
@@ -215,6 +206,15 @@ mod tests {
             Ok::<(), ()>(())
         })
         .unwrap();
+        parts
+    }
+
+    #[test]
+    fn chunks_handed_on_in_parts_are_numbered_on_from_part_to_part() {
+        let docs: Vec<SearchDoc<'_>> = (0..CARDS * CHUNKS_PER_EMIT + 1)
+            .map(|_| doc("a.html", "", ""))
+            .collect();
+        let parts = parts(&docs);
         assert_eq!(parts.len(), 2, "one note more than a part holds");
         let last = &parts[1][0];
         assert_eq!(last.path, format!("c/{CHUNKS_PER_EMIT}.js"));

@@ -163,6 +163,14 @@ fn small_kb() -> Kb {
     kb
 }
 
+/// `small_kb` served, and a tab's events from the start.
+fn serving_small_kb() -> (Kb, Serving, Receiver<String>) {
+    let kb = small_kb();
+    let serving = Serving::start(&kb, &[]);
+    let events = serving.events();
+    (kb, serving, events)
+}
+
 #[test]
 fn a_saved_note_is_rebuilt_and_its_open_page_told_to_reload() {
     let kb = small_kb();
@@ -206,9 +214,7 @@ fn a_saved_note_is_rebuilt_and_its_open_page_told_to_reload() {
 
 #[test]
 fn a_saved_notes_page_is_written_before_the_rebuild_which_then_leaves_it_as_it_is() {
-    let kb = small_kb();
-    let serving = Serving::start(&kb, &[]);
-    let events = serving.events();
+    let (kb, serving, events) = serving_small_kb();
     kb.write(
         "content/alpha.md",
         "---\ntitle: Alpha\ntags: [greek]\n---\nFirst words about [[Beta]], and more.\n",
@@ -238,9 +244,7 @@ fn a_saved_notes_page_is_written_before_the_rebuild_which_then_leaves_it_as_it_i
 
 #[test]
 fn a_rebuilds_pages_are_announced_before_its_search_index_is_made() {
-    let kb = small_kb();
-    let serving = Serving::start(&kb, &[]);
-    let events = serving.events();
+    let (kb, serving, events) = serving_small_kb();
     kb.write(
         "content/gamma.md",
         "---\ntitle: Gamma\ntags: [greek]\n---\nThird words.\n",
@@ -357,9 +361,7 @@ fn a_port_in_use_is_a_clear_error_that_suggests_another() {
 
 #[test]
 fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_writes() {
-    let kb = small_kb();
-    let serving = Serving::start(&kb, &[]);
-    let events = serving.events();
+    let (kb, serving, events) = serving_small_kb();
     let steps: [&dyn Fn(); 6] = [
         &|| {
             kb.write(
@@ -511,9 +513,7 @@ fn after_edits_a_new_note_and_a_deletion_related_notes_are_what_a_full_build_fin
 
 #[test]
 fn a_broken_note_is_shown_by_name_and_the_rest_of_the_site_is_rebuilt() {
-    let kb = small_kb();
-    let serving = Serving::start(&kb, &[]);
-    let events = serving.events();
+    let (kb, _serving, events) = serving_small_kb();
     kb.write("content/alpha.md", "---\ntitle: [unclosed\n---\nBody.\n");
     kb.write(
         "content/beta.md",
@@ -529,9 +529,7 @@ fn a_broken_note_is_shown_by_name_and_the_rest_of_the_site_is_rebuilt() {
 
 #[test]
 fn an_editor_saving_in_a_burst_causes_one_rebuild() {
-    let kb = small_kb();
-    let serving = Serving::start(&kb, &[]);
-    let events = serving.events();
+    let (kb, _serving, events) = serving_small_kb();
     // What vim does on :w — a probe file, a backup by rename, the new
     // file, the backup removed — and a swap file written meanwhile.
     kb.write("content/4913", "");

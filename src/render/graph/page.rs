@@ -40,17 +40,17 @@ pub struct Drawing<'a> {
 
 impl Serialize for Drawing<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if crate::render::memo::hashing_view() {
-            let neighbours: Vec<(&str, &str, &str)> = self
-                .neighbours
+        let neighbours = || -> Vec<(&str, &str, &str)> {
+            self.neighbours
                 .iter()
                 .map(|n| (n.title, n.url, n.tie.class()))
-                .collect();
-            (self.title, neighbours, &self.between, &self.root).serialize(serializer)
-        } else {
-            let svg = draw::neighbourhood(self.title, &self.neighbours, &self.between, &self.root);
-            serializer.serialize_str(&svg)
-        }
+                .collect()
+        };
+        crate::render::memo::costly_part(
+            serializer,
+            || (self.title, neighbours(), &self.between, &self.root),
+            || draw::neighbourhood(self.title, &self.neighbours, &self.between, &self.root),
+        )
     }
 }
 
