@@ -51,8 +51,6 @@ pub struct Outcome {
     pub summary: String,
     /// What to give the next build (when this one was given some).
     pub carried: Option<Carried>,
-    /// The site folder's ledger as this run left it.
-    pub site_ledger: Option<super::ledger::Ledger>,
 }
 
 /// What a build of `lore serve` hands the next, so that it redoes only
@@ -63,6 +61,13 @@ pub struct Carried {
     pub vault: fs::VaultCache,
     /// What render made of every note's markdown and every page.
     pub render: render::Memo,
+    /// The site folder's ledger as the build left it, and the pages
+    /// written since (`serve`'s quick pages); the next build need not
+    /// read it.
+    pub site: Option<super::ledger::Ledger>,
+    /// The highlighted code as written to `.lore/`, which the next build
+    /// need not read, nor write again when it is the same.
+    pub highlight: Option<render::HighlightCache>,
 }
 
 /// Where a source is.
@@ -158,9 +163,6 @@ pub fn build_locked(
     if flags.render {
         places::check_output(&root, &config, &output_dir)?;
     }
-    // What a run that was stopped left behind.
-    let found = fs::walk_content(&content_dir)?;
-    fs::remove_leftovers(&found);
     fs::remove_leftover_temporaries(&root.join(".lore"));
     let mut diagnostics = Vec::new();
     let from_config = cli_sources.is_none();
@@ -195,12 +197,19 @@ pub fn build_locked(
         .collect();
     let (state, state_problem) = fs::read_state(&root);
     diagnostics.extend(state_problem);
-    let (mut vault_cache, memo) = match carried {
-        Some(Carried { vault, render }) => (Some(vault), Some(render)),
-        None => (None, None),
+    let (mut vault_cache, memo, site_ledger, highlight_written) = match carried {
+        Some(Carried {
+            vault,
+            render,
+            site,
+            highlight,
+        }) => (Some(vault), Some(render), site, highlight),
+        None => (None, None, None, None),
     };
     let keep_text = |path: &str| common.restore && !state.notes.contains_key(path);
-    let vault = fs::read_vault_notes(&content_dir, found.notes, &keep_text, vault_cache.as_mut())?;
+    let (found, vault) = fs::read_content(&content_dir, &keep_text, vault_cache.as_mut())?;
+    // What a run that was stopped left behind.
+    fs::remove_leftovers(&found);
     let attachments = if flags.render {
         publishable_attachments(&content_dir, found.attachments, &mut diagnostics)
     } else {
@@ -212,7 +221,9 @@ pub fn build_locked(
         templates::Theme::default()
     };
     let highlight_cache = if flags.render {
-        fs::read_highlight_cache(&root)
+        highlight_written
+            .clone()
+            .unwrap_or_else(|| fs::read_highlight_cache(&root))
     } else {
         Default::default()
     };
@@ -270,7 +281,7 @@ pub fn build_locked(
     // Pages go to disk as they are rendered; `lore check` keeps them.
     let kept = render::Collect::default();
     let publisher = if flags.render && flags.check.is_none() {
-        Some(Publisher::open(&output_dir)?.telling(flags.pages_made.clone()))
+        Some(Publisher::open(&output_dir, site_ledger)?.telling(flags.pages_made.clone()))
     } else {
         None
     };
@@ -339,13 +350,18 @@ pub fn build_locked(
         fs::write_state(&root, &out.state_while_writing)?;
     }
     for (path, text) in &out.note_writes {
-        fs::write_if_changed(&fs::safe_join(&content_dir, path)?, text.as_bytes())?;
+        let file = fs::safe_join(&content_dir, path)?;
+        fs::write_if_changed(&file, text.as_bytes())?;
+        // What the next build finds is the note as written, not as read.
+        if let Some(cache) = vault_cache.as_mut() {
+            cache.changed(&content_dir, &file);
+        }
     }
     fs::write_state(&root, &out.state)?;
     let mut pages = 0;
     let mut pages_changed = Vec::new();
     let mut pages_told = Vec::new();
-    let mut site_ledger = None;
+    let mut ledger_left = None;
     if let (Some(site), Some(publisher)) = (&out.site, publisher) {
         let mut files = Vec::with_capacity(attachments.len());
         for rel in &attachments {
@@ -359,8 +375,10 @@ pub fn build_locked(
         diagnostics.extend(published.diagnostics);
         pages_changed = published.changed;
         pages_told = published.told;
-        site_ledger = Some(published.ledger);
-        fs::write_highlight_cache(&root, &site.highlight_cache)?;
+        ledger_left = Some(published.ledger);
+        if highlight_written.as_ref() != Some(&site.highlight_cache) {
+            fs::write_highlight_cache(&root, &site.highlight_cache)?;
+        }
         pages = site.pages;
     }
     out.timings.insert(0, ("read", read_time));
@@ -386,6 +404,11 @@ pub fn build_locked(
             .as_mut()
             .and_then(|site| site.memo.take())
             .unwrap_or_default(),
+        site: ledger_left,
+        highlight: out
+            .site
+            .as_mut()
+            .map(|site| std::mem::take(&mut site.highlight_cache)),
     });
     if common.timings {
         print_timings(
@@ -403,7 +426,6 @@ pub fn build_locked(
             notes_written,
             summary,
             carried,
-            site_ledger,
         });
     }
     let errors = report::diagnostics(&diagnostics);
@@ -425,7 +447,6 @@ pub fn build_locked(
         notes_written,
         summary,
         carried,
-        site_ledger,
     })
 }
 

@@ -84,7 +84,7 @@ pub type PagesMade = std::sync::Arc<dyn Fn(&[String]) -> bool + Send + Sync>;
 /// Writes `files` into `dir` and removes what an earlier run of lore wrote
 /// there that this one no longer has.
 pub fn publish(dir: &Path, files: Vec<Publish>) -> Result<Published> {
-    let publisher = Publisher::open(dir)?;
+    let publisher = Publisher::open(dir, None)?;
     publisher.add(files)?;
     publisher.finish()
 }
@@ -135,12 +135,19 @@ struct Done {
 }
 
 impl Publisher {
-    /// Starts publishing into `dir`, creating it.
-    pub fn open(dir: &Path) -> Result<Self> {
+    /// Starts publishing into `dir`, creating it. `known` is its ledger
+    /// as the last run (of this process) left it, with what was written
+    /// since: then that run's leftovers are known to be none.
+    pub fn open(dir: &Path, known: Option<Ledger>) -> Result<Self> {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        super::fs::remove_leftover_temporaries(dir);
         let legacy = ledger::has_legacy_marker(dir);
-        let (before, problem) = ledger::read(dir);
+        let (before, problem) = match known {
+            Some(ledger) => (ledger, None),
+            None => {
+                super::fs::remove_leftover_temporaries(dir);
+                ledger::read(dir)
+            }
+        };
         let journal = Journal::open(dir)?;
         Ok(Publisher {
             dir: dir.to_path_buf(),

@@ -119,7 +119,9 @@ impl<'a> Ctx<'a> {
         #[derive(Serialize)]
         struct Body<'v> {
             notes: Vec<super::Listed<'v, 'v>>,
-            counts: Counts,
+            /// On the first page only: a page after it that showed them
+            /// would change with every note added anywhere.
+            counts: Option<Counts>,
             top_tags: Vec<TermView<'v>>,
             pager: Option<Pager>,
             archive: Option<&'static str>,
@@ -140,12 +142,12 @@ impl<'a> Ctx<'a> {
             });
             let body = Body {
                 notes: chunk.iter().map(|&i| self.listed(i)).collect(),
-                counts: Counts {
+                counts: first.then(|| Counts {
                     notes: self.notes.len(),
                     tags: self.tags.terms.len(),
                     authors: self.authors.terms.len(),
                     sources: self.sources.terms.len(),
-                },
+                }),
                 top_tags: top
                     .iter()
                     .take(if first { 30 } else { 0 })
@@ -162,12 +164,16 @@ impl<'a> Ctx<'a> {
             let title = numbered("Notes", pager.as_ref());
             let head = Head {
                 // The site's description, else what it holds.
-                description: format!(
-                    "{}: {} notes from {} sources",
-                    self.config.title,
-                    self.notes.len(),
-                    self.sources.terms.len()
-                ),
+                description: if first {
+                    format!(
+                        "{}: {} notes from {} sources",
+                        self.config.title,
+                        self.notes.len(),
+                        self.sources.terms.len()
+                    )
+                } else {
+                    format!("{}: {title}, newest first", self.config.title)
+                },
                 ..Head::feeds(self.feed_links(None))
             };
             let (title, kind) = if first {
@@ -287,7 +293,8 @@ impl<'a> Ctx<'a> {
     ) -> Result<(), RenderError> {
         #[derive(Serialize)]
         struct Body<'v> {
-            count: usize,
+            /// On the first page only, as on the home page.
+            count: Option<usize>,
             years: &'v [YearLinks],
             groups: Vec<MonthGroup<'v>>,
             pager: Option<Pager>,
@@ -327,16 +334,23 @@ impl<'a> Ctx<'a> {
             let path = paginate::page_url(ARCHIVE, number);
             let title = numbered("Archive", pager.as_ref());
             let head = Head {
-                description: format!(
-                    "Every note of {} by year and month: {} notes",
-                    self.config.title,
-                    order.len()
-                ),
+                description: if number == 1 {
+                    format!(
+                        "Every note of {} by year and month: {} notes",
+                        self.config.title,
+                        order.len()
+                    )
+                } else {
+                    format!(
+                        "Every note of {} by year and month: {title}",
+                        self.config.title
+                    )
+                },
                 ..Head::feeds(self.feed_links(None))
             };
             let head = with_pager(head, pager.as_ref());
             let body = Body {
-                count: order.len(),
+                count: (number == 1).then_some(order.len()),
                 years: &years,
                 groups,
                 pager: pager.clone(),

@@ -391,6 +391,28 @@ fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_wri
         step();
         next_rebuild(&events);
     }
+    // A folder of notes moved in (one event names the folder, not its
+    // notes), renamed, a note in it edited, and the folder removed.
+    kb.write(
+        "elsewhere/letters/epsilon.md",
+        "---\ntitle: Epsilon\ntags: [letters]\n---\nFifth, after [[Alpha]].\n",
+    );
+    std::fs::rename(kb.path("elsewhere/letters"), kb.path("content/letters")).unwrap();
+    next_rebuild(&events);
+    assert!(
+        kb.read("public/notes/epsilon.html")
+            .contains("Fifth, after")
+    );
+    std::fs::rename(kb.path("content/letters"), kb.path("content/greek")).unwrap();
+    next_rebuild(&events);
+    kb.write(
+        "content/greek/epsilon.md",
+        "---\ntitle: Epsilon\ntags: [greek]\n---\nFifth, see [[Delta]].\n",
+    );
+    next_rebuild(&events);
+    assert!(kb.read("public/notes/epsilon.html").contains("Fifth, see"));
+    std::fs::remove_dir_all(kb.path("content/greek")).unwrap();
+    next_rebuild(&events);
     let (stopped, said) = serving.interrupt();
     assert!(stopped, "Ctrl-C stops it cleanly: {said}");
     assert!(said.contains("stopped"), "{said}");
@@ -399,6 +421,34 @@ fn after_edits_additions_deletions_and_renames_the_site_is_what_a_full_build_wri
     assert!(
         kb.path("public/notes/delta.html").exists() && !kb.path("public/notes/beta.html").exists()
     );
+    assert!(!kb.path("public/notes/epsilon.html").exists());
+}
+
+#[test]
+fn a_new_undated_note_leaves_the_list_pages_before_it_as_they_were() {
+    let kb = Kb::new();
+    kb.write("config.toml", "title = \"Served\"\npaginate_by = 2\n");
+    for day in 1..=7 {
+        kb.write(
+            &format!("content/n{day}.md"),
+            &format!("---\ntitle: Note {day}\ndate: 2024-01-0{day}\n---\nWords {day}.\n"),
+        );
+    }
+    let serving = Serving::start(&kb, &[]);
+    let events = serving.events();
+    let page_two = kb.read("public/page/2.html");
+    // Undated, it goes last: the home page and the archive say how many
+    // notes there are, the pages between do not change.
+    kb.write("content/undated.md", "---\ntitle: Undated\n---\nNo date.\n");
+    let built = next_rebuild(&events);
+    assert!(built.contains("notes/undated.html"), "{built}");
+    assert!(kb.read("public/page/2.html") == page_two, "page 2 changed");
+    assert!(!built.contains("page/2.html"), "{built}");
+    assert!(
+        kb.read("public/index.html")
+            .contains("<strong>8</strong> notes")
+    );
+    assert!(kb.read("public/archive/index.html").contains("8 notes"));
 }
 
 /// The site in `public/` is byte for byte what `lore build` writes anew

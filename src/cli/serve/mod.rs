@@ -23,7 +23,7 @@ use anyhow::Result;
 use super::args::ServeArgs;
 use super::build::{self, BuildFlags, Outcome};
 use super::publish::PagesMade;
-use super::{fs, load_knowledge_base, lock, places};
+use super::{load_knowledge_base, lock, places};
 use crate::model::Severity;
 use live::{Hub, Message};
 
@@ -71,6 +71,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     let content_dir = root.join(&config.content_dir);
     let content_dir = content_dir.canonicalize().unwrap_or(content_dir);
     let _watcher = watch::start(&watched, wake.clone())?;
+    let content_watched = watched.covers(&content_dir);
 
     let mut before = None;
     // Each build hands the next what it read and made (`build::Carried`).
@@ -84,7 +85,6 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     );
     flags.fetch = false;
     let mut carried = first.as_mut().ok().and_then(|done| done.carried.take());
-    let mut ledger = first.as_mut().ok().and_then(|done| done.site_ledger.take());
     let mut built = match &first {
         Ok(done) => lores_own(done),
         Err(_) => HashMap::new(),
@@ -121,6 +121,16 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         if stopping {
             break;
         }
+        // Every event counts for what is kept of the vault, lore's own
+        // writes too: the cache holds the file as the build read it.
+        if let Some(carried) = carried.as_mut() {
+            for path in &paths {
+                carried.vault.changed(&content_dir, path);
+            }
+            if !content_watched {
+                carried.vault.lost_track();
+            }
+        }
         // A late event of a save already built, or of lore's own write,
         // finds the file as it was built: no rebuild for it.
         paths.retain(|p| built.get(p) != Some(&held(p)));
@@ -129,19 +139,15 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         }
         let taken: HashMap<PathBuf, Option<blake3::Hash>> =
             paths.iter().map(|p| (p.clone(), held(p))).collect();
-        if let Some(carried) = carried.as_mut() {
-            for path in &paths {
-                if let Ok(inside) = path.strip_prefix(&content_dir) {
-                    carried.vault.forget(&fs::slash_path(inside));
-                }
-            }
-        }
-        if let (Some(carried), Some(ledger)) = (carried.as_mut(), ledger.as_mut()) {
+        if let Some((memo, ledger)) = carried
+            .as_mut()
+            .and_then(|c| Some((&mut c.render, c.site.as_mut()?)))
+        {
             let site = first::Site {
                 content: &content_dir,
                 output: &output_dir,
             };
-            let pages = first::note_pages(&paths, &site, &mut carried.render, ledger);
+            let pages = first::note_pages(&paths, &site, memo, ledger);
             if !pages.is_empty() {
                 say!(
                     "lore: {} written first, {} ms after the change",
@@ -160,7 +166,6 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         if let Ok(done) = &mut outcome {
             built.extend(lores_own(done));
             carried = done.carried.take();
-            ledger = done.site_ledger.take();
         }
         report_build(
             outcome,

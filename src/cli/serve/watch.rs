@@ -60,6 +60,11 @@ impl Watched {
         }
     }
 
+    /// Whether changes at `path` are seen.
+    pub fn covers(&self, path: &Path) -> bool {
+        self.folders.iter().any(|folder| path.starts_with(folder))
+    }
+
     /// What to ask the system to watch.
     fn watches(&self) -> Vec<(PathBuf, RecursiveMode)> {
         let mut list: Vec<(PathBuf, RecursiveMode)> = self
@@ -112,12 +117,19 @@ pub fn start(
 ) -> Result<Debouncer<RecommendedWatcher, RecommendedCache>> {
     let filter = watched.clone();
     let mut debouncer = new_debouncer(SETTLE, None, move |result: DebounceEventResult| {
-        let Ok(events) = result else {
-            return;
-        };
         let mut paths = Vec::new();
         let mut first = None;
-        for event in events {
+        // When the system lost events, anything may have changed: each
+        // folder is said to have, and a rebuild looks at all of it.
+        let lost = match &result {
+            Ok(events) => events.iter().any(|e| e.need_rescan()),
+            Err(_) => true,
+        };
+        if lost {
+            paths.extend(filter.folders.iter().cloned());
+            first = Some(std::time::Instant::now());
+        }
+        for event in result.unwrap_or_default() {
             if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
                 continue;
             }

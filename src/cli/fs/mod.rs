@@ -2,19 +2,20 @@
 //! the theme and the state; writing notes and the site atomically. Each
 //! error names its path. Nothing here interprets content beyond bytes.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use walkdir::WalkDir;
 
 use crate::fetch::state::FetchState;
 use crate::model::Diagnostic;
-use crate::notes::{self, OnDisk, State, VaultFile};
+use crate::notes::State;
 use crate::render::templates::Theme;
+
+mod vault;
+pub use vault::{VaultCache, read_content, read_vault_notes};
 
 /// Where lore keeps what it remembers between runs, next to config.toml.
 pub const STATE_FILE: &str = ".lore/state.json";
@@ -108,27 +109,45 @@ pub fn walk_content(content: &Path) -> Result<ContentFiles> {
         if !entry.file_type().is_file() {
             continue;
         }
-        if is_hidden(entry.file_name()) {
-            if is_temporary_name(entry.file_name()) {
-                found.leftovers.push(entry.into_path());
+        match kind_of(entry.path()) {
+            Some(Found::Note) => found.notes.push(entry.into_path()),
+            Some(Found::Attachment) => {
+                if let Ok(rel) = entry.path().strip_prefix(content) {
+                    found.attachments.push(slash_path(rel));
+                }
             }
-            continue;
-        }
-        let extension = entry
-            .path()
-            .extension()
-            .and_then(|x| x.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if extension == "md" {
-            found.notes.push(entry.into_path());
-        } else if ATTACHMENT_EXTENSIONS.contains(&extension.as_str())
-            && let Ok(rel) = entry.path().strip_prefix(content)
-        {
-            found.attachments.push(slash_path(rel));
+            Some(Found::Leftover) => found.leftovers.push(entry.into_path()),
+            None => {}
         }
     }
     Ok(found)
+}
+
+/// What a file in the content folder is to a build, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Note,
+    Attachment,
+    Leftover,
+}
+
+fn kind_of(path: &Path) -> Option<Found> {
+    let name = path.file_name()?;
+    if is_hidden(name) {
+        return is_temporary_name(name).then_some(Found::Leftover);
+    }
+    let extension = path
+        .extension()
+        .and_then(|x| x.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if extension == "md" {
+        Some(Found::Note)
+    } else if ATTACHMENT_EXTENSIONS.contains(&extension.as_str()) {
+        Some(Found::Attachment)
+    } else {
+        None
+    }
 }
 
 /// The first `limit` bytes of a file, or `None` for a folder or an
@@ -199,87 +218,6 @@ fn is_text_source(path: &Path) -> bool {
             | "yml"
             | "yaml"
     )
-}
-
-/// The vault as `lore serve`'s last build read it: per file, its size and
-/// modification time then, and what it made. A file that has both still
-/// and that no file event has named since is not read again: at 10,000
-/// notes, reading and parsing every file was a fifth of a rebuild.
-#[derive(Debug, Default)]
-pub struct VaultCache {
-    files: HashMap<String, (Stamp, Arc<OnDisk>)>,
-}
-
-/// What tells that a file may have changed without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-}
-
-impl VaultCache {
-    /// Reads the file at `path` (inside `content/`, `/`-separated) again
-    /// next time: a file event named it. A change within the file
-    /// system's clock tick that keeps the size leaves the stamp as it was.
-    pub fn forget(&mut self, path: &str) {
-        self.files.remove(path);
-    }
-}
-
-/// The note files at `paths` (in `content`, from [`walk_content`]), read
-/// ([`notes::read_file`]). `keep_text` says which files' text to keep
-/// (`--restore`); with a cache, only files new or changed since are read.
-pub fn read_vault_notes(
-    content: &Path,
-    paths: Vec<PathBuf>,
-    keep_text: &(dyn Fn(&str) -> bool + Sync),
-    cache: Option<&mut VaultCache>,
-) -> Result<Vec<OnDisk>> {
-    use rayon::prelude::*;
-    let before = cache.as_ref().map(|c| &c.files);
-    let read: Vec<(String, Stamp, Arc<OnDisk>)> = paths
-        .into_par_iter()
-        .map(|path| {
-            let rel = slash_path(path.strip_prefix(content).unwrap_or(&path));
-            let meta =
-                fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
-            let stamp = Stamp {
-                len: meta.len(),
-                modified: meta.modified().ok(),
-            };
-            if let Some((was, done)) = before.and_then(|files| files.get(&rel))
-                && *was == stamp
-                && (done.text.is_some() || !keep_text(&rel))
-            {
-                return Ok((rel, stamp, done.clone()));
-            }
-            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            let text = String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-            let keep = keep_text(&rel);
-            let file = VaultFile {
-                path: rel.clone(),
-                text,
-            };
-            Ok((rel, stamp, Arc::new(notes::read_file(file, keep))))
-        })
-        .collect::<Result<_>>()?;
-    let Some(cache) = cache else {
-        // Nothing keeps them: no copy.
-        return Ok(read
-            .into_par_iter()
-            .map(|(_, _, done)| Arc::unwrap_or_clone(done))
-            .collect());
-    };
-    let notes = read
-        .par_iter()
-        .map(|(_, _, done)| (**done).clone())
-        .collect();
-    cache.files = read
-        .into_iter()
-        .map(|(rel, stamp, done)| (rel, (stamp, done)))
-        .collect();
-    Ok(notes)
 }
 
 /// A relative path with `/` between its parts, whatever the platform.
@@ -511,74 +449,4 @@ fn is_temporary_name(name: &std::ffi::OsStr) -> bool {
     name.to_str()
         .and_then(|n| n.strip_prefix(TEMP_PREFIX))
         .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn titles(notes: &[OnDisk]) -> Vec<(String, String)> {
-        notes
-            .iter()
-            .map(|n| (n.note.path.clone(), n.note.front.title.clone()))
-            .collect()
-    }
-
-    #[test]
-    fn a_served_vault_is_read_again_where_it_changed_and_only_there() -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let content = dir.path();
-        let write = |name: &str, title: &str| {
-            fs::write(
-                content.join(name),
-                format!("---\ntitle: {title}\n---\nBody.\n"),
-            )
-        };
-        write("a.md", "Alpha")?;
-        write("b.md", "Bravo")?;
-        let mut cache = VaultCache::default();
-        let keep = |_: &str| false;
-        let read_all = |cache: Option<&mut VaultCache>| {
-            read_vault_notes(content, walk_content(content)?.notes, &keep, cache)
-        };
-        read_all(Some(&mut cache))?;
-
-        // A new file, a removed one, an edit that changes the size.
-        write("c.md", "Charlie")?;
-        fs::remove_file(content.join("b.md"))?;
-        write("a.md", "Alpha two")?;
-        let read = read_all(Some(&mut cache))?;
-        assert_eq!(
-            titles(&read),
-            [
-                ("a.md".into(), "Alpha two".into()),
-                ("c.md".into(), "Charlie".into())
-            ]
-        );
-
-        // An edit of the same size within the same clock tick looks
-        // unchanged to the stamp; the file event that named it says.
-        let modified = fs::metadata(content.join("a.md"))?.modified()?;
-        write("a.md", "Alpha six")?;
-        fs::File::options()
-            .write(true)
-            .open(content.join("a.md"))?
-            .set_modified(modified)?;
-        let stale = read_all(Some(&mut cache))?;
-        assert_eq!(stale[0].note.front.title, "Alpha two");
-        cache.forget("a.md");
-        let read = read_all(Some(&mut cache))?;
-        assert_eq!(read[0].note.front.title, "Alpha six");
-        // What a build without a cache reads is the same.
-        assert_eq!(
-            titles(&read),
-            titles(&read_vault_notes(
-                content,
-                walk_content(content)?.notes,
-                &keep,
-                None
-            )?)
-        );
-        Ok(())
-    }
 }
