@@ -22,7 +22,7 @@ use std::sync::Arc;
 mod compact;
 mod view_hash;
 
-pub(super) use view_hash::{costly_part, hash_of, view};
+pub(super) use view_hash::{Digest, costly_part, hash_of, view};
 
 use super::markdown::Rendered;
 use super::packed::Packed;

@@ -62,6 +62,17 @@ fn with_buffer<R>(
     })
 }
 
+/// A hash standing in a view for what it was made from: written as its
+/// 32 bytes at once (an array is written as 32 numbers, one by one).
+#[derive(Clone, Copy)]
+pub(in crate::render) struct Digest(pub blake3::Hash);
+
+impl serde::Serialize for Digest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0.as_bytes())
+    }
+}
+
 /// Writes out a part of a view that is costly to make (a note's HTML,
 /// its graph, its JSON-LD, a list's summaries): `made()` when the page is
 /// rendered; while [`view`] only hashes the view to learn whether the page
@@ -128,7 +139,7 @@ mod tests {
         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             costly_part(
                 serializer,
-                || (self.0.len(), hash_of(&self.0).as_bytes().to_vec()),
+                || (self.0.len(), Digest(hash_of(&self.0))),
                 || -> String { panic!("made while only hashing") },
             )
         }
