@@ -145,7 +145,7 @@ impl Serialize for Listed<'_, '_> {
             Some(hash) => *hash.get_or_init(|| memo::hash_of(&summary())),
             None => memo::hash_of(&summary()),
         };
-        memo::costly_part(serializer, || *hash().as_bytes(), summary)
+        memo::costly_part(serializer, || memo::Digest(hash()), summary)
     }
 }
 

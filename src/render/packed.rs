@@ -55,12 +55,7 @@ impl serde::Serialize for Html<'_> {
         let bytes = &self.0.0;
         super::memo::costly_part(
             serializer,
-            || {
-                *bytes
-                    .hash
-                    .get_or_init(|| blake3::hash(&bytes.bytes))
-                    .as_bytes()
-            },
+            || super::memo::Digest(*bytes.hash.get_or_init(|| blake3::hash(&bytes.bytes))),
             || self.0.unpack(),
         )
     }

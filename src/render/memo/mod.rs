@@ -13,9 +13,16 @@
 //! Pages too: each page's path with the hash of everything its template
 //! was given. A page given the same again, under the same templates, is
 //! not rendered when the folder still holds what was written for it.
+//! Here: the memo and a note's key; `view_hash.rs`: a view as a hash,
+//! written out in `compact.rs`'s binary form.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+
+mod compact;
+mod view_hash;
+
+pub(super) use view_hash::{Digest, costly_part, hash_of, view};
 
 use super::markdown::Rendered;
 use super::packed::Packed;
@@ -183,60 +190,6 @@ pub(super) fn theme(theme: &super::templates::Theme) -> blake3::Hash {
         field(&mut hasher, source);
     }
     hasher.finalize()
-}
-
-/// What a page's template is given, as a hash. The context is written
-/// out whole first: fed to the hasher piece by piece, in the many small
-/// writes serde makes, hashing cost several times more.
-pub(super) fn view(template: &str, context: &impl serde::Serialize) -> Option<blake3::Hash> {
-    thread_local! {
-        static WRITTEN: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    WRITTEN.with_borrow_mut(|written| {
-        written.clear();
-        HASHING.set(true);
-        let done = serde_json::to_writer(&mut *written, context);
-        HASHING.set(false);
-        done.ok()?;
-        let mut hasher = blake3::Hasher::new();
-        field(&mut hasher, template);
-        hasher.update(written);
-        Some(hasher.finalize())
-    })
-}
-
-thread_local! {
-    /// Set while [`view`] writes a view out (see [`costly_part`]).
-    static HASHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// A part of a view as a hash, made on its own (within [`view`] too).
-pub(super) fn hash_of(part: &impl serde::Serialize) -> blake3::Hash {
-    let mut hasher = blake3::Hasher::new();
-    // Writing to a hasher cannot fail, nor can a view's plain data.
-    let _ = serde_json::to_writer(&mut hasher, part);
-    hasher.finalize()
-}
-
-/// Writes out a part of a view that is costly to make (a note's HTML,
-/// its graph, its JSON-LD, a list's summaries): `made()` when the page is
-/// rendered; while [`view`] only hashes the view to learn whether the page
-/// changed, `stand_in()`, what the part is made from or its hash.
-pub(super) fn costly_part<S, T, M>(
-    serializer: S,
-    stand_in: impl FnOnce() -> T,
-    made: impl FnOnce() -> M,
-) -> Result<S::Ok, S::Error>
-where
-    S: serde::Serializer,
-    T: serde::Serialize,
-    M: serde::Serialize,
-{
-    if HASHING.get() {
-        stand_in().serialize(serializer)
-    } else {
-        made().serialize(serializer)
-    }
 }
 
 /// Everything the markdown pass reads of one note.
