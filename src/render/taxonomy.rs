@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::model::Note;
 use crate::notes::slug::{NameRegistry, slugify};
 
@@ -27,12 +29,14 @@ pub struct Taxonomy {
     pub by_note: Vec<Vec<usize>>,
 }
 
-/// Page URL of each note: `notes/<slug>.html`, unique.
+/// Page URL of each note: `notes/<slug>.html`, unique. Slugs are made in
+/// parallel, then claimed in note order.
 pub fn note_urls(notes: &[Note]) -> Vec<String> {
+    let slugs: Vec<String> = notes.par_iter().map(|n| slugify(n.name())).collect();
     let mut names = NameRegistry::default();
-    notes
+    slugs
         .iter()
-        .map(|n| format!("notes/{}.html", names.claim(&slugify(n.name()))))
+        .map(|slug| format!("notes/{}.html", names.claim(slug)))
         .collect()
 }
 
