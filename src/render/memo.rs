@@ -5,10 +5,10 @@
 //! keeps none.
 //!
 //! A note's entry is found by its path, and holds good while everything
-//! its pass reads of it is as it was (its properties, by their hash, and
-//! its markdown, kept and compared: a comparison costs a tenth of a hash,
-//! and nearly every note of a rebuild is unchanged), and while where its
-//! links lead is too: when notes or files are added, removed or renamed
+//! its pass reads of it is as it was (its properties and its markdown,
+//! kept and compared: a comparison costs a tenth of a hash, and nearly
+//! every note of a rebuild is unchanged), and while where its links lead
+//! is too: when notes or files are added, removed or renamed
 //! ("the world" changes), an entry stays good only if the note's text names
 //! none of the names whose target changed (every link names its target),
 //! so a new note is rendered with only the notes that mention it.
@@ -30,8 +30,8 @@ use crate::search::Analyzed;
 #[derive(Debug, Default)]
 pub struct Memo {
     pub(super) world: Option<World>,
-    /// By note path; each pass is shared with the build that reuses it.
-    pub(super) passes: HashMap<String, Entry>,
+    /// By note path; each entry is shared with the build that reuses it.
+    pub(super) passes: HashMap<String, Arc<Entry>>,
     /// Lowercased names whose target changed since the passes were made.
     stale: Vec<String>,
     /// Finds them (and their `%20` spellings) in any case without
@@ -91,11 +91,56 @@ const MOST_STALE: usize = 64;
 /// A note's pass and what it was made from.
 #[derive(Debug, Clone)]
 pub(super) struct Entry {
-    /// The note's properties the pass reads (see [`key`]).
-    pub key: blake3::Hash,
+    pub reads: Reads,
     /// The markdown it was made from.
     pub markdown: Arc<String>,
     pub pass: Arc<Pass>,
+}
+
+impl Entry {
+    /// The entry of `note`, whose markdown made `pass`.
+    pub(super) fn of(note: &Note, markdown: Arc<String>, pass: Arc<Pass>) -> Entry {
+        Entry {
+            reads: Reads::of(note),
+            markdown,
+            pass,
+        }
+    }
+}
+
+/// Everything the markdown pass reads of a note but its markdown and its
+/// path (which finds its entry).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Reads {
+    title: String,
+    aliases: Vec<String>,
+    tags: Vec<String>,
+    authors: Vec<String>,
+    /// A person's own note, not a source's (which stays inert).
+    own: bool,
+}
+
+impl Reads {
+    fn of(note: &Note) -> Reads {
+        let front = &note.front;
+        Reads {
+            title: front.title.clone(),
+            aliases: front.aliases.clone(),
+            tags: front.tags.clone(),
+            authors: front.authors.clone(),
+            own: front.source.is_none(),
+        }
+    }
+
+    /// Whether `note` gives the pass what it gave it.
+    fn hold_for(&self, note: &Note) -> bool {
+        let front = &note.front;
+        self.title == front.title
+            && self.aliases == front.aliases
+            && self.tags == front.tags
+            && self.authors == front.authors
+            && self.own == front.source.is_none()
+    }
 }
 
 /// What the markdown pass made of one note.
@@ -132,11 +177,10 @@ impl Memo {
         self
     }
 
-    /// The entry of `note` (its properties hashed as `key`) with
-    /// `markdown`, if still good.
-    pub(super) fn get(&self, note: &Note, key: &blake3::Hash, markdown: &str) -> Option<&Entry> {
+    /// The entry of `note` with `markdown`, if still good.
+    pub(super) fn get(&self, note: &Note, markdown: &str) -> Option<&Arc<Entry>> {
         let entry = self.passes.get(&note.path)?;
-        let same = entry.key == *key && entry.markdown.as_str() == markdown;
+        let same = entry.reads.hold_for(note) && entry.markdown.as_str() == markdown;
         (same && !self.names_stale(markdown)).then_some(entry)
     }
 
@@ -169,7 +213,7 @@ impl Memo {
     /// A memo of this build's passes and pages.
     pub(super) fn of(
         (world, theme): (World, blake3::Hash),
-        passes: HashMap<String, Entry>,
+        passes: HashMap<String, Arc<Entry>>,
         pages: HashMap<String, blake3::Hash>,
         kept: Option<Kept>,
     ) -> Memo {
@@ -289,21 +333,6 @@ where
     }
 }
 
-/// Everything the markdown pass reads of one note but its markdown.
-pub(super) fn key(note: &Note) -> blake3::Hash {
-    let mut hasher = blake3::Hasher::new();
-    field(&mut hasher, &note.path);
-    field(&mut hasher, &note.front.title);
-    for list in [&note.front.aliases, &note.front.tags, &note.front.authors] {
-        hasher.update(&list.len().to_le_bytes());
-        for item in list {
-            field(&mut hasher, item);
-        }
-    }
-    hasher.update(&[u8::from(note.front.source.is_none())]);
-    hasher.finalize()
-}
-
 /// A length-prefixed field, so that no two lists hash alike.
 fn field(hasher: &mut blake3::Hasher, text: &str) {
     hasher.update(&text.len().to_le_bytes());
@@ -330,12 +359,8 @@ mod tests {
 
     /// A memo holding one pass, of `note` with `markdown`, made in `world`.
     fn holding(note: &Note, markdown: &str, world: &World) -> Memo {
-        let entry = Entry {
-            key: key(note),
-            markdown: Arc::new(markdown.to_string()),
-            pass: pass().into(),
-        };
-        let passes = [(note.path.clone(), entry)].into();
+        let entry = Entry::of(note, Arc::new(markdown.to_string()), pass().into());
+        let passes = [(note.path.clone(), Arc::new(entry))].into();
         let theme = blake3::hash(b"templates");
         Memo::of((world.clone(), theme), passes, HashMap::new(), None)
     }
@@ -345,7 +370,7 @@ mod tests {
         let a = note("a.md", &["x"]);
         let theme = blake3::hash(b"templates");
         let memo = holding(&a, "body", &World::default()).valid_in(&World::default(), theme);
-        let found = |n: &Note, markdown: &str| memo.get(n, &key(n), markdown).is_some();
+        let found = |n: &Note, markdown: &str| memo.get(n, markdown).is_some();
         assert!(found(&a, "body"));
         // Its text, by a byte or by its length.
         assert!(!found(&a, "bodY"));
@@ -364,9 +389,6 @@ mod tests {
         let mut imported = a.clone();
         imported.front.source = Some("feed".into());
         assert!(!found(&imported, "body"), "a feed note stays inert");
-        // Lists that hold the same words apart differently.
-        let (ab, a_b) = (note("a.md", &["ab"]), note("a.md", &["a", "b"]));
-        assert_ne!(key(&ab), key(&a_b));
     }
 
     fn world(names: &[&str]) -> World {
@@ -398,7 +420,7 @@ mod tests {
         // good in `now`.
         let holds = |text: &str, before: &World, now: &World| {
             let memo = holding(&a, text, before);
-            memo.valid_in(now, theme).get(&a, &key(&a), text).is_some()
+            memo.valid_in(now, theme).get(&a, text).is_some()
         };
 
         // Nothing moved: every pass holds.

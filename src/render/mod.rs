@@ -268,7 +268,18 @@ pub fn render(
     let engine = Engine::new(theme)?;
     let mut previous_memo = previous.memo;
     let highlighter = match previous_memo.as_mut().and_then(|m| m.kept.take()) {
-        Some(kept) => kept.highlighter.recached(previous.highlight),
+        Some(kept) => {
+            let quick::Kept {
+                highlighter,
+                notes,
+                frame,
+                ..
+            } = *kept;
+            // The rest of what the last build kept goes while this one
+            // works: not on its way.
+            rayon::spawn(move || drop((notes, frame)));
+            highlighter.recached(previous.highlight)
+        }
         None => Highlighter::with_cache(previous.highlight),
     };
     let urls = taxonomy::note_urls(notes);
@@ -300,34 +311,29 @@ pub fn render(
     );
     let theme_hash = memo::theme(theme);
     let mut memo = previous_memo.map(|memo| memo.valid_in(&world, theme_hash));
-    // Each note's pass, its markdown (as the memo keeps it) and its key.
-    let rendered: Vec<(Arc<memo::Pass>, Arc<String>, Option<blake3::Hash>)> = notes
+    // Each note's pass, its markdown and its memo entry (`lore serve`).
+    type Rendered = (Arc<memo::Pass>, Arc<String>, Option<Arc<memo::Entry>>);
+    let rendered: Vec<Rendered> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
         .map(|(n, source)| {
-            let key = memo.as_ref().map(|_| memo::key(n));
-            match key.and_then(|k| memo.as_ref()?.get(n, &k, &source)) {
+            if let Some(done) = memo.as_ref().and_then(|m| m.get(n, &source)) {
                 // The same text as the memo's: this copy goes.
-                Some(done) => (done.pass.clone(), done.markdown.clone(), key),
-                None => {
-                    let pass = markdown_pass(n, &source, &links, &highlighter);
-                    (Arc::new(pass), Arc::new(source), key)
-                }
+                return (done.pass.clone(), done.markdown.clone(), Some(done.clone()));
             }
+            let pass = Arc::new(markdown_pass(n, &source, &links, &highlighter));
+            let source = Arc::new(source);
+            let entry = memo
+                .as_ref()
+                .map(|_| Arc::new(memo::Entry::of(n, source.clone(), pass.clone())));
+            (pass, source, entry)
         })
         .collect();
-    let passes: Option<HashMap<String, memo::Entry>> = memo.as_ref().map(|_| {
+    let passes: Option<HashMap<String, Arc<memo::Entry>>> = memo.as_ref().map(|_| {
         notes
             .iter()
             .zip(&rendered)
-            .filter_map(|(n, (pass, markdown, key))| {
-                let entry = memo::Entry {
-                    key: (*key)?,
-                    markdown: markdown.clone(),
-                    pass: pass.clone(),
-                };
-                Some((n.path.clone(), entry))
-            })
+            .filter_map(|(n, (_, _, entry))| Some((n.path.clone(), entry.clone()?)))
             .collect()
     });
     // The passes not reused go now; the rest live on in `passes`.
@@ -338,19 +344,19 @@ pub fn render(
         before: std::mem::take(&mut m.pages),
         now: Default::default(),
     });
-    let mut passes_now = Vec::with_capacity(notes.len());
-    let mut terms = Vec::with_capacity(notes.len());
-    let mut full_text = Vec::with_capacity(notes.len());
-    let mut html = Vec::with_capacity(notes.len());
-    let mut highlight_cache = HighlightCache::new();
-    for (i, (mut pass, source, _)) in rendered.into_iter().enumerate() {
-        let parts = parts_of(&mut pass, memo.is_some());
-        html.push(parts.html);
-        terms.push(parts.terms);
-        highlight_cache.extend(parts.highlighted);
-        passes_now.push(pass);
-        full_text.push(llms_full[i].then_some(source));
-    }
+    let memo_keeps = memo.is_some();
+    type Split = (Vec<Packed>, (Vec<Terms>, (Vec<Highlighted>, Split2)));
+    type Split2 = (Vec<Arc<memo::Pass>>, Vec<Option<Arc<String>>>);
+    let (html, (terms, (highlighted, (passes_now, full_text)))): Split = rendered
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, (mut pass, source, _))| {
+            let parts = parts_of(&mut pass, memo_keeps);
+            let text = llms_full[i].then_some(source);
+            (parts.html, (parts.terms, (parts.highlighted, (pass, text))))
+        })
+        .unzip();
+    let highlight_cache: HighlightCache = highlighted.into_iter().flatten().collect();
     timings.push(("markdown", clock.elapsed()));
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
@@ -588,14 +594,20 @@ fn markdown_pass(
     }
 }
 
+/// A note's search words and the text its excerpts are cut from.
+type Terms = (search::Analyzed, Arc<str>);
+
+/// A note's highlighted code blocks, by cache key.
+type Highlighted = Vec<(String, String)>;
+
 /// What goes its own way from a note's pass.
 struct Parts {
     /// Until the note's page is made.
     html: Packed,
     /// Until the search index is made.
-    terms: (search::Analyzed, Arc<str>),
+    terms: Terms,
     /// Into the highlight cache.
-    highlighted: Vec<(String, String)>,
+    highlighted: Highlighted,
 }
 
 /// The parts of a pass that go their own way: moved out of it in a build

@@ -105,12 +105,8 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
     let pass = Arc::new(pass);
     kept.frame.passes[i] = pass.clone();
     // The rebuild that follows finds this note's pass made.
-    let entry = memo::Entry {
-        key: memo::key(note),
-        markdown: Arc::new(note.body.clone()),
-        pass,
-    };
-    memo.passes.insert(note.path.clone(), entry);
+    let entry = memo::Entry::of(note, Arc::new(note.body.clone()), pass);
+    memo.passes.insert(note.path.clone(), Arc::new(entry));
     let kept = memo.kept.as_deref()?;
     let collect = Collect::default();
     let made = AtomicUsize::new(0);
