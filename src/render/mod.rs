@@ -311,22 +311,30 @@ pub fn render(
     );
     let theme_hash = memo::theme(theme);
     let mut memo = previous_memo.map(|memo| memo.valid_in(&world, theme_hash));
-    // Each note's pass, its markdown and its memo entry (`lore serve`).
-    type Rendered = (Arc<memo::Pass>, Arc<String>, Option<Arc<memo::Entry>>);
+    // Each note's pass, its markdown if llms-full.txt holds it (else let go
+    // now, but by the memo) and its memo entry (`lore serve`).
+    type Rendered = (
+        Arc<memo::Pass>,
+        Option<Arc<String>>,
+        Option<Arc<memo::Entry>>,
+    );
     let rendered: Vec<Rendered> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
-        .map(|(n, source)| {
+        .enumerate()
+        .map(|(i, (n, source))| {
+            let full = llms_full[i];
             if let Some(done) = memo.as_ref().and_then(|m| m.get(n, &source)) {
                 // The same text as the memo's: this copy goes.
-                return (done.pass.clone(), done.markdown.clone(), Some(done.clone()));
+                let text = full.then(|| done.markdown.clone());
+                return (done.pass.clone(), text, Some(done.clone()));
             }
             let pass = Arc::new(markdown_pass(n, &source, &links, &highlighter));
             let source = Arc::new(source);
             let entry = memo
                 .as_ref()
                 .map(|_| Arc::new(memo::Entry::of(n, source.clone(), pass.clone())));
-            (pass, source, entry)
+            (pass, full.then_some(source), entry)
         })
         .collect();
     let passes: Option<HashMap<String, Arc<memo::Entry>>> = memo.as_ref().map(|_| {
@@ -349,10 +357,8 @@ pub fn render(
     type Split2 = (Vec<Arc<memo::Pass>>, Vec<Option<Arc<String>>>);
     let (html, (terms, (highlighted, (passes_now, full_text)))): Split = rendered
         .into_par_iter()
-        .enumerate()
-        .map(|(i, (mut pass, source, _))| {
+        .map(|(mut pass, text, _)| {
             let parts = parts_of(&mut pass, memo_keeps);
-            let text = llms_full[i].then_some(source);
             (parts.html, (parts.terms, (parts.highlighted, (pass, text))))
         })
         .unzip();
