@@ -7,7 +7,8 @@
 //! A note's entry is found by its path, and holds good while everything
 //! its pass reads of it is as it was (its properties and its markdown,
 //! kept and compared: a comparison costs a tenth of a hash, and nearly
-//! every note of a rebuild is unchanged), and while where its links lead
+//! every note of a rebuild is unchanged; holding the markdown costs as
+//! much memory as the notes' text), and while where its links lead
 //! is too: when notes or files are added, removed or renamed
 //! ("the world" changes), an entry stays good only if the note's text names
 //! none of the names whose target changed (every link names its target),
