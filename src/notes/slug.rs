@@ -17,8 +17,7 @@ const RESERVED: &[&str] = &[
 /// Lowercase ASCII letters, digits and single hyphens; never empty, never a
 /// path (no `/`, `\` or `..` can survive).
 pub fn slugify(title: &str) -> String {
-    let normalized: String = title.nfc().collect();
-    let ascii = deunicode::deunicode(&normalized);
+    let ascii = as_ascii(title);
     let mut slug = String::with_capacity(ascii.len());
     for c in ascii.chars() {
         if c.is_ascii_alphanumeric() {
@@ -42,6 +41,16 @@ pub fn slugify(title: &str) -> String {
         slug.push_str("-note");
     }
     slug
+}
+
+/// `text` composed (NFC) and transliterated to ASCII. NFC leaves ASCII as
+/// it is, and most names are ASCII: each build slugs every note's.
+fn as_ascii(text: &str) -> String {
+    if text.is_ascii() {
+        return deunicode::deunicode(text);
+    }
+    let normalized: String = text.nfc().collect();
+    deunicode::deunicode(&normalized)
 }
 
 /// Longest kept file name, in bytes, before `.md`.
@@ -117,6 +126,21 @@ impl NameRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ascii_name_is_read_as_its_normalized_form() {
+        // Every ASCII character, and names as people write them.
+        let every: String = (0u8..128).map(char::from).collect();
+        for name in [every.as_str(), "My Note (draft) #2", "CON", "a--b__c", ""] {
+            let normalized: String = name.nfc().collect();
+            assert_eq!(
+                as_ascii(name),
+                deunicode::deunicode(&normalized),
+                "{name:?}"
+            );
+        }
+        assert_eq!(as_ascii("Cafe\u{301} \u{00e9}t\u{00e9}"), "Cafe ete");
+    }
 
     #[test]
     fn slugs_are_safe_file_names() {

@@ -5,6 +5,7 @@
 //! files or re-parses front matter.
 
 pub mod check;
+mod dates;
 mod feeds;
 pub mod graph;
 mod headings;
@@ -157,10 +158,12 @@ struct Frame {
     base_url: String,
     generator: String,
     urls: Vec<String>,
-    /// What the markdown pass made of each note, but its HTML: `html`.
-    bodies: Vec<markdown::Rendered>,
+    /// What the markdown pass made of each note (shared with the memo
+    /// under `lore serve`); its HTML and search words are taken out (see
+    /// [`parts_of`]).
+    passes: Vec<Arc<memo::Pass>>,
+    /// Each note's HTML, let go once its page is made.
     html: Vec<Packed>,
-    summaries: Vec<String>,
     /// Each note's date as `YYYY-MM-DD` and as shown, made once: every
     /// list, related list and backlink shows it.
     dates: Vec<(Option<String>, Option<String>)>,
@@ -248,7 +251,9 @@ pub struct Previous {
 
 /// Renders the whole site, giving each file to `sink` as it is made.
 /// `markdown` is each note's body, taken out of `notes`: each is let go
-/// once rendered, so the bodies and their HTML are never all held at once.
+/// once rendered, so the bodies and their HTML are never all held at once
+/// (but under `lore serve`, whose memo keeps each to compare it with the
+/// next build's).
 pub fn render(
     notes: &[Note],
     markdown: Vec<String>,
@@ -263,27 +268,30 @@ pub fn render(
     let engine = Engine::new(theme)?;
     let mut previous_memo = previous.memo;
     let highlighter = match previous_memo.as_mut().and_then(|m| m.kept.take()) {
-        Some(kept) => kept.highlighter.recached(previous.highlight),
+        Some(kept) => {
+            let quick::Kept {
+                highlighter,
+                notes,
+                frame,
+                ..
+            } = *kept;
+            // The rest of what the last build kept goes while this one
+            // works: not on its way.
+            rayon::spawn(move || drop((notes, frame)));
+            highlighter.recached(previous.highlight)
+        }
         None => Highlighter::with_cache(previous.highlight),
     };
     let urls = taxonomy::note_urls(notes);
-    let by_name: HashMap<String, usize> = notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.name().to_lowercase(), i))
-        .collect();
     let by_url = url_index(&urls);
-    let (url_by_name, url_by_path) = markdown::note_paths(
-        notes
-            .iter()
-            .zip(&urls)
-            .map(|(n, u)| (n.path.as_str(), u.as_str())),
-    );
     let (attachments, image_sizes) = (files.attachments, files.image_sizes);
+    // Where links lead: made once, read by the markdown pass, kept by the
+    // memo (`lore serve`).
+    let world = memo::World::of(&urls, notes, attachments, image_sizes);
     let attachments_by_name = markdown::by_file_name(attachments);
     let links = markdown::Links {
-        urls: &url_by_name,
-        paths: &url_by_path,
+        urls: &world.names,
+        paths: &world.paths,
         own: true,
         root: "../",
         attachments,
@@ -301,37 +309,39 @@ pub fn render(
         |i| web_pages || llms::original_url(&notes[i]).is_some(),
         |i| markdown[i].len(),
     );
-    // Where links lead, kept only when a memo is (by `lore serve`).
-    let world = previous_memo.as_ref().map(|_| memo::World {
-        names: url_by_name.clone(),
-        paths: url_by_path.clone(),
-        files: attachments
-            .iter()
-            .map(|a| (a.clone(), image_sizes.get(a).copied()))
-            .collect(),
-    });
     let theme_hash = memo::theme(theme);
-    let mut memo = match (previous_memo, &world) {
-        (Some(memo), Some(world)) => Some(memo.valid_in(world, theme_hash)),
-        _ => None,
-    };
-    let rendered: Vec<(Arc<memo::Pass>, Option<String>, Option<blake3::Hash>)> = notes
+    let mut memo = previous_memo.map(|memo| memo.valid_in(&world, theme_hash));
+    // Each note's pass, its markdown if llms-full.txt holds it (else let go
+    // now, but by the memo) and its memo entry (`lore serve`).
+    type Rendered = (
+        Arc<memo::Pass>,
+        Option<Arc<String>>,
+        Option<Arc<memo::Entry>>,
+    );
+    let rendered: Vec<Rendered> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
         .enumerate()
         .map(|(i, (n, source))| {
-            let key = memo.as_ref().map(|_| memo::key(n, &source));
-            let pass = match key.and_then(|k| memo.as_ref()?.get(&k, &source)) {
-                Some(done) => done.clone(),
-                None => Arc::new(markdown_pass(n, &source, &links, &highlighter)),
-            };
-            (pass, llms_full[i].then_some(source), key)
+            let full = llms_full[i];
+            if let Some(done) = memo.as_ref().and_then(|m| m.get(n, &source)) {
+                // The same text as the memo's: this copy goes.
+                let text = full.then(|| done.markdown.clone());
+                return (done.pass.clone(), text, Some(done.clone()));
+            }
+            let pass = Arc::new(markdown_pass(n, &source, &links, &highlighter));
+            let source = Arc::new(source);
+            let entry = memo
+                .as_ref()
+                .map(|_| Arc::new(memo::Entry::of(n, source.clone(), pass.clone())));
+            (pass, full.then_some(source), entry)
         })
         .collect();
-    let passes: Option<HashMap<blake3::Hash, Arc<memo::Pass>>> = memo.as_ref().map(|_| {
-        rendered
+    let passes: Option<HashMap<String, Arc<memo::Entry>>> = memo.as_ref().map(|_| {
+        notes
             .iter()
-            .filter_map(|(pass, _, key)| Some(((*key)?, pass.clone())))
+            .zip(&rendered)
+            .filter_map(|(n, (_, _, entry))| Some((n.path.clone(), entry.clone()?)))
             .collect()
     });
     // The passes not reused go now; the rest live on in `passes`.
@@ -342,32 +352,24 @@ pub fn render(
         before: std::mem::take(&mut m.pages),
         now: Default::default(),
     });
-    let mut bodies = Vec::with_capacity(notes.len());
-    let mut summaries = Vec::with_capacity(notes.len());
-    let mut terms = Vec::with_capacity(notes.len());
-    let mut full_text = Vec::with_capacity(notes.len());
-    let mut html = Vec::with_capacity(notes.len());
-    for (pass, source, _) in rendered {
-        // A copy only when the memo keeps the pass too, and then mostly
-        // of counts: the big parts are shared.
-        let pass = Arc::unwrap_or_clone(pass);
-        bodies.push(pass.body);
-        html.push(pass.html);
-        summaries.push(pass.summary);
-        terms.push((pass.words, pass.excerpt));
-        full_text.push(source);
-    }
-
-    let highlight_cache: HighlightCache = bodies
-        .iter_mut()
-        .flat_map(|b| std::mem::take(&mut b.highlighted))
-        .collect();
+    let memo_keeps = memo.is_some();
+    type Split = (Vec<Packed>, (Vec<Terms>, (Vec<Highlighted>, Split2)));
+    type Split2 = (Vec<Arc<memo::Pass>>, Vec<Option<Arc<String>>>);
+    let (html, (terms, (highlighted, (passes_now, full_text)))): Split = rendered
+        .into_par_iter()
+        .map(|(mut pass, text, _)| {
+            let parts = parts_of(&mut pass, memo_keeps);
+            (parts.html, (parts.terms, (parts.highlighted, (pass, text))))
+        })
+        .unzip();
+    let highlight_cache: HighlightCache = highlighted.into_iter().flatten().collect();
     timings.push(("markdown", clock.elapsed()));
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut backlinks = vec![Vec::new(); notes.len()];
     let mut forward = vec![Vec::new(); notes.len()];
-    for (i, body) in bodies.iter().enumerate() {
+    for (i, pass) in passes_now.iter().enumerate() {
+        let body = &pass.body;
         forward[i] = link_targets(&body.links, &by_url, i);
         for &j in &forward[i] {
             backlinks[j].push(i);
@@ -387,33 +389,21 @@ pub fn render(
             ));
         }
     }
-    let related = notes
-        .iter()
-        .map(|n| {
-            n.front
-                .related
-                .iter()
-                .filter_map(|name| by_name.get(&name.to_lowercase()).copied())
-                .collect()
-        })
-        .collect();
+    // Each part of the frame below reads only the notes: made side by side.
+    let (((tags, authors, sources), dates), related) = rayon::join(
+        || rayon::join(|| taxonomies(notes, &order), || dates(notes)),
+        || related_notes(notes),
+    );
     let mut frame = Frame {
         base_url: config.base_url(),
         generator: format!("lore {}", env!("CARGO_PKG_VERSION")),
         urls,
-        bodies,
+        passes: passes_now,
         html,
-        summaries,
-        dates: notes.par_iter().map(display_date).collect(),
-        tags: taxonomy::build("tags", notes, &order, |n| {
-            n.front.tags.iter().map(String::as_str).collect()
-        }),
-        authors: taxonomy::build("authors", notes, &order, |n| {
-            n.front.authors.iter().map(String::as_str).collect()
-        }),
-        sources: taxonomy::build("sources", notes, &order, |n| {
-            n.front.source.iter().map(String::as_str).collect()
-        }),
+        dates,
+        tags,
+        authors,
+        sources,
         backlinks,
         related,
         forward,
@@ -516,7 +506,7 @@ pub fn render(
         bytes: Vec::new(),
     });
     // Mermaid's script is large: a site ships it only if a page draws a diagram.
-    let draws_diagrams = ctx.bodies.iter().any(|b| b.mermaid);
+    let draws_diagrams = ctx.passes.iter().any(|p| p.body.mermaid);
     files.extend(
         theme
             .statics
@@ -529,18 +519,18 @@ pub fn render(
     );
     sink.put(files)?;
     let note_links = ctx
-        .bodies
+        .passes
         .iter()
         .enumerate()
-        .map(|(i, body)| NoteLinks {
+        .map(|(i, pass)| NoteLinks {
             note: notes[i].path.clone(),
             page: ctx.urls[i].clone(),
-            refs: body.refs.clone(),
-            missing: body.missing.clone(),
+            refs: pass.body.refs.clone(),
+            missing: pass.body.missing.clone(),
         })
         .collect();
     let pages_now = seen.map(|seen| seen.now.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let memo = passes.zip(world).map(|(passes, world)| {
+    let memo = passes.map(|passes| {
         let kept = quick::Kept::of(
             (config, notes),
             frame,
@@ -610,6 +600,43 @@ fn markdown_pass(
     }
 }
 
+/// A note's search words and the text its excerpts are cut from.
+type Terms = (search::Analyzed, Arc<str>);
+
+/// A note's highlighted code blocks, by cache key.
+type Highlighted = Vec<(String, String)>;
+
+/// What goes its own way from a note's pass.
+struct Parts {
+    /// Until the note's page is made.
+    html: Packed,
+    /// Until the search index is made.
+    terms: Terms,
+    /// Into the highlight cache.
+    highlighted: Highlighted,
+}
+
+/// The parts of a pass that go their own way: moved out of it in a build
+/// that keeps no memo (so that each is let go when its step is done),
+/// shared or copied when the memo keeps the pass whole for the next build.
+fn parts_of(pass: &mut Arc<memo::Pass>, memo_keeps: bool) -> Parts {
+    if !memo_keeps && let Some(own) = Arc::get_mut(pass) {
+        return Parts {
+            html: std::mem::take(&mut own.html),
+            terms: (
+                std::mem::take(&mut own.words),
+                std::mem::take(&mut own.excerpt),
+            ),
+            highlighted: std::mem::take(&mut own.body.highlighted),
+        };
+    }
+    Parts {
+        html: pass.html.clone(),
+        terms: (pass.words.clone(), pass.excerpt.clone()),
+        highlighted: pass.body.highlighted.clone(),
+    }
+}
+
 /// Each page URL's note.
 fn url_index(urls: &[String]) -> HashMap<&str, usize> {
     urls.iter()
@@ -655,12 +682,57 @@ fn newest_first(notes: &[Note]) -> Vec<usize> {
     order
 }
 
-fn display_date(note: &Note) -> (Option<String>, Option<String>) {
-    let date = note.front.date;
-    (
-        date.map(|d| d.format("%Y-%m-%d").to_string()),
-        date.map(|d| d.format("%-d %B %Y").to_string()),
-    )
+/// The notes' tags, authors and sources, made side by side.
+fn taxonomies(notes: &[Note], order: &[usize]) -> (Taxonomy, Taxonomy, Taxonomy) {
+    let (tags, (authors, sources)) = rayon::join(
+        || {
+            taxonomy::build("tags", notes, order, |n| {
+                n.front.tags.iter().map(String::as_str).collect()
+            })
+        },
+        || {
+            rayon::join(
+                || {
+                    taxonomy::build("authors", notes, order, |n| {
+                        n.front.authors.iter().map(String::as_str).collect()
+                    })
+                },
+                || {
+                    taxonomy::build("sources", notes, order, |n| {
+                        n.front.source.iter().map(String::as_str).collect()
+                    })
+                },
+            )
+        },
+    );
+    (tags, authors, sources)
+}
+
+/// The notes each note's `related` list names (by name, in any case).
+fn related_notes(notes: &[Note]) -> Vec<Vec<usize>> {
+    let by_name: HashMap<String, usize> = notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name().to_lowercase(), i))
+        .collect();
+    notes
+        .par_iter()
+        .map(|n| {
+            n.front
+                .related
+                .iter()
+                .filter_map(|name| by_name.get(&name.to_lowercase()).copied())
+                .collect()
+        })
+        .collect()
+}
+
+/// Each note's date as `YYYY-MM-DD` and as shown.
+fn dates(notes: &[Note]) -> Vec<(Option<String>, Option<String>)> {
+    notes
+        .par_iter()
+        .map(|n| dates::shown(n.front.date))
+        .collect()
 }
 
 impl<'a> Ctx<'a> {
@@ -760,7 +832,7 @@ impl<'a> Ctx<'a> {
             url: &self.urls[i],
             date,
             date_display,
-            summary: &self.summaries[i],
+            summary: &self.passes[i].summary,
             tags: self.terms_of(&self.tags, i),
             authors: self.terms_of(&self.authors, i),
         }
@@ -788,8 +860,8 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|&j| self.note_ref(j))
                 .collect(),
-            toc: &self.bodies[i].toc,
-            mermaid: self.bodies[i].mermaid,
+            toc: &self.passes[i].body.toc,
+            mermaid: self.passes[i].body.mermaid,
             graph: self.local_graph(i),
             graph_page: self.graph.then_some(graph::GRAPH_PAGE),
         };
@@ -804,10 +876,10 @@ impl<'a> Ctx<'a> {
             "note",
             Head {
                 feeds: self.feed_links(None),
-                description: if self.summaries[i].is_empty() {
+                description: if self.passes[i].summary.is_empty() {
                     note.front.title.clone()
                 } else {
-                    self.summaries[i].clone()
+                    self.passes[i].summary.clone()
                 },
                 json_ld: Some(self.json_ld(i, image.clone())),
                 image,
@@ -838,7 +910,7 @@ impl<'a> Ctx<'a> {
                     tags: &front.tags,
                     authors: &front.authors,
                     aliases: &front.aliases,
-                    summary: &self.summaries[i],
+                    summary: &self.passes[i].summary,
                     text,
                     words,
                 }
@@ -867,7 +939,7 @@ impl<'a> Ctx<'a> {
                 url: &self.urls[i],
                 title: &self.notes[i].front.title,
                 date: self.dates[i].1.clone().unwrap_or_default(),
-                summary: &self.summaries[i],
+                summary: &self.passes[i].summary,
             })
             .collect();
         previews::files(&previews)
@@ -878,7 +950,7 @@ impl<'a> Ctx<'a> {
     fn llms_files(
         &self,
         order: &[usize],
-        full_text: &[Option<String>],
+        full_text: &[Option<Arc<String>>],
         left_out: usize,
     ) -> [OutputFile; 2] {
         let notes: Vec<llms::LlmsNote<'_>> = order
@@ -892,8 +964,8 @@ impl<'a> Ctx<'a> {
                     url: original.map_or_else(|| page.clone(), str::to_string),
                     page,
                     date: note.front.date,
-                    summary: &self.summaries[i],
-                    body: full_text[i].as_deref(),
+                    summary: &self.passes[i].summary,
+                    body: full_text[i].as_deref().map(String::as_str),
                 }
             })
             .collect();
@@ -996,7 +1068,7 @@ impl<'a> Ctx<'a> {
         let front = &self.notes[i].front;
         JsonLd {
             title: &front.title,
-            description: &self.summaries[i],
+            description: &self.passes[i].summary,
             date: front.date,
             authors: &front.authors,
             tags: &front.tags,
@@ -1043,7 +1115,7 @@ impl<'a> Ctx<'a> {
                     path: &self.urls[i],
                     published: date,
                     updated: date,
-                    summary: &self.summaries[i],
+                    summary: &self.passes[i].summary,
                     html: "",
                     authors,
                     tags: &note.front.tags,

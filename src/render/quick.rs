@@ -10,6 +10,7 @@
 //! that build saw them, so that every list it is in still holds.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use super::highlight::Highlighter;
@@ -44,7 +45,7 @@ impl std::fmt::Debug for Kept {
 
 impl Kept {
     /// What a finished build keeps: its notes' HTML is let go, as the
-    /// memo's passes hold it.
+    /// memo's passes hold it (the frame's passes are the memo's).
     pub(super) fn of(
         (config, notes): (&Config, &[Note]),
         mut frame: Frame,
@@ -52,10 +53,6 @@ impl Kept {
         attachments: &HashSet<String>,
         image_sizes: &HashMap<String, (u32, u32)>,
     ) -> Kept {
-        frame
-            .bodies
-            .iter_mut()
-            .for_each(|b| *b = Default::default());
         frame.html.iter_mut().for_each(|h| *h = Default::default());
         Kept {
             config: config.clone(),
@@ -104,11 +101,12 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
     let pass = markdown_pass(note, &note.body, &links, &kept.highlighter);
     let by_url = url_index(&kept.frame.urls);
     kept.frame.forward[i] = link_targets(&pass.body.links, &by_url, i);
-    kept.frame.summaries[i].clone_from(&pass.summary);
-    kept.frame.bodies[i] = pass.body.clone();
     kept.frame.html[i] = pass.html.clone();
+    let pass = Arc::new(pass);
+    kept.frame.passes[i] = pass.clone();
     // The rebuild that follows finds this note's pass made.
-    memo.passes.insert(memo::key(note, &note.body), pass.into());
+    let entry = memo::Entry::of(note, Arc::new(note.body.clone()), pass);
+    memo.passes.insert(note.path.clone(), Arc::new(entry));
     let kept = memo.kept.as_deref()?;
     let collect = Collect::default();
     let made = AtomicUsize::new(0);

@@ -1,7 +1,9 @@
 //! Groups notes by tag, author and source, and gives every note and every
 //! term a unique, stable page URL.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 
 use crate::model::Note;
 use crate::notes::slug::{NameRegistry, slugify};
@@ -27,12 +29,14 @@ pub struct Taxonomy {
     pub by_note: Vec<Vec<usize>>,
 }
 
-/// Page URL of each note: `notes/<slug>.html`, unique.
+/// Page URL of each note: `notes/<slug>.html`, unique. Slugs are made in
+/// parallel, then claimed in note order.
 pub fn note_urls(notes: &[Note]) -> Vec<String> {
+    let slugs: Vec<String> = notes.par_iter().map(|n| slugify(n.name())).collect();
     let mut names = NameRegistry::default();
-    notes
+    slugs
         .iter()
-        .map(|n| format!("notes/{}.html", names.claim(&slugify(n.name()))))
+        .map(|slug| format!("notes/{}.html", names.claim(slug)))
         .collect()
 }
 
@@ -43,7 +47,10 @@ pub fn build<'n>(
     order: &[usize],
     terms_of: impl Fn(&'n Note) -> Vec<&'n str>,
 ) -> Taxonomy {
-    let mut grouped: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    // Each spelling is lowercased once, not at each of its notes.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut by_lowercase: HashMap<String, usize> = HashMap::new();
+    let mut by_spelling: HashMap<&str, usize> = HashMap::new();
     // `order` is newest-first, so each term's list comes out newest-first.
     for &i in order {
         for term in terms_of(&notes[i]) {
@@ -51,19 +58,27 @@ pub fn build<'n>(
             if term.is_empty() {
                 continue;
             }
-            let entry = grouped
-                .entry(term.to_lowercase())
-                .or_insert_with(|| (term.to_string(), Vec::new()));
-            if entry.1.last() != Some(&i) {
-                entry.1.push(i);
+            let group = *by_spelling.entry(term).or_insert_with(|| {
+                *by_lowercase.entry(term.to_lowercase()).or_insert_with(|| {
+                    groups.push((term.to_string(), Vec::new()));
+                    groups.len() - 1
+                })
+            });
+            let members = &mut groups[group].1;
+            if members.last() != Some(&i) {
+                members.push(i);
             }
         }
     }
+    // In name order, case-insensitive.
+    let grouped: BTreeMap<String, usize> = by_lowercase.into_iter().collect();
+    let mut groups: Vec<Option<(String, Vec<usize>)>> = groups.into_iter().map(Some).collect();
     let mut names = NameRegistry::default();
     names.reserve("index");
     let mut by_note = vec![Vec::new(); notes.len()];
     let terms = grouped
         .into_values()
+        .filter_map(|group| groups[group].take())
         .enumerate()
         .map(|(t, (name, members))| {
             for &i in &members {
