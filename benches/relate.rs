@@ -116,8 +116,7 @@ fn serve_rebuilds(mut vault: Vec<lore::model::Note>, config: &lore::config::Conf
     let mut edits: Vec<f64> = (0..3)
         .map(|i| {
             if let Some(note) = vault.first_mut() {
-                note.body
-                    .push_str(&format!("\n\nAn edited paragraph, edit{i}word.\n"));
+                note.body = format!("{}\n\nAn edited paragraph, edit{i}word.\n", note.body).into();
             }
             rebuild(&vault)
         })

@@ -62,8 +62,9 @@ pub struct Note {
     /// Path inside `content/`, `/`-separated, ending in `.md`.
     pub path: String,
     pub front: FrontMatter,
-    /// Markdown body without front matter.
-    pub body: String,
+    /// Markdown body without front matter; shared, not copied, by what
+    /// keeps it from one build to the next (`lore serve`).
+    pub body: std::sync::Arc<str>,
     pub ownership: Ownership,
 }
 

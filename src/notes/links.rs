@@ -67,7 +67,7 @@ pub fn link_notes(notes: &mut [Note]) {
         if note.ownership == Ownership::Lore && note.body.contains("](http") {
             let own = note.name().to_string();
             if let Some(body) = with_wikilinks(&note.body, &by_url, &own) {
-                note.body = body;
+                note.body = body.into();
             }
         }
     }
@@ -181,7 +181,7 @@ mod tests {
         notes[1].ownership = Ownership::User;
         link_notes(&mut notes);
         assert_eq!(
-            notes[0].body,
+            &*notes[0].body,
             "See [[second|the second post]], [elsewhere](https://other.example/x) and [me](https://blog.example/first)."
         );
     }

@@ -176,7 +176,8 @@ pub fn merge_read(items: Vec<Item>, files: Vec<OnDisk>, state: &State, restore: 
             }
             match note.ownership {
                 Ownership::Lore => {
-                    (note.front, note.body) = note_parts(&item, note.name());
+                    let (front, body) = note_parts(&item, note.name());
+                    (note.front, note.body) = (front, body.into());
                     merged.from_items.insert(note.path.clone());
                 }
                 Ownership::User => {
@@ -228,7 +229,7 @@ pub fn merge_read(items: Vec<Item>, files: Vec<OnDisk>, state: &State, restore: 
         merged.notes.push(Note {
             path,
             front,
-            body,
+            body: body.into(),
             ownership: Ownership::Lore,
         });
     }
@@ -263,7 +264,7 @@ fn upstream_change(note: &Note, item: &Item, state: &State) -> Option<Conflict> 
     let upstream = Note {
         path: note.path.clone(),
         front,
-        body,
+        body: body.into(),
         ownership: Ownership::Lore,
     };
     let source_hash = source_hash(&upstream);
@@ -282,7 +283,7 @@ fn is_items_version(note: &Note, item: &Item) -> bool {
     let (front, body) = note_parts(item, note.name());
     let made = Note {
         front,
-        body,
+        body: body.into(),
         ..note.clone()
     };
     source_hash(note) == source_hash(&made)
@@ -338,7 +339,7 @@ fn read_note(file: &VaultFile) -> (Note, Option<Diagnostic>) {
         Note {
             path: file.path.clone(),
             front,
-            body,
+            body: body.into(),
             ownership: Ownership::User,
         },
         diagnostic,
@@ -424,7 +425,7 @@ mod tests {
             &state,
             false,
         );
-        assert_eq!(second.notes[0].body, "upstream change");
+        assert_eq!(&*second.notes[0].body, "upstream change");
     }
 
     #[test]
@@ -479,7 +480,7 @@ mod tests {
             &State::default(),
             true,
         );
-        assert_eq!(restored.notes[0].body, "v2");
+        assert_eq!(&*restored.notes[0].body, "v2");
         assert_eq!(restored.set_aside, [("hello.md".to_string(), text)]);
     }
 

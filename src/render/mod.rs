@@ -256,7 +256,7 @@ pub struct Previous {
 /// next build's).
 pub fn render(
     notes: &[Note],
-    markdown: Vec<String>,
+    markdown: Vec<Arc<str>>,
     files: &ContentFiles<'_>,
     config: &Config,
     theme: &Theme,
@@ -313,11 +313,7 @@ pub fn render(
     let mut memo = previous_memo.map(|memo| memo.valid_in(&world, theme_hash));
     // Each note's pass, its markdown if llms-full.txt holds it (else let go
     // now, but by the memo) and its memo entry (`lore serve`).
-    type Rendered = (
-        Arc<memo::Pass>,
-        Option<Arc<String>>,
-        Option<Arc<memo::Entry>>,
-    );
+    type Rendered = (Arc<memo::Pass>, Option<Arc<str>>, Option<Arc<memo::Entry>>);
     let rendered: Vec<Rendered> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
@@ -330,7 +326,6 @@ pub fn render(
                 return (done.pass.clone(), text, Some(done.clone()));
             }
             let pass = Arc::new(markdown_pass(n, &source, &links, &highlighter));
-            let source = Arc::new(source);
             let entry = memo
                 .as_ref()
                 .map(|_| Arc::new(memo::Entry::of(n, source.clone(), pass.clone())));
@@ -354,7 +349,7 @@ pub fn render(
     });
     let memo_keeps = memo.is_some();
     type Split = (Vec<Packed>, (Vec<Terms>, (Vec<Highlighted>, Split2)));
-    type Split2 = (Vec<Arc<memo::Pass>>, Vec<Option<Arc<String>>>);
+    type Split2 = (Vec<Arc<memo::Pass>>, Vec<Option<Arc<str>>>);
     let (html, (terms, (highlighted, (passes_now, full_text)))): Split = rendered
         .into_par_iter()
         .map(|(mut pass, text, _)| {
@@ -950,7 +945,7 @@ impl<'a> Ctx<'a> {
     fn llms_files(
         &self,
         order: &[usize],
-        full_text: &[Option<Arc<String>>],
+        full_text: &[Option<Arc<str>>],
         left_out: usize,
     ) -> [OutputFile; 2] {
         let notes: Vec<llms::LlmsNote<'_>> = order
@@ -965,7 +960,7 @@ impl<'a> Ctx<'a> {
                     page,
                     date: note.front.date,
                     summary: &self.passes[i].summary,
-                    body: full_text[i].as_deref().map(String::as_str),
+                    body: full_text[i].as_deref(),
                 }
             })
             .collect();

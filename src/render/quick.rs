@@ -59,7 +59,7 @@ impl Kept {
             notes: notes
                 .iter()
                 .map(|n| Note {
-                    body: String::new(),
+                    body: "".into(),
                     ..n.clone()
                 })
                 .collect(),
@@ -105,7 +105,7 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
     let pass = Arc::new(pass);
     kept.frame.passes[i] = pass.clone();
     // The rebuild that follows finds this note's pass made.
-    let entry = memo::Entry::of(note, Arc::new(note.body.clone()), pass);
+    let entry = memo::Entry::of(note, note.body.clone(), pass);
     memo.passes.insert(note.path.clone(), Arc::new(entry));
     let kept = memo.kept.as_deref()?;
     let collect = Collect::default();
