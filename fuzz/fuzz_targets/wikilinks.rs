@@ -22,7 +22,7 @@ fn note(path: &str, url: &str, body: &str) -> Note {
             url: Some(url.to_string()),
             ..FrontMatter::default()
         },
-        body: body.to_string(),
+        body: body.into(),
         ownership: Ownership::Lore,
     }
 }
