@@ -160,7 +160,8 @@ pub fn build(input: BuildInput, sink: &dyn render::Sink) -> Result<BuildOutput, 
 
     if input.render {
         let clock = Instant::now();
-        // The bodies go to render, which lets each go once it is rendered.
+        // The bodies go to render, which lets each go once it is rendered
+        // (but what `lore serve` keeps of the vault shares them).
         let markdown = vault
             .iter_mut()
             .map(|n| std::mem::take(&mut n.body))

@@ -639,4 +639,19 @@ fn a_changed_feed_is_imported_once_and_the_notes_lore_writes_start_no_rebuild() 
     std::thread::sleep(Duration::from_millis(1500));
     let more: Vec<String> = events.try_iter().collect();
     assert!(more.is_empty(), "lore's own note writes caused {more:?}");
+
+    // The notes lore wrote are read as written: one edited by a person
+    // afterwards is built from the edit, as a full build would.
+    let written = std::fs::read_dir(kb.path("content"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("A title changed upstream")))
+        .expect("the note lore wrote");
+    let text = std::fs::read_to_string(&written).unwrap();
+    std::fs::write(&written, format!("{text}\nA line a person added.\n")).unwrap();
+    next_rebuild(&events);
+    let (stopped, said) = serving.interrupt();
+    assert!(stopped, "{said}");
+    assert_site_is_a_full_builds(&kb);
 }

@@ -10,7 +10,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 
 use super::{ContentFiles, Found, is_hidden, kind_of, slash_path, walk_content};
@@ -25,6 +25,40 @@ use crate::notes::{self, OnDisk, VaultFile};
 pub struct VaultCache {
     files: HashMap<String, (Stamp, Arc<OnDisk>)>,
     listing: Option<Listing>,
+    /// The folder file events are seen for: the listing is trusted only
+    /// for it, and only while it is the same folder (not one moved or put
+    /// in its place, whose events a watch on the old one never sees).
+    watched: Option<Folder>,
+}
+
+/// A folder by its canonical path and its identity on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    path: PathBuf,
+    identity: (u64, u64),
+}
+
+impl Folder {
+    /// The folder at `path` as it is now; `None` where its identity cannot
+    /// be told (then nothing is trusted).
+    pub fn of(path: &Path) -> Option<Folder> {
+        Some(Folder {
+            path: path.canonicalize().ok()?,
+            identity: identity(path)?,
+        })
+    }
+}
+
+#[cfg(unix)]
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &Path) -> Option<(u64, u64)> {
+    None
 }
 
 /// What tells that a file may have changed without reading it.
@@ -48,6 +82,11 @@ impl VaultCache {
     /// watcher names it): the file is read again next time, and the listing
     /// follows it, or goes if it cannot.
     pub fn changed(&mut self, content: &Path, path: &Path) {
+        if content.starts_with(path) && content != path {
+            // A folder above the content folder: anything in it may have.
+            self.listing = None;
+            return;
+        }
         let Ok(inside) = path.strip_prefix(content) else {
             return;
         };
@@ -61,10 +100,23 @@ impl VaultCache {
         }
     }
 
-    /// Events may have been lost: the next build walks the folder and
-    /// looks at every file.
-    pub fn lost_track(&mut self) {
-        self.listing = None;
+    /// The content folder whose file events [`VaultCache::changed`] is
+    /// told of, or `None`: then every build walks the folder and looks at
+    /// every file.
+    pub fn watching(&mut self, folder: Option<Folder>) {
+        self.watched = folder;
+    }
+
+    /// Whether the listing can stand for a walk of `content`.
+    fn trusts(&self, content: &Path) -> bool {
+        let Some(listing) = &self.listing else {
+            return false;
+        };
+        listing.content == content
+            && self
+                .watched
+                .as_ref()
+                .is_some_and(|w| Folder::of(content).as_ref() == Some(w))
     }
 
     /// Reads the file at `path` (inside `content/`, `/`-separated) again
@@ -113,8 +165,16 @@ impl Listing {
             // A walk does not look in hidden folders.
             return true;
         }
+        if below_a_link(inside, path) {
+            // Nor does it follow links to folders, which a watch may.
+            return true;
+        }
         match fs::symlink_metadata(path) {
             Ok(meta) if meta.is_dir() => false,
+            // Another name of a file listed (a rename that changed only
+            // letter case, on a file system blind to case): only a walk
+            // tells which name the folder holds.
+            Ok(meta) if meta.is_file() && self.has_twin(inside) => false,
             Ok(meta) if meta.is_file() => {
                 match kind_of(inside) {
                     Some(kind @ (Found::Note | Found::Attachment)) => {
@@ -142,6 +202,30 @@ impl Listing {
             Err(_) => false,
         }
     }
+
+    /// Whether a file beside `inside` has its name in another case.
+    fn has_twin(&self, inside: &Path) -> bool {
+        let (Some(parent), Some(name)) = (inside.parent(), inside.file_name()) else {
+            return false;
+        };
+        let name = name.to_string_lossy().to_lowercase();
+        self.files.keys().any(|listed| {
+            listed != inside
+                && listed.parent() == Some(parent)
+                && listed
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().to_lowercase() == name)
+        })
+    }
+}
+
+/// Whether a folder between the content folder and `path` (which is
+/// `inside` it) is a symbolic link.
+fn below_a_link(inside: &Path, path: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .take(inside.components().count().saturating_sub(1))
+        .any(|folder| fs::symlink_metadata(folder).is_ok_and(|m| m.file_type().is_symlink()))
 }
 
 /// The content folder's files, and its notes read ([`notes::read_file`]).
@@ -155,8 +239,8 @@ pub fn read_content(
 ) -> Result<(ContentFiles, Vec<OnDisk>)> {
     let listed = cache
         .as_ref()
+        .filter(|c| c.trusts(content))
         .and_then(|c| c.listing.as_ref())
-        .filter(|listing| listing.content == content)
         .map(Listing::found);
     let trusted = listed.is_some();
     let found = match listed {
@@ -199,7 +283,13 @@ fn read_notes(
     trusted: bool,
 ) -> Result<Vec<OnDisk>> {
     let before = cache.as_ref().map(|c| &c.files);
-    let read: Vec<(String, Option<Stamp>, Arc<OnDisk>)> = paths
+    // A file gone since the listing was taken (made and removed between
+    // two batches of events) is left out, and the listing goes.
+    let gone = |e: std::io::Error, path: &Path| match e.kind() {
+        std::io::ErrorKind::NotFound if trusted => Ok(None),
+        _ => Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    };
+    let read: Vec<Option<ReadFile>> = paths
         .into_par_iter()
         .map(|path| {
             let rel = slash_path(path.strip_prefix(content).unwrap_or(&path));
@@ -209,20 +299,24 @@ fn read_notes(
                 && let Some((stamp, done)) = known
                 && usable(done)
             {
-                return Ok((rel, Some(*stamp), done.clone()));
+                return Ok(Some((rel, Some(*stamp), done.clone())));
             }
             // Without a cache, nothing compares stamps: no look at them.
-            let stamp = match before {
-                Some(_) => Some(stamp_of(&path)?),
+            let stamp = match before.map(|_| stamp_of(&path)) {
+                Some(Ok(stamp)) => Some(stamp),
+                Some(Err(e)) => return gone(e, &path),
                 None => None,
             };
             if let (Some((was, done)), Some(now)) = (known, stamp)
                 && *was == now
                 && usable(done)
             {
-                return Ok((rel, stamp, done.clone()));
+                return Ok(Some((rel, stamp, done.clone())));
             }
-            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes = match fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) => return gone(e, &path),
+            };
             let text = String::from_utf8(bytes)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             let keep = keep_text(&rel);
@@ -230,9 +324,12 @@ fn read_notes(
                 path: rel.clone(),
                 text,
             };
-            Ok((rel, stamp, Arc::new(notes::read_file(file, keep))))
+            Ok(Some((rel, stamp, Arc::new(notes::read_file(file, keep)))))
         })
         .collect::<Result<_>>()?;
+    let whole = read.len();
+    let read: Vec<_> = read.into_iter().flatten().collect();
+    let vanished = read.len() < whole;
     let Some(cache) = cache else {
         // Nothing keeps them: no copy.
         return Ok(read
@@ -248,11 +345,18 @@ fn read_notes(
         .into_iter()
         .filter_map(|(rel, stamp, done)| Some((rel, (stamp?, done))))
         .collect();
+    if vanished {
+        cache.listing = None;
+    }
     Ok(notes)
 }
 
-fn stamp_of(path: &Path) -> Result<Stamp> {
-    let meta = fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+/// A note file's path in the folder, its stamp (with a cache) and what
+/// it made.
+type ReadFile = (String, Option<Stamp>, Arc<OnDisk>);
+
+fn stamp_of(path: &Path) -> std::io::Result<Stamp> {
+    let meta = fs::metadata(path)?;
     Ok(Stamp {
         len: meta.len(),
         modified: meta.modified().ok(),
@@ -374,6 +478,75 @@ mod tests {
         let (found, notes) = read_content(content, &keep, Some(&mut cache))?;
         assert_eq!(found.notes, [content.join("c.md")]);
         assert_eq!(notes.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn a_watched_vault_is_read_from_its_events_and_walked_when_they_cannot_tell() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let content = dir.path().join("content");
+        let write = |rel: &str, title: &str| -> Result<PathBuf> {
+            let path = content.join(rel);
+            fs::create_dir_all(path.parent().unwrap_or(&content))?;
+            fs::write(&path, format!("---\ntitle: {title}\n---\nBody.\n"))?;
+            Ok(path)
+        };
+        write("a.md", "Alpha")?;
+        write("b.md", "Bravo")?;
+        let mut cache = VaultCache::default();
+        cache.watching(Folder::of(&content));
+        let keep = |_: &str| false;
+        let titles = |notes: &[OnDisk]| -> Vec<String> {
+            notes.iter().map(|n| n.note.front.title.clone()).collect()
+        };
+        let first = read_content(&content, &keep, Some(&mut cache))?.1;
+
+        // Nothing is looked at but what an event named: an edit no event
+        // told of is not seen, and an unchanged note is the one read before.
+        write("a.md", "Alpha two, unannounced")?;
+        let path = write("b.md", "Bravo two")?;
+        cache.changed(&content, &path);
+        let (_, read) = read_content(&content, &keep, Some(&mut cache))?;
+        assert_eq!(titles(&read), ["Alpha", "Bravo two"]);
+        assert!(Arc::ptr_eq(&read[0].note.body, &first[0].note.body));
+
+        // A file an event named that is gone by the build (made and removed
+        // between two batches of events) is left out, and the next walks.
+        let brief = write("brief.md", "Brief")?;
+        cache.changed(&content, &brief);
+        fs::remove_file(&brief)?;
+        let (_, read) = read_content(&content, &keep, Some(&mut cache))?;
+        assert_eq!(titles(&read), ["Alpha", "Bravo two"]);
+        assert!(cache.listing.is_none());
+        read_content(&content, &keep, Some(&mut cache))?;
+
+        // Notes reached through a link to a folder are not the walk's.
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir_all(&elsewhere)?;
+        fs::write(elsewhere.join("x.md"), "---\ntitle: X\n---\nBody.\n")?;
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&elsewhere, content.join("link"))?;
+            cache.changed(&content, &content.join("link/x.md"));
+            assert!(cache.listing.is_some());
+            let (found, _) = read_content(&content, &keep, Some(&mut cache))?;
+            assert_eq!(found.notes, walk_content(&content)?.notes);
+        }
+
+        // A name differing from a listed one only in case: a walk says.
+        let twin = write("A.md", "Twin")?;
+        cache.changed(&content, &twin);
+        assert!(cache.listing.is_none());
+        read_content(&content, &keep, Some(&mut cache))?;
+
+        // A folder put in the content folder's place is not the one watched.
+        fs::rename(&content, dir.path().join("old"))?;
+        write("c.md", "Charlie")?;
+        let (found, _) = read_content(&content, &keep, Some(&mut cache))?;
+        assert_eq!(found.notes, [content.join("c.md")]);
+        write("d.md", "Delta")?;
+        let (found, _) = read_content(&content, &keep, Some(&mut cache))?;
+        assert_eq!(found.notes.len(), 2, "walked again, not trusted");
         Ok(())
     }
 }

@@ -23,7 +23,7 @@ use anyhow::Result;
 use super::args::ServeArgs;
 use super::build::{self, BuildFlags, Outcome};
 use super::publish::PagesMade;
-use super::{load_knowledge_base, lock, places};
+use super::{fs, load_knowledge_base, lock, places};
 use crate::model::Severity;
 use live::{Hub, Message};
 
@@ -71,7 +71,12 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
     let content_dir = root.join(&config.content_dir);
     let content_dir = content_dir.canonicalize().unwrap_or(content_dir);
     let _watcher = watch::start(&watched, wake.clone())?;
-    let content_watched = watched.covers(&content_dir);
+    // The folder whose events keep the vault's listing true, as it was
+    // when the watch began: one moved away and replaced is watched no more.
+    let content_watched = watched
+        .covers(&content_dir)
+        .then(|| fs::Folder::of(&content_dir))
+        .flatten();
 
     let mut before = None;
     // Each build hands the next what it read and made (`build::Carried`).
@@ -127,13 +132,11 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
             for path in &paths {
                 carried.vault.changed(&content_dir, path);
             }
-            if !content_watched {
-                carried.vault.lost_track();
-            }
+            carried.vault.watching(content_watched.clone());
         }
         // A late event of a save already built, or of lore's own write,
         // finds the file as it was built: no rebuild for it.
-        paths.retain(|p| built.get(p) != Some(&held(p)));
+        paths.retain(|p| p.is_dir() || built.get(p) != Some(&held(p)));
         if paths.is_empty() {
             continue;
         }

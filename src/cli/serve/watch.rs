@@ -93,10 +93,14 @@ impl Watched {
             return false;
         };
         let below = path.strip_prefix(folder).unwrap_or(path);
-        !below.components().any(|part| {
-            let name = part.as_os_str().to_string_lossy();
-            name.starts_with('.') || is_scratch(&name)
-        })
+        let hidden = below
+            .components()
+            .any(|part| part.as_os_str().to_string_lossy().starts_with('.'));
+        // Scratch names are files' (a folder `drafts.bak` is the site's).
+        let scratch = below
+            .file_name()
+            .is_some_and(|name| is_scratch(&name.to_string_lossy()));
+        !hidden && !scratch
     }
 }
 
@@ -176,6 +180,8 @@ mod tests {
         assert!(!watched.matters(Path::new("/kb/content/.a.md.swp")));
         assert!(!watched.matters(Path::new("/kb/content/4913")));
         assert!(!watched.matters(Path::new("/kb/content/a.md~")));
+        // A folder named like a backup holds notes all the same.
+        assert!(watched.matters(Path::new("/kb/content/drafts.bak/a.md")));
         assert!(!watched.matters(Path::new("/elsewhere/a.md")));
         assert!(!watched.matters(Path::new("/kb/README.md")));
     }
