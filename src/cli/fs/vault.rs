@@ -208,13 +208,17 @@ impl Listing {
         let (Some(parent), Some(name)) = (inside.parent(), inside.file_name()) else {
             return false;
         };
-        let name = name.to_string_lossy().to_lowercase();
+        let name = name.to_string_lossy();
+        let same = |other: &str| {
+            other.len() == name.len() && other.eq_ignore_ascii_case(&name)
+                || !name.is_ascii() && other.to_lowercase() == name.to_lowercase()
+        };
         self.files.keys().any(|listed| {
             listed != inside
                 && listed.parent() == Some(parent)
                 && listed
                     .file_name()
-                    .is_some_and(|n| n.to_string_lossy().to_lowercase() == name)
+                    .is_some_and(|n| same(&n.to_string_lossy()))
         })
     }
 }

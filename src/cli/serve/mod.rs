@@ -127,17 +127,22 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
             break;
         }
         // Every event counts for what is kept of the vault, lore's own
-        // writes too: the cache holds the file as the build read it.
-        if let Some(carried) = carried.as_mut() {
-            for path in &paths {
-                carried.vault.changed(&content_dir, path);
+        // writes too (the cache holds the file as the build read it); it
+        // is told after a saved note's page is written first.
+        let events = paths.clone();
+        let tell_vault = |carried: &mut Option<build::Carried>| {
+            if let Some(carried) = carried.as_mut() {
+                for path in &events {
+                    carried.vault.changed(&content_dir, path);
+                }
+                carried.vault.watching(content_watched.clone());
             }
-            carried.vault.watching(content_watched.clone());
-        }
+        };
         // A late event of a save already built, or of lore's own write,
         // finds the file as it was built: no rebuild for it.
         paths.retain(|p| p.is_dir() || built.get(p) != Some(&held(p)));
         if paths.is_empty() {
+            tell_vault(&mut carried);
             continue;
         }
         let taken: HashMap<PathBuf, Option<blake3::Hash>> =
@@ -160,6 +165,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
                 hub.send(Message::Early(pages));
             }
         }
+        tell_vault(&mut carried);
         let given = Some(carried.take().unwrap_or_default());
         *live::lock(&change_seen) = Some(since);
         let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
