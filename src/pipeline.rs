@@ -38,7 +38,7 @@ pub struct BuildInput {
     /// Render the site (false for `lore import`).
     pub render: bool,
     /// Highlighted code from the previous build.
-    pub highlight_cache: render::HighlightCache,
+    pub highlight_cache: std::sync::Arc<render::HighlightCache>,
     /// The previous build's markdown pass, kept by `lore serve` (`None`:
     /// keep none).
     pub memo: Option<render::Memo>,

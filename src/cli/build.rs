@@ -67,7 +67,7 @@ pub struct Carried {
     pub site: Option<super::ledger::Ledger>,
     /// The highlighted code as written to `.lore/`, which the next build
     /// need not read, nor write again when it is the same.
-    pub highlight: Option<render::HighlightCache>,
+    pub highlight: Option<std::sync::Arc<render::HighlightCache>>,
 }
 
 /// Where a source is.
@@ -223,7 +223,7 @@ pub fn build_locked(
     let highlight_cache = if flags.render {
         highlight_written
             .clone()
-            .unwrap_or_else(|| fs::read_highlight_cache(&root))
+            .unwrap_or_else(|| std::sync::Arc::new(fs::read_highlight_cache(&root)))
     } else {
         Default::default()
     };
@@ -376,7 +376,7 @@ pub fn build_locked(
         pages_changed = published.changed;
         pages_told = published.told;
         ledger_left = Some(published.ledger);
-        if highlight_written.as_ref() != Some(&site.highlight_cache) {
+        if highlight_written.as_deref() != Some(&site.highlight_cache) {
             fs::write_highlight_cache(&root, &site.highlight_cache)?;
         }
         pages = site.pages;
@@ -408,7 +408,7 @@ pub fn build_locked(
         highlight: out
             .site
             .as_mut()
-            .map(|site| std::mem::take(&mut site.highlight_cache)),
+            .map(|site| std::sync::Arc::new(std::mem::take(&mut site.highlight_cache))),
     });
     if common.timings {
         print_timings(

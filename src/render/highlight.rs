@@ -24,14 +24,15 @@ pub type HighlightCache = std::collections::HashMap<String, String>;
 /// reference.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
-    cache: HighlightCache,
+    /// Shared with what `lore serve` keeps of the last build, not copied.
+    cache: std::sync::Arc<HighlightCache>,
     /// The scopes that decide a class, most specific first.
     classes: Vec<(Scope, &'static str)>,
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
-        Highlighter::with_cache(HighlightCache::new())
+        Highlighter::with_cache(Default::default())
     }
 }
 
@@ -184,7 +185,7 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 impl Highlighter {
-    pub fn with_cache(cache: HighlightCache) -> Self {
+    pub fn with_cache(cache: std::sync::Arc<HighlightCache>) -> Self {
         let classes = SCOPE_CLASSES
             .iter()
             .filter_map(|(scope, class)| Some((Scope::new(scope).ok()?, *class)))
@@ -197,7 +198,7 @@ impl Highlighter {
     }
 
     /// The same syntaxes with another cache: loading them is the costly part.
-    pub fn recached(self, cache: HighlightCache) -> Self {
+    pub fn recached(self, cache: std::sync::Arc<HighlightCache>) -> Self {
         Highlighter { cache, ..self }
     }
 

@@ -243,7 +243,7 @@ pub struct ContentFiles<'a> {
 #[derive(Debug, Default)]
 pub struct Previous {
     /// Highlighted code, by code block.
-    pub highlight: HighlightCache,
+    pub highlight: Arc<HighlightCache>,
     /// The markdown pass of each note (`lore serve` keeps one; with
     /// `None` none is kept, as a one-off build needs none).
     pub memo: Option<Memo>,
@@ -529,7 +529,7 @@ pub fn render(
         let kept = quick::Kept::of(
             (config, notes),
             frame,
-            (engine, highlighter.recached(HighlightCache::new())),
+            (engine, highlighter.recached(Default::default())),
             attachments,
             image_sizes,
         );

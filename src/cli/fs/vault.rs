@@ -100,11 +100,14 @@ impl VaultCache {
         }
     }
 
-    /// The content folder whose file events [`VaultCache::changed`] is
-    /// told of, or `None`: then every build walks the folder and looks at
-    /// every file.
-    pub fn watching(&mut self, folder: Option<Folder>) {
-        self.watched = folder;
+    /// An empty cache for the content folder whose file events
+    /// [`VaultCache::changed`] will be told of, or `None`: then every build
+    /// walks the folder and looks at every file.
+    pub fn watching(folder: Option<Folder>) -> VaultCache {
+        VaultCache {
+            watched: folder,
+            ..VaultCache::default()
+        }
     }
 
     /// Whether the listing can stand for a walk of `content`.
@@ -253,7 +256,7 @@ pub fn read_content(
     };
     let notes = read_notes(
         content,
-        found.notes.clone(),
+        &found.notes,
         keep_text,
         cache.as_deref_mut(),
         trusted,
@@ -274,14 +277,14 @@ pub fn read_vault_notes(
     keep_text: &(dyn Fn(&str) -> bool + Sync),
     cache: Option<&mut VaultCache>,
 ) -> Result<Vec<OnDisk>> {
-    read_notes(content, paths, keep_text, cache, false)
+    read_notes(content, &paths, keep_text, cache, false)
 }
 
 /// `trusted`: the cache's files are as they were unless an event named
 /// them, so their stamps need no look.
 fn read_notes(
     content: &Path,
-    paths: Vec<PathBuf>,
+    paths: &[PathBuf],
     keep_text: &(dyn Fn(&str) -> bool + Sync),
     cache: Option<&mut VaultCache>,
     trusted: bool,
@@ -294,9 +297,9 @@ fn read_notes(
         _ => Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
     };
     let read: Vec<Option<ReadFile>> = paths
-        .into_par_iter()
+        .par_iter()
         .map(|path| {
-            let rel = slash_path(path.strip_prefix(content).unwrap_or(&path));
+            let rel = slash_path(path.strip_prefix(content).unwrap_or(path));
             let known = before.and_then(|files| files.get(&rel));
             let usable = |done: &OnDisk| done.text.is_some() || !keep_text(&rel);
             if trusted
@@ -306,9 +309,9 @@ fn read_notes(
                 return Ok(Some((rel, Some(*stamp), done.clone())));
             }
             // Without a cache, nothing compares stamps: no look at them.
-            let stamp = match before.map(|_| stamp_of(&path)) {
+            let stamp = match before.map(|_| stamp_of(path)) {
                 Some(Ok(stamp)) => Some(stamp),
-                Some(Err(e)) => return gone(e, &path),
+                Some(Err(e)) => return gone(e, path),
                 None => None,
             };
             if let (Some((was, done)), Some(now)) = (known, stamp)
@@ -317,9 +320,9 @@ fn read_notes(
             {
                 return Ok(Some((rel, stamp, done.clone())));
             }
-            let bytes = match fs::read(&path) {
+            let bytes = match fs::read(path) {
                 Ok(bytes) => bytes,
-                Err(e) => return gone(e, &path),
+                Err(e) => return gone(e, path),
             };
             let text = String::from_utf8(bytes)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
@@ -497,8 +500,7 @@ mod tests {
         };
         write("a.md", "Alpha")?;
         write("b.md", "Bravo")?;
-        let mut cache = VaultCache::default();
-        cache.watching(Folder::of(&content));
+        let mut cache = VaultCache::watching(Folder::of(&content));
         let keep = |_: &str| false;
         let titles = |notes: &[OnDisk]| -> Vec<String> {
             notes.iter().map(|n| n.note.front.title.clone()).collect()

@@ -77,17 +77,16 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
         .covers(&content_dir)
         .then(|| fs::Folder::of(&content_dir))
         .flatten();
+    // What a build is given when the last carried nothing (the first, or
+    // one after a failure).
+    let fresh = || build::Carried {
+        vault: fs::VaultCache::watching(content_watched.clone()),
+        ..build::Carried::default()
+    };
 
     let mut before = None;
     // Each build hands the next what it read and made (`build::Carried`).
-    let mut first = build::build_locked(
-        common,
-        None,
-        &flags,
-        config,
-        &root,
-        Some(Default::default()),
-    );
+    let mut first = build::build_locked(common, None, &flags, config, &root, Some(fresh()));
     flags.fetch = false;
     let mut carried = first.as_mut().ok().and_then(|done| done.carried.take());
     let mut built = match &first {
@@ -135,7 +134,6 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
                 for path in &events {
                     carried.vault.changed(&content_dir, path);
                 }
-                carried.vault.watching(content_watched.clone());
             }
         };
         // A late event of a save already built, or of lore's own write,
@@ -166,7 +164,7 @@ pub fn run(options: &ServeArgs) -> Result<ExitCode> {
             }
         }
         tell_vault(&mut carried);
-        let given = Some(carried.take().unwrap_or_default());
+        let given = Some(carried.take().unwrap_or_else(fresh));
         *live::lock(&change_seen) = Some(since);
         let mut outcome = load_knowledge_base(&common.config).and_then(|(config, _)| {
             build::build_locked(common, None, &flags, config, &root, given)
