@@ -100,8 +100,11 @@ pub fn walk_content(content: &Path) -> Result<ContentFiles> {
     if !content.exists() {
         return Ok(found);
     }
+    // Unsorted, then sorted once below: walkdir's sort parses both names
+    // of every comparison, a measurable share of the read at 100,000
+    // notes. A path's order is component by component, which is the order
+    // a walk sorted by file name visits them in.
     let walk = WalkDir::new(content)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_type().is_dir() || !is_hidden(e.file_name()));
     for entry in walk {
@@ -120,6 +123,11 @@ pub fn walk_content(content: &Path) -> Result<ContentFiles> {
             None => {}
         }
     }
+    found.notes.sort_unstable();
+    found.leftovers.sort_unstable();
+    found
+        .attachments
+        .sort_unstable_by(|a, b| Path::new(a).cmp(Path::new(b)));
     Ok(found)
 }
 
