@@ -41,10 +41,13 @@ once() {
   rm -f "$tsv"
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-mb() { du -sb "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
+# Bytes of the files written, and what du counts on this disk (folders
+# too: a site of pretty URLs, folder/index.html, holds a folder per page).
+mb() { find "$1" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s / 1e6}'; }
+du_mb() { du -sb "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
 files() { find "$1" -type f | wc -l; }
 
-printf '%7s  %-22s %8s %10s %9s %7s\n' notes tool "wall s" "peak MiB" "MB out" files
+printf '%7s  %-22s %8s %10s %9s %7s %7s\n' notes tool "wall s" "peak MiB" "MB files" "MB du" files
 for n in "${sizes[@]}"; do
   plain="$WORK/plain-$n"
   hugo_site="$WORK/hugo-norelated-$n"
@@ -64,16 +67,16 @@ for n in "${sizes[@]}"; do
       sh "$hugo_site" "$hugo_out" >>"$WORK/hugo.runs"
   done
   lore_wall=$(cut -d' ' -f1 "$WORK/lore.runs" | median)
-  printf '%7s  %-22s %8s %10s %9s %7s\n' "$n" "lore $($lore --version | cut -d' ' -f2)" \
-    "$lore_wall" "$(cut -d' ' -f2 "$WORK/lore.runs" | median)" "$(mb "$lore_out")" "$(files "$lore_out")"
+  printf '%7s  %-22s %8s %10s %9s %7s %7s\n' "$n" "lore $($lore --version | cut -d' ' -f2)" \
+    "$lore_wall" "$(cut -d' ' -f2 "$WORK/lore.runs" | median)" "$(mb "$lore_out")" "$(du_mb "$lore_out")" "$(files "$lore_out")"
   if [ "$n" -gt "$HUGO_UP_TO" ]; then
     echo "         lore's stages in its last run:"
     sed 's/^/         /' "$WORK/lore-$n.timings"
     continue
   fi
   hugo_wall=$(cut -d' ' -f1 "$WORK/hugo.runs" | median)
-  printf '%7s  %-22s %8s %10s %9s %7s\n' "$n" "hugo $(hugo version | awk '{print $2}')" \
-    "$hugo_wall" "$(cut -d' ' -f2 "$WORK/hugo.runs" | median)" "$(mb "$hugo_out")" "$(files "$hugo_out")"
-  awk -v l="$lore_wall" -v h="$hugo_wall" -v n="$n" \
-    'BEGIN {printf "%7s  lore is %.1fx Hugo (no related content)\n", n, h / l}'
+  printf '%7s  %-22s %8s %10s %9s %7s %7s\n' "$n" "hugo $(hugo version | awk '{print $2}')" \
+    "$hugo_wall" "$(cut -d' ' -f2 "$WORK/hugo.runs" | median)" "$(mb "$hugo_out")" "$(du_mb "$hugo_out")" "$(files "$hugo_out")"
+  awk -v l="$lore_wall" -v h="$hugo_wall" -v n="$n" -v lb="$(mb "$lore_out")" -v hb="$(mb "$hugo_out")" \
+    'BEGIN {printf "%7s  lore is %.1fx Hugo (no related content), writing %.2fx its bytes\n", n, h / l, lb / hb}'
 done
