@@ -3,11 +3,16 @@
 (function () {
   'use strict';
   var $ = document.getElementById.bind(document);
-  var input = $('search-input'), panel = $('search-panel'), list = $('search-results'), status = $('search-status');
-  var more = $('search-more'), toggle = $('search-filters-toggle'), facetsBox = $('search-filters');
-  var lore = window.lore;
-  if (!input || !panel || !list || !status || !lore || !lore.search) return;
+  var input = $('search-input'), lore = window.lore;
+  if (!input || !lore || !lore.search) return;
   var box = input.closest('[role="search"]') || input.parentNode;
+  // The page holds only the input: the combobox's roles and its panel
+  // (status, filters, results, more) are made here, since without this
+  // script they would do nothing. A theme may still write them itself.
+  if (!$('search-panel')) build();
+  var panel = $('search-panel'), list = $('search-results'), status = $('search-status');
+  var more = $('search-more'), toggle = $('search-filters-toggle'), facetsBox = $('search-filters');
+  if (!panel || !list || !status || !more || !toggle || !facetsBox) return;
   var PAGE = 10, NAMES = { tags: 'Tags', authors: 'Authors', sources: 'Sources', years: 'Years' };
   var chosen = {}, modes = {}, shown = 0, total = 0, sel = -1, timer = 0, seq = 0, go = false;
 
@@ -16,6 +21,43 @@
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+  function build() {
+    var attrs = {
+      type: 'text', enterkeyhint: 'search', autocomplete: 'off', spellcheck: 'false',
+      role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
+      'aria-controls': 'search-results', 'aria-describedby': 'search-hint'
+    };
+    Object.keys(attrs).forEach(function (k) { input.setAttribute(k, attrs[k]); });
+    var key = el('kbd', 'search-key', '/');
+    key.setAttribute('aria-hidden', 'true');
+    input.parentNode.insertBefore(key, input.nextSibling);
+    var hint = box.appendChild(el('span', 'visually-hidden',
+      'Press slash to search. Use the arrow keys to pick a result and Enter to open it.'));
+    hint.id = 'search-hint';
+    var p = box.appendChild(el('div', 'search-panel')), bar = p.appendChild(el('div', 'search-bar'));
+    p.id = 'search-panel';
+    p.hidden = true;
+    var st = bar.appendChild(el('p', 'search-status'));
+    st.id = 'search-status';
+    st.setAttribute('role', 'status');
+    st.setAttribute('aria-live', 'polite');
+    var tg = bar.appendChild(el('button', 'search-filters-toggle', 'Filters'));
+    tg.type = 'button';
+    tg.id = 'search-filters-toggle';
+    tg.setAttribute('aria-expanded', 'false');
+    tg.setAttribute('aria-controls', 'search-filters');
+    var fs = p.appendChild(el('div', 'search-filters'));
+    fs.id = 'search-filters';
+    fs.hidden = true;
+    var ul = p.appendChild(el('ul', 'search-results'));
+    ul.id = 'search-results';
+    ul.setAttribute('role', 'listbox');
+    ul.setAttribute('aria-label', 'Search results');
+    var mo = p.appendChild(el('button', 'search-more', 'More results'));
+    mo.type = 'button';
+    mo.id = 'search-more';
+    mo.hidden = true;
   }
   function filters() {
     var f = {};
