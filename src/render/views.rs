@@ -83,8 +83,8 @@ impl JsonLd<'_> {
         });
         if let Some(date) = self.date {
             let stamp = date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            data["datePublished"] = stamp.clone().into();
-            data["dateModified"] = stamp.into();
+            // A note has one date: no dateModified that only repeats it.
+            data["datePublished"] = stamp.into();
         }
         if !self.authors.is_empty() {
             data["author"] = self

@@ -1,20 +1,42 @@
 /* lore: what a note page does in the browser. A classic script (it runs
    from file://), no inline handlers; everything here is optional: without
-   it the contents stay a folded list, code stays selectable, diagrams
-   stay their source text, headings have no link to themselves (their ids
-   still take #fragment links) and the neighbourhood graph is not drawn
-   (its notes are all listed on the page). */
+   it there is no table of contents and headings have no link to
+   themselves (their ids still take #fragment links), the neighbourhood
+   graph is not drawn (its notes are all listed on the page), code stays
+   selectable and diagrams stay their source text. */
 (function () {
   'use strict';
 
-  // The table of contents is open beside the note on wide screens and
-  // folded above it on narrow ones.
+  // The table of contents, made from the note's headings where the page
+  // puts it (a note with enough headings), is open beside the note on wide
+  // screens and folded above it on narrow ones.
   var toc = document.getElementById('toc');
+  if (toc && !toc.querySelector('nav')) contents(toc);
   if (toc && window.matchMedia) {
     var wide = window.matchMedia('(min-width: 62rem)');
     var follow = function () { toc.open = wide.matches; };
     follow();
     if (wide.addEventListener) wide.addEventListener('change', follow);
+  }
+
+  function contents(box) {
+    var heads = document.querySelectorAll('.note .content :is(h2, h3, h4, h5, h6)[id]');
+    if (!heads.length) return;
+    if (!box.querySelector('summary')) {
+      var summary = box.appendChild(document.createElement('summary'));
+      summary.id = 'toc-heading';
+      summary.textContent = 'Contents';
+    }
+    var nav = box.appendChild(document.createElement('nav'));
+    nav.setAttribute('aria-labelledby', 'toc-heading');
+    var list = nav.appendChild(document.createElement('ol'));
+    for (var i = 0; i < heads.length; i++) {
+      var li = list.appendChild(document.createElement('li')), a = li.appendChild(document.createElement('a'));
+      if (heads[i].tagName !== 'H2') li.className = 'toc-l' + heads[i].tagName.charAt(1);
+      a.href = '#' + heads[i].id;
+      a.textContent = heads[i].textContent.replace(/\s+/g, ' ').trim();
+    }
+    box.hidden = false;
   }
 
   // A copy button on every code block.

@@ -22,42 +22,34 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // The combobox's attributes, its key hint, and the panel: each part
+  // named by its id (also its class), with its attributes.
   function build() {
-    var attrs = {
+    set(input, {
       type: 'text', enterkeyhint: 'search', autocomplete: 'off', spellcheck: 'false',
       role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
       'aria-controls': 'search-results', 'aria-describedby': 'search-hint'
-    };
-    Object.keys(attrs).forEach(function (k) { input.setAttribute(k, attrs[k]); });
-    var key = el('kbd', 'search-key', '/');
-    key.setAttribute('aria-hidden', 'true');
-    input.parentNode.insertBefore(key, input.nextSibling);
-    var hint = box.appendChild(el('span', 'visually-hidden',
-      'Press slash to search. Use the arrow keys to pick a result and Enter to open it.'));
-    hint.id = 'search-hint';
-    var p = box.appendChild(el('div', 'search-panel')), bar = p.appendChild(el('div', 'search-bar'));
-    p.id = 'search-panel';
+    });
+    input.parentNode.insertBefore(set(el('kbd', 'search-key', '/'), { 'aria-hidden': 'true' }), input.nextSibling);
+    part(box, 'span', 'search-hint', {}, 'Press slash to search. Use the arrow keys to pick a result and Enter to open it.')
+      .className = 'visually-hidden';
+    var p = part(box, 'div', 'search-panel', {}), bar = p.appendChild(el('div', 'search-bar'));
     p.hidden = true;
-    var st = bar.appendChild(el('p', 'search-status'));
-    st.id = 'search-status';
-    st.setAttribute('role', 'status');
-    st.setAttribute('aria-live', 'polite');
-    var tg = bar.appendChild(el('button', 'search-filters-toggle', 'Filters'));
-    tg.type = 'button';
-    tg.id = 'search-filters-toggle';
-    tg.setAttribute('aria-expanded', 'false');
-    tg.setAttribute('aria-controls', 'search-filters');
-    var fs = p.appendChild(el('div', 'search-filters'));
-    fs.id = 'search-filters';
-    fs.hidden = true;
-    var ul = p.appendChild(el('ul', 'search-results'));
-    ul.id = 'search-results';
-    ul.setAttribute('role', 'listbox');
-    ul.setAttribute('aria-label', 'Search results');
-    var mo = p.appendChild(el('button', 'search-more', 'More results'));
-    mo.type = 'button';
-    mo.id = 'search-more';
-    mo.hidden = true;
+    part(bar, 'p', 'search-status', { role: 'status', 'aria-live': 'polite' });
+    part(bar, 'button', 'search-filters-toggle',
+      { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'search-filters' }, 'Filters');
+    part(p, 'div', 'search-filters', {}).hidden = true;
+    part(p, 'ul', 'search-results', { role: 'listbox', 'aria-label': 'Search results' });
+    part(p, 'button', 'search-more', { type: 'button' }, 'More results').hidden = true;
+  }
+  function set(e, attrs) {
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+  function part(parent, tag, id, attrs, text) {
+    var e = parent.appendChild(set(el(tag, id, text), attrs));
+    e.id = id;
+    return e;
   }
   function filters() {
     var f = {};
