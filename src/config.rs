@@ -56,7 +56,7 @@ impl Default for Config {
             theme: "default".into(),
             content_dir: "content".into(),
             output_dir: "public".into(),
-            paginate_by: 30,
+            paginate_by: 100,
             recent: None,
             feed_entries: 30,
             term_feed_entries: 10,

@@ -24,7 +24,7 @@ language = "en"           # <html lang>, and the stemmer search uses
 theme = "default"
 content_dir = "content"   # the Obsidian vault: one note per item
 output_dir = "public"     # the site
-paginate_by = 30          # notes per page of the home, tag, author and source lists (0: one page)
+paginate_by = 100         # notes per page of the home, tag, author and source lists (0: one page)
 feed_entries = 30         # notes in the site's feeds (atom.xml, rss.xml, feed.json)
 term_feed_entries = 10    # notes in the feeds of each tag, author and source
 

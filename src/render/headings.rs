@@ -1,5 +1,6 @@
 //! Headings and blocks a link can point at. Every heading gets the id a
-//! `[[note#Heading]]` link resolves to, and a link to itself; a paragraph
+//! `[[note#Heading]]` link resolves to (note.js adds a link to itself, so
+//! the page carries none for readers without script); a paragraph
 //! or list item ending in an Obsidian block id (`^id`) gets that id, so
 //! `[[note#^id]]` lands on it; notes with enough headings get a table of
 //! contents.
@@ -24,10 +25,11 @@ pub struct TocEntry {
 }
 
 /// Ids the page around a note uses: a heading never takes one.
-const PAGE_IDS: [&str; 18] = [
+const PAGE_IDS: [&str; 19] = [
     "main",
     "note-title",
     "toc",
+    "note-graph",
     "graph-heading",
     "local-graph-title",
     "local-graph-desc",
@@ -122,19 +124,12 @@ pub fn link_targets(events: &mut Vec<Event<'_>>) -> Vec<TocEntry> {
         if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
             *slot = Some(CowStr::from(id.clone()));
         }
-        // The self-link goes last in the heading, so the heading's text
-        // is what a screen reader says first.
-        let anchor = format!(
-            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\"></a>",
-            escape(&id)
-        );
-        events.insert(j, Event::Html(anchor.into()));
         toc.push(TocEntry {
             level,
             id,
             text: text.split_whitespace().collect::<Vec<_>>().join(" "),
         });
-        i = j + 2;
+        i = j + 1;
     }
     if toc.len() < TOC_MIN_HEADINGS {
         toc.clear();

@@ -768,11 +768,13 @@ impl<'a> Ctx<'a> {
                 kind,
                 find_root,
                 feeds: head.feeds,
-                description: if kind == "index" && !self.config.description.is_empty() {
-                    self.config.description.clone()
-                } else {
-                    head.description
-                },
+                description: views::clip_description(
+                    if kind == "index" && !self.config.description.is_empty() {
+                        &self.config.description
+                    } else {
+                        &head.description
+                    },
+                ),
                 image: head.image,
                 json_ld: head.json_ld,
                 prev: head.prev,
@@ -1063,10 +1065,8 @@ impl<'a> Ctx<'a> {
         let front = &self.notes[i].front;
         JsonLd {
             title: &front.title,
-            description: &self.passes[i].summary,
             date: front.date,
             authors: &front.authors,
-            tags: &front.tags,
             url: (!self.base_url.is_empty()).then(|| format!("{}{}", self.base_url, self.urls[i])),
             image,
         }

@@ -36,17 +36,38 @@ pub struct PageView<'a> {
     pub next: Option<String>,
 }
 
-/// What a note's schema.org JSON-LD says. It is written out when the page
+/// Characters of a page's description: search engines show about this
+/// many, and it is written twice in every page (`description`, `og:`).
+pub const DESCRIPTION_CHARS: usize = 160;
+
+/// `text` cut at a word to at most [`DESCRIPTION_CHARS`] characters, with
+/// an ellipsis when cut.
+pub fn clip_description(text: &str) -> String {
+    if text.chars().count() <= DESCRIPTION_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(DESCRIPTION_CHARS - 1).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(space) if space > cut.len() / 2 => &cut[..space],
+        _ => &cut,
+    };
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:".contains(c))
+    )
+}
+
+/// What a note's schema.org JSON-LD says: what Google reads of an article
+/// (headline, dates, authors, image, address); the description is in the
+/// page's meta tags, the tags are its links. It is written out when the page
 /// is rendered; while `lore serve` hashes the page's view, what it is made
 /// of stands for it (building the JSON for every page of every rebuild
 /// cost more than hashing its parts).
 #[derive(Debug)]
 pub struct JsonLd<'a> {
     pub title: &'a str,
-    pub description: &'a str,
     pub date: Option<chrono::NaiveDateTime>,
     pub authors: &'a [String],
-    pub tags: &'a [String],
     /// The page's absolute URL, when there is a base URL.
     pub url: Option<String>,
     pub image: Option<String>,
@@ -59,12 +80,11 @@ impl JsonLd<'_> {
             "@context": "https://schema.org",
             "@type": "BlogPosting",
             "headline": self.title,
-            "description": self.description,
         });
         if let Some(date) = self.date {
             let stamp = date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            data["datePublished"] = stamp.clone().into();
-            data["dateModified"] = stamp.into();
+            // A note has one date: no dateModified that only repeats it.
+            data["datePublished"] = stamp.into();
         }
         if !self.authors.is_empty() {
             data["author"] = self
@@ -72,9 +92,6 @@ impl JsonLd<'_> {
                 .iter()
                 .map(|a| serde_json::json!({"@type": "Person", "name": a}))
                 .collect();
-        }
-        if !self.tags.is_empty() {
-            data["keywords"] = self.tags.join(", ").into();
         }
         if let Some(url) = &self.url {
             data["url"] = url.clone().into();
@@ -90,7 +107,7 @@ impl JsonLd<'_> {
 impl Serialize for JsonLd<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let date = self.date.map(|d| d.and_utc().timestamp());
-        let parts = (self.title, self.description, date, self.authors, self.tags);
+        let parts = (self.title, date, self.authors);
         super::memo::costly_part(
             serializer,
             || (parts, &self.url, &self.image),
@@ -170,12 +187,11 @@ pub struct NoteView<'a> {
     pub graph_page: Option<&'static str>,
 }
 
-/// A note's neighbourhood: inline SVG, and the kinds of tie it shows
-/// (`tie-mutual`, `tie-out`, `tie-in`, `tie-related`) for its key.
+/// What a note's page needs to draw its neighbourhood besides what it
+/// lists: the pairs of neighbours (site-relative URLs) that link each other.
 #[derive(Debug, Serialize)]
 pub struct LocalGraph<'a> {
-    pub svg: super::graph::Drawing<'a>,
-    pub ties: Vec<&'static str>,
+    pub between: Vec<(&'a str, &'a str)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -196,4 +212,20 @@ pub struct Context<'a, T: Serialize> {
     pub site_root_url: Option<&'a str>,
     #[serde(flatten)]
     pub body: T,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_description_is_cut_at_a_word_and_a_short_one_kept() {
+        let long = "Caches keep the answers of slow calls nearby. ".repeat(8);
+        let cut = clip_description(&long);
+        assert!(cut.chars().count() <= DESCRIPTION_CHARS, "{cut}");
+        assert!(cut.ends_with("nearby…") || cut.ends_with(" slow…") || cut.ends_with('…'));
+        assert!(long.starts_with(cut.trim_end_matches('…')), "{cut}");
+        assert!(!cut.trim_end_matches('…').ends_with(' '));
+        assert_eq!(clip_description("Short and whole."), "Short and whole.");
+    }
 }

@@ -1,7 +1,9 @@
 //! The graph: each note page draws its neighbourhood (links, backlinks,
-//! related notes) as inline SVG whose nodes are links; graph.html draws
-//! the whole knowledge base, or past a thousand notes a summary of it.
+//! related notes) in the browser, from what the page lists, as SVG whose
+//! nodes are links; graph.html draws the whole knowledge base, or past a
+//! thousand notes a summary of it.
 
+use crate::browser::{chromium, dump_dom};
 use crate::util::*;
 
 fn note(kb: &Kb, name: &str, tags: &str, related: &str, body: &str) {
@@ -32,43 +34,66 @@ fn a_note_page_draws_its_links_backlinks_and_related_notes() {
     let kb = Kb::new();
     note(&kb, "a", "", "\"e\"", "Links to [[b]] and [[d]].");
     note(&kb, "b", "", "", "Back to [[a]].");
-    note(&kb, "c", "", "", "Points at [[a]].");
+    note(&kb, "c", "", "", "Points at [[a]] and [[b]].");
     note(&kb, "d", "", "", "A leaf.");
     note(&kb, "e", "", "", "Related only.");
     note(&kb, "alone", "", "", "Nothing links here.");
     kb.write("config.toml", "[related]\nmax = 0\n");
     kb.lore_ok(&["build"]);
+    // The page holds no drawing, only where it goes (in the right column)
+    // and which neighbours link each other: c links b.
     let page = kb.read("public/notes/a.html");
-    let mut nodes = graph_nodes(&page);
-    nodes.sort();
-    assert_eq!(
-        nodes,
-        [
-            ("../notes/b.html".to_string(), "tie-mutual".to_string()),
-            ("../notes/c.html".to_string(), "tie-in".to_string()),
-            ("../notes/d.html".to_string(), "tie-out".to_string()),
-            ("../notes/e.html".to_string(), "tie-related".to_string()),
-        ]
-    );
-    // Named for screen readers, said in words, and in the right column.
-    assert!(page.contains("<title id=\"local-graph-title\">Notes around Note a</title>"));
-    assert!(page.contains("Notes: 1 linked both ways, 1 it links to, 1 linking to it, 1 related"));
-    assert!(page.contains("<title>Note b</title>"));
+    assert!(!page.contains("<svg"), "no drawing in the page's bytes");
     let side = page
         .find("<aside class=\"note-side\"")
         .expect("a right column");
-    let graph = page.find("<section class=\"note-graph\"").expect("a graph");
-    assert!(side < graph && graph < page[side..].find("</aside>").unwrap() + side);
-    // d sees a as a backlink; a note with no tie draws nothing.
-    assert_eq!(
-        graph_nodes(&kb.read("public/notes/d.html")),
-        [("../notes/a.html".to_string(), "tie-in".to_string())]
+    let holder = page.find("<div class=\"note-graph\"").expect("a graph");
+    assert!(side < holder && holder < page[side..].find("</aside>").unwrap() + side);
+    assert!(
+        page.contains("data-between='[[\"notes/b.html\", \"notes/c.html\"]]'"),
+        "{page}"
     );
-    assert!(!kb.read("public/notes/alone.html").contains("graph-local"));
-    // The key names only the ties drawn.
-    let d = kb.read("public/notes/d.html");
-    assert!(d.contains("</span>links here</li>") && !d.contains("</span>related</li>"));
-    assert!(page.contains("</span>links both ways</li>") && page.contains("</span>related</li>"));
+    assert!(!kb.read("public/notes/alone.html").contains("note-graph"));
+
+    if let Some(browser) = chromium() {
+        let dom = |name: &str| {
+            let url = format!(
+                "file://{}",
+                kb.path(&format!("public/notes/{name}.html")).display()
+            );
+            dump_dom(browser, &url)
+        };
+        let a = dom("a");
+        let mut nodes = graph_nodes(&a);
+        nodes.sort();
+        assert_eq!(
+            nodes,
+            [
+                ("../notes/b.html".to_string(), "tie-mutual".to_string()),
+                ("../notes/c.html".to_string(), "tie-in".to_string()),
+                ("../notes/d.html".to_string(), "tie-out".to_string()),
+                ("../notes/e.html".to_string(), "tie-related".to_string()),
+            ]
+        );
+        // Named for screen readers, said in words, a line between the
+        // neighbours that link, shown.
+        assert!(a.contains("<title id=\"local-graph-title\">Notes around Note a</title>"));
+        assert!(a.contains("Notes: 1 linked both ways, 1 it links to, 1 linking to it, 1 related"));
+        assert!(a.contains("<title>Note b</title>"));
+        assert_eq!(a.matches("class=\"edge edge-between\"").count(), 1, "{a}");
+        assert!(a.contains("<h2 id=\"graph-heading\">Neighbourhood</h2>"));
+        assert!(!a.contains("id=\"note-graph\" hidden"), "{a}");
+        // The key names only the ties drawn.
+        assert!(a.contains("</span>links both ways</li>") && a.contains("</span>related</li>"));
+        assert!(a.contains("<a href=\"../graph.html\">Graph of all notes</a>"));
+        // d sees a as a backlink.
+        let d = dom("d");
+        assert_eq!(
+            graph_nodes(&d),
+            [("../notes/a.html".to_string(), "tie-in".to_string())]
+        );
+        assert!(d.contains("</span>links here</li>") && !d.contains("</span>related</li>"));
+    }
 
     // The graph page draws every note as a link, from file:// too (relative links).
     let graph = kb.read("public/graph.html");
@@ -82,7 +107,7 @@ fn a_note_page_draws_its_links_backlinks_and_related_notes() {
     }
     assert!(
         graph.contains(
-            "6 notes · 3 links between them · 1 more pair related by content · 1 with no tie"
+            "6 notes · 4 links between them · 1 more pair related by content · 1 with no tie"
         ),
         "{graph}"
     );

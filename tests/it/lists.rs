@@ -1,5 +1,6 @@
 //! Lists that scale: the home, tag, author and source pages are cut into
-//! pages of `paginate_by` with rel prev/next and a pager; the archive lists
+//! pages of `paginate_by` with rel prev/next and a pager, a title and date
+//! a line (the home page's ten newest as cards); the archive lists
 //! every note by year and month; every note is reachable from the home
 //! page through list pages.
 
@@ -69,6 +70,19 @@ fn count(html: &str, needle: &str) -> usize {
     html.matches(needle).count()
 }
 
+/// The notes a page lists one a line (title and date): (title, date).
+fn lines(html: &str) -> Vec<(String, String)> {
+    let Some(start) = html.find("<ol class=\"note-list\">") else {
+        return Vec::new();
+    };
+    let list = &html[start..start + html[start..].find("</ol>").unwrap()];
+    regex::Regex::new(r#"<li><a href="[^"]+">([^<]+)</a> <time>([^<]+)</time>"#)
+        .unwrap()
+        .captures_iter(list)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect()
+}
+
 #[test]
 fn lists_are_paginated_with_prev_next_and_a_pager() {
     let kb = Kb::new();
@@ -80,14 +94,19 @@ fn lists_are_paginated_with_prev_next_and_a_pager() {
     kb.lore_ok(&["build"]);
     let home = kb.read("public/index.html");
     assert_eq!(count(&home, "class=\"card\""), 10, "home holds one page");
+    assert!(lines(&home).is_empty());
     assert!(home.contains("<link rel=\"next\" href=\"page/2.html\">"));
     assert!(!home.contains("rel=\"prev\""));
     assert!(home.contains("Page 1 of 8"), "pager says where we are");
     // The newest note first; the oldest on the last page.
     assert!(home.contains("Note 74"));
     let last = kb.read("public/page/8.html");
-    assert_eq!(count(&last, "class=\"card\""), 5);
-    assert!(last.contains(">Note 0<"));
+    assert_eq!(count(&last, "class=\"card\""), 0, "older notes a line each");
+    assert_eq!(lines(&last).len(), 5);
+    assert_eq!(
+        lines(&last)[4],
+        ("Note 0".to_string(), "2020-01-03".to_string())
+    );
     assert!(last.contains("<link rel=\"prev\" href=\"../page/7.html\">"));
     assert!(!last.contains("rel=\"next\""));
     assert!(!kb.path("public/page/9.html").exists());
@@ -96,7 +115,8 @@ fn lists_are_paginated_with_prev_next_and_a_pager() {
     let tag2 = kb.read("public/tags/t0/page/2.html");
     assert!(tag2.contains("<title>Tag: t0 (page 2 of 3)"), "{tag2}");
     assert!(tag2.contains("25 notes"));
-    assert_eq!(count(&tag2, "class=\"card\""), 10);
+    assert_eq!(lines(&tag2).len(), 10);
+    assert!(!tag2.contains("class=\"summary\""), "no summaries: {tag2}");
     assert!(tag2.contains("<link rel=\"prev\" href=\"../../../tags/t0.html\">"));
     assert!(tag2.contains("<link rel=\"next\" href=\"../../../tags/t0/page/3.html\">"));
     assert!(tag2.contains("href=\"../../../tags/t0/page/2.html\" aria-current=\"page\""));
@@ -195,7 +215,13 @@ fn paginate_by_zero_keeps_each_list_on_one_page() {
     numbered_notes(&kb, 45);
     kb.write("config.toml", "paginate_by = 0\n");
     kb.lore_ok(&["build"]);
-    assert_eq!(count(&kb.read("public/index.html"), "class=\"card\""), 45);
+    let home = kb.read("public/index.html");
+    assert_eq!(
+        count(&home, "class=\"card\""),
+        10,
+        "the ten newest as cards"
+    );
+    assert_eq!(lines(&home).len(), 35, "the rest a line each");
     assert!(!kb.path("public/page").exists());
     assert!(!kb.path("public/tags/all").exists());
     assert!(!kb.read("public/tags/all.html").contains("class=\"pager\""));
@@ -219,4 +245,19 @@ fn the_index_of_tags_is_cut_into_pages_of_a_thousand() {
     let second = kb.read("public/tags/page/2.html");
     assert!(second.contains("href=\"../../tags/tag1000.html\""));
     assert_eq!(count(&second, "<li><a class=\"tag\" rel=\"tag\""), 1);
+}
+
+#[test]
+fn by_default_a_list_page_holds_a_hundred_notes() {
+    let kb = Kb::new();
+    numbered_notes(&kb, 105);
+    kb.write("config.toml", "[related]\nmax = 0\n");
+    kb.lore_ok(&["build"]);
+    let home = kb.read("public/index.html");
+    assert_eq!(count(&home, "class=\"card\""), 10);
+    assert_eq!(lines(&home).len(), 90);
+    assert_eq!(lines(&kb.read("public/page/2.html")).len(), 5);
+    assert!(!kb.path("public/page/3.html").exists());
+    assert_eq!(lines(&kb.read("public/tags/all.html")).len(), 100);
+    assert_eq!(lines(&kb.read("public/tags/all/page/2.html")).len(), 5);
 }

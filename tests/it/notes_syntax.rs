@@ -66,11 +66,20 @@ fn every_link_obsidian_resolves_lands_on_its_heading_or_block() {
     assert!(plan.contains("<p id=\"^goal-1\">Ship it.</p>"), "{plan}");
     assert!(plan.contains("<li id=\"^step-2\">two</li>"), "{plan}");
     assert!(
-        plan.contains(
-            "<h2 id=\"steps-risks\">Steps &amp; Risks<a class=\"anchor\" href=\"#steps-risks\""
-        ),
-        "every heading links to itself: {plan}"
+        plan.contains("<h2 id=\"steps-risks\">Steps &amp; Risks</h2>"),
+        "every heading has the id its links land on: {plan}"
     );
+    // In a browser every heading links to itself.
+    if let Some(browser) = crate::browser::chromium() {
+        let url = format!("file://{}", kb.path("public/notes/plan.html").display());
+        let dom = crate::browser::dump_dom(browser, &url);
+        assert!(
+            dom.contains(
+                "<h2 id=\"steps-risks\">Steps &amp; Risks<a class=\"anchor\" href=\"#steps-risks\" aria-label=\"Link to this section\"></a></h2>"
+            ),
+            "{dom}"
+        );
+    }
     // The backlink is on the page of the note in the folder.
     assert!(plan.contains("notes/home.html"), "backlink");
 }
@@ -80,17 +89,31 @@ fn notes_with_three_headings_get_a_table_of_contents_beside_them() {
     let kb = vault();
     kb.lore_ok(&["build"]);
     let plan = kb.read("public/notes/plan.html");
-    let toc = plan
-        .split("<details class=\"toc\"")
-        .nth(1)
-        .and_then(|t| t.split("</details>").next())
-        .expect("a table of contents");
-    let entries: Vec<&str> = toc.matches("<li class=\"toc-l").collect();
-    assert_eq!(entries.len(), 3, "{toc}");
+    // The page says where the contents go; the script lists the headings.
     assert!(
-        toc.contains("<li class=\"toc-l3\"><a href=\"#sub-step\">Sub step</a>"),
-        "{toc}"
+        plan.contains("<details class=\"toc\" id=\"toc\" hidden>"),
+        "{plan}"
     );
+    if let Some(browser) = crate::browser::chromium() {
+        let url = format!("file://{}", kb.path("public/notes/plan.html").display());
+        let dom = crate::browser::dump_dom(browser, &url);
+        let toc = dom
+            .split("<details class=\"toc\"")
+            .nth(1)
+            .and_then(|t| t.split("</details>").next())
+            .expect("a table of contents");
+        assert!(!toc.contains("hidden"), "shown: {toc}");
+        assert_eq!(toc.matches("<li").count(), 3, "{toc}");
+        // An h3 is indented under its h2.
+        assert!(
+            toc.contains("<li><a href=\"#steps-risks\">Steps &amp; Risks</a>"),
+            "{toc}"
+        );
+        assert!(
+            toc.contains("<li class=\"toc-l3\"><a href=\"#sub-step\">Sub step</a>"),
+            "{toc}"
+        );
+    }
     assert!(
         plan.find("class=\"note-side\"") < plan.find("<article"),
         "the contents come first on a phone"

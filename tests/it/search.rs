@@ -305,6 +305,8 @@ fn the_search_box_answers_the_keyboard_and_filters() {
     let Some(browser) = chromium() else { return };
     let kb = fixture();
     let page = kb.read("public/notes/kafka.html");
+    // The page holds only the input: the script makes the panel.
+    assert!(!page.contains("search-panel") && !page.contains("role=\"combobox\""));
     let script = r#"<script>
 (function () {
   var input = document.getElementById('search-input'), seen = [];
@@ -313,7 +315,7 @@ fn the_search_box_answers_the_keyboard_and_filters() {
   function say() { document.getElementById('played').textContent = seen.join('|'); }
   window.addEventListener('load', function () {
     key(document.body, '/');
-    seen.push('focus:' + (document.activeElement === input));
+    seen.push('focus:' + (document.activeElement === input) + ',' + input.getAttribute('role'));
     input.value = 'data';
     input.dispatchEvent(new Event('input'));
     later(function () {
@@ -347,7 +349,7 @@ fn the_search_box_answers_the_keyboard_and_filters() {
     let played = &dom[start..start + dom[start..].find("</pre>").unwrap()];
     assert_eq!(
         played,
-        "focus:true|active:search-result-1|selected:search-result-1|closed:true,false\
+        "focus:true,combobox|active:search-result-1|selected:search-result-1|closed:true,false\
          |facet:governance (1)|browse:Data contracts",
         "{dom}"
     );

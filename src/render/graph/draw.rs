@@ -1,6 +1,8 @@
-//! Graphs as inline SVG: every node a real link (`<a href>` with a
-//! `<title>`, so it is named for screen readers and focusable), colours
-//! from the page's stylesheet (classes, so dark mode follows), no script.
+//! The whole graph as inline SVG (graph.html): every node a real link
+//! (`<a href>` with a `<title>`, so it is named for screen readers and
+//! focusable), colours from the page's stylesheet (classes, so dark mode
+//! follows), no script. A note's neighbourhood is drawn the same way by
+//! note.js.
 
 use std::fmt::Write;
 
@@ -18,108 +20,6 @@ pub enum Tie {
     In,
     /// Related by content, tags or authors.
     Related,
-}
-
-impl Tie {
-    /// Its class on the drawing and in the key.
-    pub fn class(self) -> &'static str {
-        match self {
-            Tie::Mutual => "tie-mutual",
-            Tie::Out => "tie-out",
-            Tie::In => "tie-in",
-            Tie::Related => "tie-related",
-        }
-    }
-}
-
-/// A note around the one at the centre.
-#[derive(Debug)]
-pub struct Neighbour<'a> {
-    pub title: &'a str,
-    /// Site-relative URL.
-    pub url: &'a str,
-    pub tie: Tie,
-}
-
-const LOCAL_WIDTH: f32 = 340.0;
-/// Characters of a label around the centre; the whole title is the link's
-/// name and its tooltip.
-const LOCAL_LABEL: usize = 17;
-
-/// The neighbourhood of a note: it in the middle, its neighbours on a ring
-/// (grouped by tie), lines to each and between neighbours that link.
-/// `root` leads from the page to the site root.
-pub fn neighbourhood(
-    title: &str,
-    neighbours: &[Neighbour<'_>],
-    between: &[(usize, usize)],
-    root: &str,
-) -> String {
-    let n = neighbours.len();
-    let height = (26.0 * n.div_ceil(2) as f32 + 70.0).max(190.0);
-    let (cx, cy) = (LOCAL_WIDTH / 2.0, height / 2.0);
-    let (rx, ry) = (62.0, height / 2.0 - 30.0);
-    let at: Vec<(f32, f32)> = layout::ring(n)
-        .into_iter()
-        .map(|(x, y)| (cx + (x - 0.5) * 2.0 * rx, cy + (y - 0.5) * 2.0 * ry))
-        .collect();
-    let parts: Vec<String> = [
-        (Tie::Mutual, "linked both ways"),
-        (Tie::Out, "it links to"),
-        (Tie::In, "linking to it"),
-        (Tie::Related, "related"),
-    ]
-    .iter()
-    .filter_map(|&(tie, words)| {
-        let count = neighbours.iter().filter(|n| n.tie == tie).count();
-        (count > 0).then(|| format!("{count} {words}"))
-    })
-    .collect();
-    let desc = format!("Notes: {}", parts.join(", "));
-    let mut svg = open(
-        "graph graph-local",
-        "local-graph",
-        &format!("Notes around {title}"),
-        &desc,
-        LOCAL_WIDTH,
-        height,
-    );
-    svg.push_str("<g class=\"edges\">");
-    for &(a, b) in between {
-        line(&mut svg, "edge edge-between", at[a], at[b]);
-    }
-    for (nb, &p) in neighbours.iter().zip(&at) {
-        line(&mut svg, &format!("edge {}", nb.tie.class()), (cx, cy), p);
-    }
-    svg.push_str("</g><g class=\"nodes\">");
-    for (nb, &(x, y)) in neighbours.iter().zip(&at) {
-        let dx = x - cx;
-        let (anchor, tx, ty) = if dx.abs() < 8.0 {
-            ("middle", x, if y < cy { y - 11.0 } else { y + 19.0 })
-        } else if dx > 0.0 {
-            ("start", x + 10.0, y + 4.0)
-        } else {
-            ("end", x - 10.0, y + 4.0)
-        };
-        let _ = write!(
-            svg,
-            "<a href=\"{root}{url}\" class=\"node {class}\"><title>{title}</title>\
-             <circle cx=\"{x:.0}\" cy=\"{y:.0}\" r=\"6\"/>\
-             <text x=\"{tx:.0}\" y=\"{ty:.0}\" text-anchor=\"{anchor}\">{label}</text></a>",
-            url = escape(nb.url),
-            class = nb.tie.class(),
-            title = escape(nb.title),
-            label = escape(&shorten(nb.title, LOCAL_LABEL)),
-        );
-    }
-    let _ = write!(
-        svg,
-        "<g class=\"node node-self\"><circle cx=\"{cx:.0}\" cy=\"{cy:.0}\" r=\"8\"/>\
-         <text x=\"{cx:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text></g></g></svg>",
-        cy + 22.0,
-        escape(&shorten(title, LOCAL_LABEL + 4))
-    );
-    svg
 }
 
 /// A node of a network drawing.
@@ -219,14 +119,6 @@ fn open(class: &str, id: &str, title: &str, desc: &str, width: f32, height: f32)
     )
 }
 
-fn line(svg: &mut String, class: &str, a: (f32, f32), b: (f32, f32)) {
-    let _ = write!(
-        svg,
-        "<line class=\"{class}\" x1=\"{:.0}\" y1=\"{:.0}\" x2=\"{:.0}\" y2=\"{:.0}\"/>",
-        a.0, a.1, b.0, b.1
-    );
-}
-
 /// A title cut to `max` characters at a word boundary when it can be.
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -243,33 +135,6 @@ fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_neighbour_is_a_named_link_and_titles_are_escaped() {
-        let neighbours = [
-            Neighbour {
-                title: "A <b>",
-                url: "notes/a.html",
-                tie: Tie::Out,
-            },
-            Neighbour {
-                title: "B",
-                url: "notes/b.html",
-                tie: Tie::Related,
-            },
-        ];
-        let svg = neighbourhood("Centre", &neighbours, &[(0, 1)], "../");
-        assert!(svg.contains(
-            "<a href=\"../notes/a.html\" class=\"node tie-out\"><title>A &lt;b&gt;</title>"
-        ));
-        assert!(
-            svg.contains("<a href=\"../notes/b.html\" class=\"node tie-related\"><title>B</title>")
-        );
-        assert_eq!(svg.matches("class=\"edge edge-between\"").count(), 1);
-        assert!(
-            svg.contains("<desc id=\"local-graph-desc\">Notes: 1 it links to, 1 related</desc>")
-        );
-    }
 
     #[test]
     fn long_titles_are_shortened_at_a_word() {

@@ -114,18 +114,6 @@ pub fn separate(at: &mut [Point], radii: &[f32], gap: f32, rounds: usize) {
     }
 }
 
-/// `n` points around an ellipse centred in the unit square, the first at
-/// the top, going clockwise.
-pub fn ring(n: usize) -> Vec<Point> {
-    (0..n)
-        .map(|i| {
-            let a =
-                -std::f32::consts::FRAC_PI_2 + std::f32::consts::TAU * i as f32 / n.max(1) as f32;
-            (0.5 + 0.5 * a.cos(), 0.5 + 0.5 * a.sin())
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,17 +1,18 @@
-//! The graph of notes. Each note page draws its neighbourhood: the notes
-//! it links to, those linking to it and its related notes. The graph page
-//! (`graph.html`) draws the whole knowledge base while it is small enough
-//! to read and to keep the page light ([`FULL_GRAPH_MAX`] notes); beyond
-//! that it says what the graph is made of: tags as clusters joined by the
-//! notes they share, and the most connected notes. Everything is laid out
-//! at build time (`layout`) and drawn as inline SVG (`draw`), so it works
-//! from `file://` with no script.
+//! The graph of notes. Each note page's script (note.js) draws its
+//! neighbourhood from what the page lists: the notes it links to, those
+//! linking to it and its related notes; here only which of them link each
+//! other is found ([`Ties::between`]). The graph page (`graph.html`) draws
+//! the whole knowledge base while it is small enough to read and to keep
+//! the page light ([`FULL_GRAPH_MAX`] notes); beyond that it says what the
+//! graph is made of: tags as clusters joined by the notes they share, and
+//! the most connected notes. It is laid out at build time (`layout`) and
+//! drawn as inline SVG (`draw`), so it works from `file://` with no script.
 
 pub mod draw;
 mod layout;
 mod page;
 
-pub use page::{Drawing, GRAPH_PAGE};
+pub use page::GRAPH_PAGE;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::draw::{self, Neighbour, Node};
+use super::draw::{self, Node};
 use super::{FULL_GRAPH_MAX, Ties, degrees};
 use crate::render::templates::TemplateError;
 use crate::render::views::LocalGraph;
@@ -27,33 +27,6 @@ struct Hub<'v> {
     ties: usize,
 }
 
-/// A note's neighbourhood as inline SVG, drawn only when its page is
-/// rendered: `lore serve` tells whether a page changed by what it is drawn
-/// from, and most pages of a rebuild do not.
-#[derive(Debug)]
-pub struct Drawing<'a> {
-    title: &'a str,
-    neighbours: Vec<Neighbour<'a>>,
-    between: Vec<(usize, usize)>,
-    root: String,
-}
-
-impl Serialize for Drawing<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let neighbours = || -> Vec<(&str, &str, &str)> {
-            self.neighbours
-                .iter()
-                .map(|n| (n.title, n.url, n.tie.class()))
-                .collect()
-        };
-        crate::render::memo::costly_part(
-            serializer,
-            || (self.title, neighbours(), &self.between, &self.root),
-            || draw::neighbourhood(self.title, &self.neighbours, &self.between, &self.root),
-        )
-    }
-}
-
 impl<'a> Ctx<'a> {
     fn ties(&self) -> Ties<'_> {
         Ties {
@@ -63,34 +36,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The drawing of note `i`'s neighbourhood, or none for a note alone.
+    /// What note `i`'s page needs to draw its neighbourhood, or none for a
+    /// note alone. The neighbours themselves are on the page (its links,
+    /// backlinks and related notes); only which of them link each other is
+    /// not.
     pub(in crate::render) fn local_graph(&self, i: usize) -> Option<LocalGraph<'_>> {
         let ties = self.ties();
         let neighbours = ties.neighbours(i);
         if neighbours.is_empty() {
             return None;
         }
-        let between = ties.between(&neighbours);
-        let drawn: Vec<Neighbour<'_>> = neighbours
-            .iter()
-            .map(|&(j, tie)| Neighbour {
-                title: &self.notes[j].front.title,
-                url: &self.urls[j],
-                tie,
+        let between = ties
+            .between(&neighbours)
+            .into_iter()
+            .map(|(a, b)| {
+                (
+                    self.urls[neighbours[a].0].as_str(),
+                    self.urls[neighbours[b].0].as_str(),
+                )
             })
             .collect();
-        let root = "../".repeat(self.urls[i].matches('/').count());
-        let mut ties: Vec<&'static str> = neighbours.iter().map(|n| n.1.class()).collect();
-        ties.dedup();
-        Some(LocalGraph {
-            svg: Drawing {
-                title: &self.notes[i].front.title,
-                neighbours: drawn,
-                between,
-                root,
-            },
-            ties,
-        })
+        Some(LocalGraph { between })
     }
 
     /// `graph.html`: the whole graph, or its summary past `FULL_GRAPH_MAX`.

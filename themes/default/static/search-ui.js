@@ -3,11 +3,16 @@
 (function () {
   'use strict';
   var $ = document.getElementById.bind(document);
-  var input = $('search-input'), panel = $('search-panel'), list = $('search-results'), status = $('search-status');
-  var more = $('search-more'), toggle = $('search-filters-toggle'), facetsBox = $('search-filters');
-  var lore = window.lore;
-  if (!input || !panel || !list || !status || !lore || !lore.search) return;
+  var input = $('search-input'), lore = window.lore;
+  if (!input || !lore || !lore.search) return;
   var box = input.closest('[role="search"]') || input.parentNode;
+  // The page holds only the input: the combobox's roles and its panel
+  // (status, filters, results, more) are made here, since without this
+  // script they would do nothing. A theme may still write them itself.
+  if (!$('search-panel')) build();
+  var panel = $('search-panel'), list = $('search-results'), status = $('search-status');
+  var more = $('search-more'), toggle = $('search-filters-toggle'), facetsBox = $('search-filters');
+  if (!panel || !list || !status || !more || !toggle || !facetsBox) return;
   var PAGE = 10, NAMES = { tags: 'Tags', authors: 'Authors', sources: 'Sources', years: 'Years' };
   var chosen = {}, modes = {}, shown = 0, total = 0, sel = -1, timer = 0, seq = 0, go = false;
 
@@ -15,6 +20,35 @@
     var e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  // The combobox's attributes, its key hint, and the panel: each part
+  // named by its id (also its class), with its attributes.
+  function build() {
+    set(input, {
+      type: 'text', enterkeyhint: 'search', autocomplete: 'off', spellcheck: 'false',
+      role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
+      'aria-controls': 'search-results', 'aria-describedby': 'search-hint'
+    });
+    input.parentNode.insertBefore(set(el('kbd', 'search-key', '/'), { 'aria-hidden': 'true' }), input.nextSibling);
+    part(box, 'span', 'search-hint', {}, 'Press slash to search. Use the arrow keys to pick a result and Enter to open it.')
+      .className = 'visually-hidden';
+    var p = part(box, 'div', 'search-panel', {}), bar = p.appendChild(el('div', 'search-bar'));
+    p.hidden = true;
+    part(bar, 'p', 'search-status', { role: 'status', 'aria-live': 'polite' });
+    part(bar, 'button', 'search-filters-toggle',
+      { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'search-filters' }, 'Filters');
+    part(p, 'div', 'search-filters', {}).hidden = true;
+    part(p, 'ul', 'search-results', { role: 'listbox', 'aria-label': 'Search results' });
+    part(p, 'button', 'search-more', { type: 'button' }, 'More results').hidden = true;
+  }
+  function set(e, attrs) {
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+  function part(parent, tag, id, attrs, text) {
+    var e = parent.appendChild(set(el(tag, id, text), attrs));
+    e.id = id;
     return e;
   }
   function filters() {
