@@ -2,7 +2,8 @@
 //! `CARDS` consecutive notes (`c/<n>.js`, deflated), each note's card (url,
 //! title, date, source, tags, authors) with the start of its text for
 //! excerpts, and exact titles by hash (`h/<bucket>.js`) so a query equal to
-//! a title can put that note first without loading every title. A card's
+//! a title can put that note first without loading every title (and URLs
+//! by hash, `u/<bucket>.js`, to find a note's card by its page). A card's
 //! summary is the start of its text, so the browser derives it ([`summary`],
 //! as `search.js` does); only a note whose summary is not (its text was cut
 //! inside the summary's last word) carries it.
@@ -14,19 +15,20 @@ use super::text::words;
 use super::{SearchDoc, SearchFile};
 
 /// Notes per chunk. A first query's 10 results load up to 10 chunks: 32
-/// notes of card and text deflate to about 7 KB, which is what a result
+/// notes of card and text deflate to about 6 KB, which is what a result
 /// costs; fewer notes a chunk would mean more files (a third of a file per
-/// note at 4 a chunk, half the site's search files at 16).
+/// note at 4 a chunk, more than all the index's other files at 16).
 pub const CARDS: usize = 32;
 /// Characters of a note's text kept for excerpts: the summary and the
-/// sentences after it. Every character costs 32 in a first query's
-/// download, and all of them are written; an excerpt around a word past
-/// them is the summary instead.
-const TEXT_CHARS: usize = 400;
+/// sentence or so after it. Every character costs 32 in a first query's
+/// download; an excerpt around a word past them is the summary instead.
+const TEXT_CHARS: usize = 300;
 /// Bytes of a summary, at most, before its `…`.
 pub const SUMMARY_BYTES: usize = 220;
-/// Titles per hash bucket, on average.
+/// Notes per bucket of title hashes, on average: a query loads one.
 const PER_BUCKET: usize = 512;
+/// Notes per bucket of URL hashes.
+const URLS_PER_BUCKET: usize = 1024;
 
 /// Chunks made before they are handed on together: the chunks hold most
 /// of the index's bytes, which need not all be held at once.
@@ -122,20 +124,32 @@ pub fn excerpt_text(mut prose: String) -> String {
     prose
 }
 
-/// Buckets of (hash, doc id): every title and alias, folded, and every URL.
-pub fn titles(docs: &[&SearchDoc<'_>]) -> (Vec<SearchFile>, usize) {
-    let buckets = docs.len().div_ceil(PER_BUCKET).max(1);
-    let mut lists: Vec<Vec<(u32, usize)>> = vec![Vec::new(); buckets];
+/// Buckets of (hash, doc id): every title and alias, folded (`h/`, which
+/// every query loads one of), and apart, every URL (`u/`, for `lore.card`
+/// alone); with the number of buckets of each.
+pub fn titles(docs: &[&SearchDoc<'_>]) -> (Vec<SearchFile>, usize, usize) {
+    let titles = docs.len().div_ceil(PER_BUCKET).max(1);
+    let mut lists: Vec<Vec<(u32, usize)>> = vec![Vec::new(); titles];
     for (id, d) in docs.iter().enumerate() {
-        // A page by its URL, for lore.card (no folded title has a colon).
-        let h = title_hash(&format!("url:{}", d.url));
-        lists[h as usize % buckets].push((h, id));
         for name in std::iter::once(d.title).chain(d.aliases.iter().map(String::as_str)) {
             let h = title_hash(&words(name).join(" "));
-            lists[h as usize % buckets].push((h, id));
+            lists[h as usize % titles].push((h, id));
         }
     }
-    let files = lists
+    let mut files = bucket_files("h", lists);
+    let urls = docs.len().div_ceil(URLS_PER_BUCKET).max(1);
+    let mut lists: Vec<Vec<(u32, usize)>> = vec![Vec::new(); urls];
+    for (id, d) in docs.iter().enumerate() {
+        let h = title_hash(&format!("url:{}", d.url));
+        lists[h as usize % urls].push((h, id));
+    }
+    files.extend(bucket_files("u", lists));
+    (files, titles, urls)
+}
+
+/// `<dir>/<bucket>.js`, each calling `lore._<dir>` with its sorted pairs.
+fn bucket_files(dir: &str, lists: Vec<Vec<(u32, usize)>>) -> Vec<SearchFile> {
+    lists
         .into_iter()
         .enumerate()
         .map(|(b, mut list)| {
@@ -143,12 +157,11 @@ pub fn titles(docs: &[&SearchDoc<'_>]) -> (Vec<SearchFile>, usize) {
             list.dedup();
             let flat: Vec<String> = list.iter().map(|(h, id)| format!("{h},{id}")).collect();
             SearchFile {
-                path: format!("h/{b}.js"),
-                bytes: format!("lore._h({b},[{}]);\n", flat.join(",")).into_bytes(),
+                path: format!("{dir}/{b}.js"),
+                bytes: format!("lore._{dir}({b},[{}]);\n", flat.join(",")).into_bytes(),
             }
         })
-        .collect();
-    (files, buckets)
+        .collect()
 }
 
 /// FNV-1a over UTF-16 code units, as search.js computes it.
@@ -179,14 +192,9 @@ mod tests {
 
     /// The rows of a chunk file, inflated.
     pub fn rows(file: &SearchFile) -> Vec<Vec<serde_json::Value>> {
-        use base64::Engine;
         let text = std::str::from_utf8(&file.bytes).unwrap();
         let b64 = &text[text.find('"').unwrap() + 1..text.rfind('"').unwrap()];
-        let packed = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap();
-        let json = miniz_oxide::inflate::decompress_to_vec_zlib(&packed).unwrap();
-        serde_json::from_slice(&json).unwrap()
+        serde_json::from_slice(&super::super::encode::inflate64(b64)).unwrap()
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn build<E>(
         .collect();
     // What results show needs no scores: it is made first, and the notes'
     // text let go before scoring, so the two never take memory together.
-    let (cards, (titles, buckets), facets) = {
+    let (cards, (titles, buckets, url_buckets), facets) = {
         let ordered: Vec<&SearchDoc<'_>> = order.iter().filter_map(|&i| docs.get(i)).collect();
         (
             cards::chunks(&ordered, emit)?,
@@ -125,7 +125,7 @@ pub fn build<E>(
         .map(|(f, w)| format!("{f}:{w}"))
         .collect();
     let manifest = format!(
-        "lore._m({{v:\"{version}\",n:{},cards:{},sum:{},inline:{},buckets:{buckets},weights:{{{}}},first:{}}});\n",
+        "lore._m({{v:\"{version}\",n:{},cards:{},sum:{},inline:{},buckets:{buckets},ubuckets:{url_buckets},weights:{{{}}},first:{}}});\n",
         count,
         cards::CARDS,
         cards::SUMMARY_BYTES,
@@ -216,7 +216,6 @@ mod tests {
 
     #[test]
     fn a_stem_in_more_notes_than_its_shard_lists_has_them_all_in_a_tail_file() {
-        use base64::Engine;
         let names: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
         let docs: Vec<SearchDoc<'_>> = names.iter().map(|n| doc(n, n, "common")).collect();
         let order: Vec<usize> = (0..docs.len()).collect();
@@ -227,11 +226,7 @@ mod tests {
         assert_eq!(notes[common].len(), shards::INLINE, "the best, inline");
         let tail = files.iter().find(|f| f.path == "p/0.js").unwrap();
         let text = std::str::from_utf8(&tail.bytes).unwrap();
-        let b64 = &text["lore._p(0,\"".len()..text.len() - 4];
-        let packed = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap();
-        let bytes = miniz_oxide::inflate::decompress_to_vec_zlib(&packed).unwrap();
+        let bytes = encode::inflate64(&text["lore._p(0,\"".len()..text.len() - 4]);
         let mut at = 0;
         encode::read_varint(&bytes, &mut at);
         assert_eq!(encode::read_varint(&bytes, &mut at), 40, "every note");

@@ -295,6 +295,11 @@ fn the_search_api_works_over_http_and_loads_only_what_a_query_needs() {
         0,
         "no filter, no filter data"
     );
+    assert_eq!(
+        server.hits("/repo/search/u/0.js"),
+        0,
+        "URLs by hash are for lore.card only"
+    );
     check_answers(
         &answers(&dump_dom(browser, &server.url("/repo/t.html"))),
         "",

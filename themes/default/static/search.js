@@ -16,7 +16,7 @@
   var LONGEST = 40, MAX_WORDS = 16, EXPAND = 16, TYPOS = 8;
   var W_EXACT = 4, W_PREFIX = 3, W_TYPO = 2;
   var M = null, manifest = null;
-  var wait = {}, shards = {}, tails = {}, cards = {}, hashes = {}, lists = {}, values = null;
+  var wait = {}, shards = {}, tails = {}, cards = {}, lists = {}, values = null;
 
   // Loading: one <script> per file; its callback resolves the promise.
   function load(path) {
@@ -94,7 +94,8 @@
       return cards[n] = JSON.parse(new TextDecoder().decode(a));
     }));
   };
-  lore._h = function (b, flat) { done('h/' + b + '.js', hashes[b] = flat); };
+  lore._h = function (b, flat) { done('h/' + b + '.js', flat); };
+  lore._u = function (b, flat) { done('u/' + b + '.js', flat); };
   lore._f = function (v) { done('f/values.js', values = v); };
   lore._l = function (facet, n, start, b64s) { done('f/' + facet + '-' + n + '.js', { start: start, lists: b64s }); };
 
@@ -513,7 +514,7 @@
       if (site.lastIndexOf(base, 0) !== 0) return null;
       site = site.slice(base.length);
       var h = hash('url:' + site);
-      return load('h/' + (h % M.buckets) + '.js').then(function (flat) {
+      return load('u/' + (h % M.ubuckets) + '.js').then(function (flat) {
         var ids = [];
         for (var i = 0; i < flat.length; i += 2) if (flat[i] === h) ids.push(flat[i + 1]);
         return Promise.all(ids.map(card)).then(function (cs) {
