@@ -114,11 +114,13 @@ pub fn summary(text: &str) -> String {
     out
 }
 
-/// The start of a note's prose that excerpts are cut from, ended at a word.
+/// The start of a note's prose that excerpts are cut from, ended at a word
+/// and with `…` if there is more, so an excerpt reaching its end says so.
 pub fn excerpt_text(mut prose: String) -> String {
     if let Some((end, _)) = prose.char_indices().nth(TEXT_CHARS) {
         let end = prose[..end].rfind(char::is_whitespace).unwrap_or(end);
         prose.truncate(end);
+        prose.push('…');
     }
     prose.shrink_to_fit();
     prose
@@ -229,8 +231,13 @@ mod tests {
     fn the_text_kept_for_excerpts_is_the_start_of_a_note_ended_at_a_word() {
         let prose = "alpha beta ".repeat(100);
         let kept = excerpt_text(prose.clone());
-        assert!(prose.starts_with(&kept) && kept.ends_with("beta"), "{kept}");
-        assert!(kept.len() <= TEXT_CHARS && kept.len() > TEXT_CHARS - 12);
+        let start = kept.strip_suffix('…').unwrap();
+        assert!(
+            prose.starts_with(start) && start.ends_with("beta"),
+            "{kept}"
+        );
+        assert!(start.len() <= TEXT_CHARS && start.len() > TEXT_CHARS - 12);
+        assert_eq!(summary(&kept), summary(&prose), "the summary is in it");
         assert_eq!(excerpt_text("short".into()), "short");
     }
 

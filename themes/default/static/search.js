@@ -47,6 +47,7 @@
   }
   // A deflated file's bytes: a promise, as the browser inflates in a stream.
   function inflate(b64) {
+    if (typeof DecompressionStream === 'undefined') return Promise.reject(new Error('lore search: this browser cannot inflate the index (no DecompressionStream)'));
     var s = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream('deflate'));
     return new Response(s).arrayBuffer().then(function (b) { return new Uint8Array(b); });
   }
