@@ -2,7 +2,8 @@
 //! (every one a classic script calling `lore._…(…)`, so the same files load
 //! from `file://` and over http). The browser loads the manifest, then only
 //! the term shards, tails, cards and filter lists a query needs; the engine
-//! is `themes/default/static/search.js`. One file per step:
+//! is `themes/default/static/search.js`. The bulky files (cards with their
+//! text, tails of postings) are deflated, which the browser undoes itself. One file per step:
 //! `text` (words, folding), `stem`, `analyze` (a note's words per field),
 //! `score` (BM25F impacts), `shards` (term dictionary and postings),
 //! `cards` (what results show), `facets` (filters), `encode` (formats).
@@ -92,7 +93,7 @@ pub fn build<E>(
         .collect();
     // What results show needs no scores: it is made first, and the notes'
     // text let go before scoring, so the two never take memory together.
-    let (cards, (titles, buckets), facets) = {
+    let (cards, (titles, buckets, url_buckets), facets) = {
         let ordered: Vec<&SearchDoc<'_>> = order.iter().filter_map(|&i| docs.get(i)).collect();
         (
             cards::chunks(&ordered, emit)?,
@@ -124,7 +125,7 @@ pub fn build<E>(
         .map(|(f, w)| format!("{f}:{w}"))
         .collect();
     let manifest = format!(
-        "lore._m({{v:\"{version}\",n:{},cards:{},sum:{},inline:{},buckets:{buckets},weights:{{{}}},first:{}}});\n",
+        "lore._m({{v:\"{version}\",n:{},cards:{},sum:{},inline:{},buckets:{buckets},ubuckets:{url_buckets},weights:{{{}}},first:{}}});\n",
         count,
         cards::CARDS,
         cards::SUMMARY_BYTES,
@@ -194,8 +195,11 @@ mod tests {
             let mut list = Vec::new();
             if df > 0 {
                 encode::read_varint(&bytes, &mut at);
+                if df as usize > shards::INLINE {
+                    encode::read_varint(&bytes, &mut at);
+                }
                 let mut id = 0;
-                for i in 0..df {
+                for i in 0..df.min(shards::INLINE) {
                     let gap = encode::read_varint(&bytes, &mut at);
                     id = if i == 0 { gap } else { id + gap };
                     list.push((id, 0));
@@ -208,6 +212,29 @@ mod tests {
             notes.push(list);
         }
         (keys, args[2].as_array().unwrap().clone(), notes)
+    }
+
+    #[test]
+    fn a_stem_in_more_notes_than_its_shard_lists_has_them_all_in_a_tail_file() {
+        let names: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
+        let docs: Vec<SearchDoc<'_>> = names.iter().map(|n| doc(n, n, "common")).collect();
+        let order: Vec<usize> = (0..docs.len()).collect();
+        let settings = Settings::new(&SearchConfig::default(), "en");
+        let files = build(docs, &order, &settings, &mut |_| Ok::<(), ()>(())).unwrap();
+        let (keys, _, notes) = shard(&files);
+        let common = keys.iter().position(|k| k == "common").unwrap();
+        assert_eq!(notes[common].len(), shards::INLINE, "the best, inline");
+        let tail = files.iter().find(|f| f.path == "p/0.js").unwrap();
+        let text = std::str::from_utf8(&tail.bytes).unwrap();
+        let bytes = encode::inflate64(&text["lore._p(0,\"".len()..text.len() - 4]);
+        let mut at = 0;
+        encode::read_varint(&bytes, &mut at);
+        assert_eq!(encode::read_varint(&bytes, &mut at), 40, "every note");
+        let gaps: Vec<u32> = (0..40)
+            .map(|_| encode::read_varint(&bytes, &mut at))
+            .collect();
+        assert_eq!(gaps, [0].into_iter().chain([1; 39]).collect::<Vec<_>>());
+        assert_eq!(bytes.len(), at + 40, "and an impact each");
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //! `SHARD_BYTES`. A word the notes contain names its stem (when the stem
 //! differs); a stem carries its notes: the `INLINE` best inline (enough
 //! for a first page of a one-word query), and when there are more, all of
-//! them in a tail file `p/<stem>.js` loaded only when a query needs them.
+//! them in a tail, loaded only when a query needs them. Tails of stems
+//! next to each other (so those a prefix expands to) share a file
+//! `p/<n>.js`, deflated, of about `TAIL_BYTES` before deflating: a file
+//! per stem would be most of the index's files.
 
 use rayon::prelude::*;
 
 use super::SearchFile;
-use super::encode::{base64, js_string, js_strings, write_ids, write_varint};
+use super::encode::{base64, deflate64, js_string, js_strings, write_ids, write_varint};
 use super::score::Scored;
 use super::text::js_cmp;
 
@@ -15,6 +18,10 @@ use super::text::js_cmp;
 const SHARD_BYTES: usize = 20_000;
 /// Notes listed inline per stem, best first.
 pub const INLINE: usize = 32;
+/// Bytes of tails (varint ids and one-byte impacts) after which a tail
+/// file is closed: about 17 KB deflated, the size of one long tail at
+/// 10,000 notes.
+const TAIL_BYTES: usize = 48_000;
 
 /// One key of the term dictionary.
 struct Key<'a> {
@@ -28,9 +35,10 @@ struct Key<'a> {
 /// The shard files, the tail files and the first key of every shard.
 pub fn write(scored: &Scored) -> (Vec<SearchFile>, Vec<String>) {
     let keys = keys(scored);
+    let (tails, tail_of) = tails(scored);
     let inline: Vec<Vec<u8>> = (0..scored.stems.len())
         .into_par_iter()
-        .map(|stem| inline(scored, stem))
+        .map(|stem| inline(scored, stem, tail_of[stem]))
         .collect();
     let mut files = Vec::new();
     let mut firsts = Vec::new();
@@ -52,25 +60,56 @@ pub fn write(scored: &Scored) -> (Vec<SearchFile>, Vec<String>) {
         files.push(chunk.finish(firsts.len() - 1));
     }
     drop(inline);
-    files.par_extend((0..scored.stems.len()).into_par_iter().filter_map(|stem| {
-        let (ids, impacts) = scored.postings(stem);
-        (ids.len() > INLINE).then(|| {
-            let mut bytes = Vec::with_capacity(ids.len() * 3);
-            write_varint(&mut bytes, ids.len() as u32);
-            write_ids(&mut bytes, ids.iter().copied());
-            bytes.extend_from_slice(impacts);
-            SearchFile {
-                path: format!("p/{stem}.js"),
-                bytes: format!("lore._p({stem},\"{}\");\n", base64(&bytes)).into_bytes(),
-            }
-        })
-    }));
+    files.par_extend(
+        tails
+            .into_par_iter()
+            .enumerate()
+            .map(|(n, bytes)| SearchFile {
+                path: format!("p/{n}.js"),
+                bytes: format!("lore._p({n},\"{}\");\n", deflate64(&bytes)).into_bytes(),
+            }),
+    );
     (files, firsts)
 }
 
-/// What a stem's key carries in its shard: `df`, the stem's id and its
-/// `INLINE` best notes as ascending id gaps and their impacts.
-fn inline(scored: &Scored, stem: usize) -> Vec<u8> {
+/// The tail files' bytes (per stem with more than `INLINE` notes: the
+/// stem, its note count, all its ids as gaps and their impacts) and, per
+/// stem, the number of the file its tail is in (`NO_TAIL` if none).
+fn tails(scored: &Scored) -> (Vec<Vec<u8>>, Vec<u32>) {
+    let each: Vec<Option<Vec<u8>>> = (0..scored.stems.len())
+        .into_par_iter()
+        .map(|stem| {
+            let (ids, impacts) = scored.postings(stem);
+            (ids.len() > INLINE).then(|| {
+                let mut bytes = Vec::with_capacity(ids.len() * 3 + 8);
+                write_varint(&mut bytes, stem as u32);
+                write_varint(&mut bytes, ids.len() as u32);
+                write_ids(&mut bytes, ids.iter().copied());
+                bytes.extend_from_slice(impacts);
+                bytes
+            })
+        })
+        .collect();
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    let mut tail_of = vec![NO_TAIL; each.len()];
+    for (stem, bytes) in each.into_iter().enumerate() {
+        let Some(bytes) = bytes else { continue };
+        match files.last_mut() {
+            Some(last) if last.len() < TAIL_BYTES => last.extend_from_slice(&bytes),
+            _ => files.push(bytes),
+        }
+        tail_of[stem] = (files.len() - 1) as u32;
+    }
+    (files, tail_of)
+}
+
+/// A stem whose notes are all inline.
+const NO_TAIL: u32 = u32::MAX;
+
+/// What a stem's key carries in its shard: `df`, the stem's id, the file
+/// of its tail if it has one, and its `INLINE` best notes as ascending id
+/// gaps and their impacts.
+fn inline(scored: &Scored, stem: usize, tail: u32) -> Vec<u8> {
     let (ids, impacts) = scored.postings(stem);
     let mut best: Vec<usize> = (0..ids.len()).collect();
     if best.len() > INLINE {
@@ -82,9 +121,12 @@ fn inline(scored: &Scored, stem: usize) -> Vec<u8> {
         best.truncate(INLINE);
         best.sort_unstable();
     }
-    let mut bytes = Vec::with_capacity(4 + best.len() * 3);
+    let mut bytes = Vec::with_capacity(8 + best.len() * 3);
     write_varint(&mut bytes, ids.len() as u32);
     write_varint(&mut bytes, stem as u32);
+    if tail != NO_TAIL {
+        write_varint(&mut bytes, tail);
+    }
     write_ids(&mut bytes, best.iter().map(|&i| ids[i]));
     bytes.extend(best.iter().map(|&i| impacts[i]));
     bytes

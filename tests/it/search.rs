@@ -19,9 +19,22 @@ fn note(kb: &Kb, name: &str, title: &str, date: &str, tags: &[&str], author: &st
     );
 }
 
-/// Five notes, each holding what one assertion looks for.
+/// Five notes, each holding what one assertion looks for, and 33 older
+/// ones that all say "pottery": more notes than a chunk of cards holds (32),
+/// and a word with more notes than its shard lists inline (32).
 fn fixture() -> Kb {
     let kb = Kb::new();
+    for i in 0..33 {
+        note(
+            &kb,
+            &format!("pottery{i}"),
+            &format!("Pottery {i}"),
+            &format!("2020-01-{:02}", i % 28 + 1),
+            &["life"],
+            "Cy",
+            &format!("Wheel and kiln, lesson {i} of pottery."),
+        );
+    }
     note(
         &kb,
         "kafka",
@@ -99,7 +112,7 @@ fn harness(kb: &Kb, page: &str, root: &str) {
 var qs = {QUERIES};
 Promise.all(qs.map(function (q) {{ return lore.search(q[0], q[1]); }}).concat([
   lore.filters("data"), lore.filters(), lore.card("{root}notes/kafka.html"),
-  lore.search("data", {{}})
+  lore.search("data", {{}}), lore.search("pottery", {{limit: 40}})
 ])).then(function (r) {{
   document.getElementById('out').textContent = encodeURIComponent(JSON.stringify(r));
 }}, function (e) {{ document.getElementById('out').textContent = 'ERROR ' + e; }});
@@ -212,6 +225,15 @@ fn check_answers(a: &[serde_json::Value], root: &str) {
     );
     assert_eq!(a[15]["title"], "Kafka partitions", "a card by URL");
     assert!(a[15]["summary"].as_str().unwrap().contains("brokers"));
+    let mut pottery = titles(&a[17]);
+    assert_eq!(
+        (a[17]["total"].as_u64(), pottery.len()),
+        (Some(33), 33),
+        "every note with the word, past the 32 its shard lists"
+    );
+    pottery.sort_unstable();
+    pottery.dedup();
+    assert_eq!(pottery.len(), 33, "no note twice");
 }
 
 #[test]
@@ -261,10 +283,22 @@ fn the_search_api_works_over_http_and_loads_only_what_a_query_needs() {
         (1, 2),
         "one result loads the one chunk of cards and excerpt text it is in"
     );
+    let tails = std::fs::read_dir(kb.path("public/search/p"))
+        .unwrap()
+        .count();
+    assert!(
+        tails > 0 && (0..tails).all(|i| server.hits(&format!("/repo/search/p/{i}.js")) == 0),
+        "a rare word's results need no tail of postings"
+    );
     assert_eq!(
         server.hits("/repo/search/f/values.js"),
         0,
         "no filter, no filter data"
+    );
+    assert_eq!(
+        server.hits("/repo/search/u/0.js"),
+        0,
+        "URLs by hash are for lore.card only"
     );
     check_answers(
         &answers(&dump_dom(browser, &server.url("/repo/t.html"))),
@@ -355,14 +389,15 @@ fn the_search_box_answers_the_keyboard_and_filters() {
     );
 }
 
-/// Six long notes that all say "zeppelin" far past their summaries, so
-/// results come from two chunks of cards and their excerpts can only be
-/// cut from each note's text. The filler has accented words, so a summary
-/// cut at the wrong length (characters, not bytes) shows.
+/// Six notes that say "zeppelin" past their summaries, and one that says
+/// it only far past the text results keep (400 characters). The filler has
+/// accented words, so a summary cut at the wrong length (characters, not
+/// bytes) shows.
 fn long_notes() -> Kb {
     let kb = Kb::new();
-    let filler = "Café owners note déjà vu—again and again, every evening. ".repeat(20);
-    for i in 0..6 {
+    let filler = "Café owners note déjà vu—again and again, every evening. ";
+    for i in 0..7 {
+        let repeat = if i == 6 { 20 } else { 4 };
         note(
             &kb,
             &format!("long{i}"),
@@ -370,7 +405,10 @@ fn long_notes() -> Kb {
             &format!("2024-01-0{}", i + 1),
             &["long"],
             "Ann",
-            &format!("{filler}\n\nThen a zeppelin number {i} drifted over the town."),
+            &format!(
+                "{}\n\nThen a zeppelin number {i} drifted over the town.",
+                filler.repeat(repeat)
+            ),
         );
     }
     kb.write("config.toml", "title = \"Long\"\n");
@@ -379,7 +417,7 @@ fn long_notes() -> Kb {
 }
 
 #[test]
-fn results_show_marked_excerpts_from_deep_in_each_note_and_cards_keep_their_summary() {
+fn results_show_marked_excerpts_past_the_summary_and_cards_keep_their_summary() {
     let Some(browser) = chromium() else { return };
     let kb = long_notes();
     kb.write(
@@ -394,13 +432,23 @@ fn results_show_marked_excerpts_from_deep_in_each_note_and_cards_keep_their_summ
         browser,
         &format!("file://{}", kb.path("public/t.html").display()),
     ));
-    assert_eq!(a[0]["total"], 6);
+    assert_eq!(a[0]["total"], 7, "the word is found however deep it is");
+    let home = kb.read("public/index.html");
     for r in a[0]["results"].as_array().unwrap() {
         let excerpt = r["excerpt"].as_str().unwrap();
         let n = r["title"]
             .as_str()
             .unwrap()
             .trim_start_matches("Long note ");
+        if n == "6" {
+            assert!(
+                excerpt.starts_with("Café owners")
+                    && excerpt.ends_with('…')
+                    && !excerpt.contains("<mark>"),
+                "past the kept text, the note's summary: {excerpt}"
+            );
+            continue;
+        }
         assert!(
             excerpt.starts_with('…')
                 && excerpt.contains(&format!("<mark>zeppelin</mark> number {n}")),
@@ -409,7 +457,6 @@ fn results_show_marked_excerpts_from_deep_in_each_note_and_cards_keep_their_summ
         );
     }
     // The summary the home page lists for the note, word for word.
-    let home = kb.read("public/index.html");
     let summary = a[1]["summary"].as_str().unwrap();
     assert!(summary.ends_with('…') && summary.starts_with("Café owners"));
     assert!(

@@ -5,7 +5,8 @@
    same files work from file:// (where fetch is blocked) and over http.
    Words are folded here exactly as src/search/text.rs folds them; stems come
    from the index (every word the notes contain names its stem), so the
-   browser never needs a stemmer of its own. */
+   browser never needs a stemmer of its own. Cards and tails come deflated
+   (zlib, in base64) and are inflated by the browser's DecompressionStream. */
 (function () {
   'use strict';
   var lore = window.lore = window.lore || {};
@@ -15,7 +16,7 @@
   var LONGEST = 40, MAX_WORDS = 16, EXPAND = 16, TYPOS = 8;
   var W_EXACT = 4, W_PREFIX = 3, W_TYPO = 2;
   var M = null, manifest = null;
-  var wait = {}, shards = {}, tails = {}, cards = {}, hashes = {}, lists = {}, values = null;
+  var wait = {}, shards = {}, tails = {}, cards = {}, lists = {}, values = null;
 
   // Loading: one <script> per file; its callback resolves the promise.
   function load(path) {
@@ -44,6 +45,12 @@
     for (var i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
     return a;
   }
+  // A deflated file's bytes: a promise, as the browser inflates in a stream.
+  function inflate(b64) {
+    if (typeof DecompressionStream === 'undefined') return Promise.reject(new Error('lore search: this browser cannot inflate the index (no DecompressionStream)'));
+    var s = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Response(s).arrayBuffer().then(function (b) { return new Uint8Array(b); });
+  }
   // A list of n ascending ids (as gaps) and, if `imp`, n impacts after them.
   function postings(a, at, n, imp) {
     var ids = new Uint32Array(n), last = 0;
@@ -66,18 +73,30 @@
     for (var i = 0; i < keys.length; i++) {
       var df = varint(a, pos);
       if (!df) continue;
-      var stem = varint(a, pos), p = postings(a, pos.at, Math.min(df, M.inline), true);
+      var stem = varint(a, pos), tail = df > M.inline ? varint(a, pos) : -1;
+      var p = postings(a, pos.at, Math.min(df, M.inline), true);
       pos.at = p.end;
-      ent[i] = { df: df, stem: stem, ids: p.ids, imp: p.imp, key: keys[i] };
+      ent[i] = { df: df, stem: stem, tail: tail, ids: p.ids, imp: p.imp, key: keys[i] };
     }
     done('t/' + n + '.js', shards[n] = { n: n, keys: keys, red: red, ent: ent });
   };
-  lore._p = function (stem, b64) {
-    var a = bytes(b64), pos = { at: 0 }, n = varint(a, pos);
-    done('p/' + stem + '.js', tails[stem] = postings(a, pos.at, n, true));
+  // A tail file: one stem after another, each its id, count and postings.
+  lore._p = function (n, b64) {
+    done('p/' + n + '.js', inflate(b64).then(function (a) {
+      for (var pos = { at: 0 }; pos.at < a.length;) {
+        var stem = varint(a, pos), count = varint(a, pos), p = postings(a, pos.at, count, true);
+        pos.at = p.end;
+        tails[stem] = p;
+      }
+    }));
   };
-  lore._c = function (n, rows) { done('c/' + n + '.js', cards[n] = rows); };
-  lore._h = function (b, flat) { done('h/' + b + '.js', hashes[b] = flat); };
+  lore._c = function (n, b64) {
+    done('c/' + n + '.js', inflate(b64).then(function (a) {
+      return cards[n] = JSON.parse(new TextDecoder().decode(a));
+    }));
+  };
+  lore._h = function (b, flat) { done('h/' + b + '.js', flat); };
+  lore._u = function (b, flat) { done('u/' + b + '.js', flat); };
   lore._f = function (v) { done('f/values.js', values = v); };
   lore._l = function (facet, n, start, b64s) { done('f/' + facet + '-' + n + '.js', { start: start, lists: b64s }); };
 
@@ -194,7 +213,8 @@
   // Every note of a stem (the inline best are all there is when df is small).
   function full(e) {
     if (e.df <= e.ids.length) return Promise.resolve(e);
-    return tails[e.stem] ? Promise.resolve(tails[e.stem]) : load('p/' + e.stem + '.js');
+    if (tails[e.stem]) return Promise.resolve(tails[e.stem]);
+    return load('p/' + e.tail + '.js').then(function () { return tails[e.stem]; });
   }
 
   // Filters: {tags: ['a', 'b']} (any), {tags: {all: [...]}} or {any: [...]}.
@@ -495,7 +515,7 @@
       if (site.lastIndexOf(base, 0) !== 0) return null;
       site = site.slice(base.length);
       var h = hash('url:' + site);
-      return load('h/' + (h % M.buckets) + '.js').then(function (flat) {
+      return load('u/' + (h % M.ubuckets) + '.js').then(function (flat) {
         var ids = [];
         for (var i = 0; i < flat.length; i += 2) if (flat[i] === h) ids.push(flat[i + 1]);
         return Promise.all(ids.map(card)).then(function (cs) {
