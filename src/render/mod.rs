@@ -179,6 +179,8 @@ struct Frame {
     archive: bool,
     /// The theme has a graph page template.
     graph: bool,
+    /// Numbers the words of every note's search terms.
+    vocabulary: Arc<search::Vocabulary>,
 }
 
 impl<'a> Ctx<'a> {
@@ -311,6 +313,11 @@ pub fn render(
     );
     let theme_hash = memo::theme(theme);
     let mut memo = previous_memo.map(|memo| memo.valid_in(&world, theme_hash));
+    // The passes a memo gives back hold the numbers of its vocabulary.
+    let vocabulary = memo
+        .as_ref()
+        .map(|m| m.vocabulary.clone())
+        .unwrap_or_default();
     // Each note's pass, its markdown if llms-full.txt holds it (else let go
     // now, but by the memo) and its memo entry (`lore serve`).
     type Rendered = (Arc<memo::Pass>, Option<Arc<str>>, Option<Arc<memo::Entry>>);
@@ -325,7 +332,12 @@ pub fn render(
                 let text = full.then(|| done.markdown.clone());
                 return (done.pass.clone(), text, Some(done.clone()));
             }
-            let pass = Arc::new(markdown_pass(n, &source, &links, &highlighter));
+            let pass = Arc::new(markdown_pass(
+                n,
+                &source,
+                (&links, &highlighter),
+                &vocabulary,
+            ));
             let entry = memo
                 .as_ref()
                 .map(|_| Arc::new(memo::Entry::of(n, source.clone(), pass.clone())));
@@ -404,6 +416,7 @@ pub fn render(
         forward,
         archive: theme.templates.contains_key("archive.html"),
         graph: theme.templates.contains_key("graph.html"),
+        vocabulary: vocabulary.clone(),
     };
     let made = AtomicUsize::new(0);
     let given = Given {
@@ -526,6 +539,7 @@ pub fn render(
         .collect();
     let pages_now = seen.map(|seen| seen.now.into_inner().unwrap_or_else(|e| e.into_inner()));
     let memo = passes.map(|passes| {
+        let vocabulary = frame.vocabulary.clone();
         let kept = quick::Kept::of(
             (config, notes),
             frame,
@@ -533,12 +547,14 @@ pub fn render(
             attachments,
             image_sizes,
         );
-        Memo::of(
+        let mut memo = Memo::of(
             (world, theme_hash),
             passes,
             pages_now.unwrap_or_default(),
             Some(kept),
-        )
+        );
+        memo.vocabulary = vocabulary;
+        memo
     });
     Ok(Site {
         memo,
@@ -564,8 +580,8 @@ fn site_view(config: &Config, notes: usize) -> SiteView<'_> {
 fn markdown_pass(
     n: &Note,
     source: &str,
-    links: &markdown::Links<'_>,
-    highlighter: &Highlighter,
+    (links, highlighter): (&markdown::Links<'_>, &Highlighter),
+    vocabulary: &search::Vocabulary,
 ) -> memo::Pass {
     let note_links = markdown::Links {
         note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
@@ -578,14 +594,17 @@ fn markdown_pass(
     let html = Packed::new(&std::mem::take(&mut body.html));
     let prose = std::mem::take(&mut body.prose);
     let summary = search::summary(&prose);
-    let words = search::analyze(&search::Fields {
-        title: &n.front.title,
-        aliases: &n.front.aliases,
-        tags: &n.front.tags,
-        authors: &n.front.authors,
-        markdown: source,
-        body: &std::mem::take(&mut body.text),
-    });
+    let words = search::analyze(
+        &search::Fields {
+            title: &n.front.title,
+            aliases: &n.front.aliases,
+            tags: &n.front.tags,
+            authors: &n.front.authors,
+            markdown: source,
+            body: &std::mem::take(&mut body.text),
+        },
+        vocabulary,
+    );
     memo::Pass {
         body,
         html,
@@ -923,7 +942,7 @@ impl<'a> Ctx<'a> {
                 })
                 .collect()
         };
-        let rest = search::build(docs, order, &settings, &mut |chunks| {
+        let rest = search::build(docs, order, (&settings, &self.vocabulary), &mut |chunks| {
             self.sink.put(in_site(chunks))
         })?;
         Ok(in_site(rest))

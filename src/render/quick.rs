@@ -98,7 +98,12 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
         attachments_by_name: &kept.attachments_by_name,
         image_sizes: &kept.image_sizes,
     };
-    let pass = markdown_pass(note, &note.body, &links, &kept.highlighter);
+    let pass = markdown_pass(
+        note,
+        &note.body,
+        (&links, &kept.highlighter),
+        &memo.vocabulary,
+    );
     let by_url = url_index(&kept.frame.urls);
     kept.frame.forward[i] = link_targets(&pass.body.links, &by_url, i);
     kept.frame.html[i] = pass.html.clone();

@@ -18,7 +18,7 @@ mod shards;
 mod stem;
 mod text;
 
-pub use analyze::{Analyzed, FIELD_COUNT, FIELDS, Fields, analyze};
+pub use analyze::{Analyzed, FIELD_COUNT, FIELDS, Fields, Vocabulary, analyze};
 pub use cards::{excerpt_text, summary};
 
 use crate::config::SearchConfig;
@@ -84,7 +84,7 @@ pub struct SearchDoc<'a> {
 pub fn build<E>(
     mut docs: Vec<SearchDoc<'_>>,
     order: &[usize],
-    settings: &Settings,
+    (settings, vocabulary): (&Settings, &Vocabulary),
     emit: &mut dyn FnMut(Vec<SearchFile>) -> Result<(), E>,
 ) -> Result<Vec<SearchFile>, E> {
     let analyzed: Vec<Analyzed> = order
@@ -104,7 +104,7 @@ pub fn build<E>(
     let count = docs.len().min(order.len());
     drop(docs);
     let (mut files, firsts) = {
-        let scored = score::score(analyzed, settings);
+        let scored = score::score(analyzed, vocabulary, settings);
         shards::write(&scored)
     };
     files.extend(titles);
@@ -144,6 +144,10 @@ pub fn build<E>(
 mod tests {
     use super::*;
 
+    /// Shared by every test, as `lore serve` shares one from build to
+    /// build: it knows words the notes of a test do not have.
+    static WORDS: std::sync::LazyLock<Vocabulary> = std::sync::LazyLock::new(Vocabulary::default);
+
     fn doc<'a>(url: &'a str, title: &'a str, body: &'a str) -> SearchDoc<'a> {
         SearchDoc {
             url,
@@ -155,14 +159,17 @@ mod tests {
             aliases: &[],
             summary: "",
             text: "".into(),
-            words: analyze(&Fields {
-                title,
-                aliases: &[],
-                tags: &[],
-                authors: &[],
-                markdown: "",
-                body,
-            }),
+            words: analyze(
+                &Fields {
+                    title,
+                    aliases: &[],
+                    tags: &[],
+                    authors: &[],
+                    markdown: "",
+                    body,
+                },
+                &WORDS,
+            ),
         }
     }
 
@@ -220,7 +227,7 @@ mod tests {
         let docs: Vec<SearchDoc<'_>> = names.iter().map(|n| doc(n, n, "common")).collect();
         let order: Vec<usize> = (0..docs.len()).collect();
         let settings = Settings::new(&SearchConfig::default(), "en");
-        let files = build(docs, &order, &settings, &mut |_| Ok::<(), ()>(())).unwrap();
+        let files = build(docs, &order, (&settings, &WORDS), &mut |_| Ok::<(), ()>(())).unwrap();
         let (keys, _, notes) = shard(&files);
         let common = keys.iter().position(|k| k == "common").unwrap();
         assert_eq!(notes[common].len(), shards::INLINE, "the best, inline");
@@ -245,7 +252,7 @@ mod tests {
         ];
         let settings = Settings::new(&SearchConfig::default(), "en");
         let mut chunks = Vec::new();
-        let mut files = build(docs, &[1, 0], &settings, &mut |made| {
+        let mut files = build(docs, &[1, 0], (&settings, &WORDS), &mut |made| {
             chunks.extend(made);
             Ok::<(), ()>(())
         })

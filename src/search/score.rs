@@ -4,10 +4,10 @@
 //! data (lengths, norms) to rank.
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::Settings;
-use super::analyze::{Analyzed, FIELD_COUNT};
+use super::analyze::{Analyzed, FIELD_COUNT, Vocabulary};
 use super::text::js_cmp;
 
 /// The words of the notes, their stems and the notes each stem is in.
@@ -32,42 +32,34 @@ impl Scored {
     }
 }
 
-/// One thread's share of the notes, read once: the words it saw, numbered
-/// in the order first seen, and per note its words as those numbers with
-/// their BM25F term frequency (counts per field, weighted and
-/// length-normalised), one note after another (`len` words each).
-/// Its words are its own, so the notes' words can go once every share is
-/// numbered.
+/// One share of the notes, read once: per note its words' numbers (in the
+/// [`Vocabulary`]) with their BM25F term frequency (counts per field,
+/// weighted and length-normalised), one note after another (`len` words
+/// each), so that the notes' words can go once every share is read.
 struct Interned {
-    words: Vec<Box<str>>,
     terms: Vec<(u32, f32)>,
     len: Vec<u32>,
 }
 
 fn intern(share: &[Analyzed], norm: impl Fn(&Analyzed) -> [f32; FIELD_COUNT]) -> Interned {
-    let mut number = HashMap::<&str, u32>::default();
-    let mut words = Vec::new();
     let mut terms = Vec::new();
     let mut len = Vec::with_capacity(share.len());
     for doc in share {
         let norm = norm(doc);
         let before = terms.len();
-        for (word, counts) in doc.iter() {
-            let id = *number.entry(word).or_insert_with(|| {
-                words.push(Box::from(word));
-                (words.len() - 1) as u32
-            });
+        for (number, counts) in doc.iter() {
             let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
-            terms.push((id, tf));
+            terms.push((number, tf));
         }
         len.push((terms.len() - before) as u32);
     }
-    Interned { words, terms, len }
+    Interned { terms, len }
 }
 
 /// Scores every note's stems. `docs` are in doc-id order; they are let go
-/// once read, before the postings take their memory.
-pub fn score(docs: Vec<Analyzed>, settings: &Settings) -> Scored {
+/// once read, before the postings take their memory. `vocabulary` numbered
+/// their words (under `lore serve`, it may know words no note has now).
+pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) -> Scored {
     let stemmer = super::stem::for_language(&settings.language);
     // BM25F's length normalisation per field needs the average lengths.
     let n = docs.len().max(1) as f32;
@@ -87,11 +79,8 @@ pub fn score(docs: Vec<Analyzed>, settings: &Settings) -> Scored {
             settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
         })
     };
-    // Each share of the notes is read once, its words numbered (a word
-    // hashed once per note it is in) and weighed; the vocabulary is then
-    // merged from those numberings, and notes find their stems by number,
-    // not by hashing their words a second time. Several shares a thread,
-    // so a thread busy with the cards (made alongside) holds up none.
+    // Each share of the notes is read once and weighed; several shares a
+    // thread, so a thread busy with the cards (made alongside) holds up none.
     let per_thread = docs.len().div_ceil(rayon::current_num_threads()).max(1);
     let per_share = docs.len().div_ceil(rayon::current_num_threads() * 8).max(1);
     let interned: Vec<Interned> = docs
@@ -99,12 +88,32 @@ pub fn score(docs: Vec<Analyzed>, settings: &Settings) -> Scored {
         .map(|share| intern(share, norm))
         .collect();
     drop(docs);
-    let mut vocabulary = HashSet::<&str>::default();
+    let every_word = vocabulary.words();
+    let mut used = vec![false; every_word.len()];
     for share in &interned {
-        vocabulary.extend(share.words.iter().map(|w| &**w));
+        for &(number, _) in &share.terms {
+            used[number as usize] = true;
+        }
     }
-    let mut words: Vec<Box<str>> = vocabulary.into_iter().map(Box::from).collect();
-    words.par_sort_unstable_by(|a, b| js_cmp(a, b));
+    // The words the notes have, sorted as the browser sorts them; and each
+    // one's place in byte order, the order a note summed its words in
+    // before they were numbered (float sums depend on their order).
+    let mut numbers: Vec<u32> = (0..every_word.len() as u32)
+        .filter(|&i| used[i as usize])
+        .collect();
+    numbers.par_sort_unstable_by(|&a, &b| js_cmp(&every_word[a as usize], &every_word[b as usize]));
+    let mut by_bytes = numbers.clone();
+    by_bytes.par_sort_unstable_by(|&a, &b| every_word[a as usize].cmp(&every_word[b as usize]));
+    let mut byte_rank = vec![0u32; every_word.len()];
+    for (rank, &number) in by_bytes.iter().enumerate() {
+        byte_rank[number as usize] = rank as u32;
+    }
+    drop(by_bytes);
+    let words: Vec<Box<str>> = numbers
+        .iter()
+        .map(|&i| every_word[i as usize].clone())
+        .collect();
+    drop(every_word);
     let stemmed: Vec<String> = words
         .par_iter()
         .map(|w| super::stem::stem(stemmer.as_ref(), w))
@@ -118,11 +127,10 @@ pub fn score(docs: Vec<Analyzed>, settings: &Settings) -> Scored {
         .map(|(i, s)| (*s, i as u32))
         .collect();
     let stem_of: Vec<u32> = stemmed.iter().map(|s| stem_id[s.as_str()]).collect();
-    let stem_of_word: HashMap<&str, u32> = words
-        .iter()
-        .zip(&stem_of)
-        .map(|(w, &s)| (&**w, s))
-        .collect();
+    let mut stem_of_number = vec![0u32; used.len()];
+    for (&number, &stem) in numbers.iter().zip(&stem_of) {
+        stem_of_number[number as usize] = stem;
+    }
 
     // Per note: its stems with their summed term frequency, by stem. A
     // note's words are sorted, so their stems nearly are: a stable sort
@@ -130,16 +138,21 @@ pub fn score(docs: Vec<Analyzed>, settings: &Settings) -> Scored {
     let per_doc: Vec<Vec<(u32, f32)>> = interned
         .par_iter()
         .flat_map_iter(|share| {
-            let stem_of_number: Vec<u32> = share.words.iter().map(|w| stem_of_word[&**w]).collect();
+            let (stem_of_number, byte_rank) = (&stem_of_number, &byte_rank);
             let mut rest = &share.terms[..];
             share.len.iter().map(move |&len| {
                 let (mine, more) = rest.split_at(len as usize);
                 rest = more;
-                let mut terms: Vec<(u32, f32)> = mine
+                let mut terms: Vec<(u32, u32, f32)> = mine
                     .iter()
-                    .map(|&(number, tf)| (stem_of_number[number as usize], tf))
+                    .map(|&(number, tf)| {
+                        let n = number as usize;
+                        (stem_of_number[n], byte_rank[n], tf)
+                    })
                     .collect();
-                terms.sort_by_key(|t| t.0);
+                terms.sort_unstable_by_key(|t| (t.0, t.1));
+                let mut terms: Vec<(u32, f32)> =
+                    terms.into_iter().map(|(s, _, tf)| (s, tf)).collect();
                 terms.dedup_by(|b, a| {
                     let same = a.0 == b.0;
                     if same {
@@ -231,7 +244,7 @@ pub fn score(docs: Vec<Analyzed>, settings: &Settings) -> Scored {
             }
         }
     });
-    drop(stem_of_word);
+    drop((stem_of_number, byte_rank));
     Scored {
         words,
         stem_of,

@@ -55,6 +55,8 @@ pub struct Memo {
     /// here so that one memo goes from build to build. The pipeline takes
     /// it out before relating and puts it back after rendering.
     pub relate: crate::relate::Memo,
+    /// Numbers the search words its passes hold.
+    pub(super) vocabulary: Arc<crate::search::Vocabulary>,
 }
 
 /// Where links can lead: lowercased note names and paths to pages, the
@@ -236,6 +238,7 @@ impl Memo {
             pages,
             kept: kept.map(Box::new),
             relate: crate::relate::Memo::default(),
+            vocabulary: Default::default(),
         }
     }
 }
