@@ -7,7 +7,8 @@
 //!
 //! A parse state holds regex regions that may not cross threads, so each
 //! thread keeps its own memo; a memo made for another build is dropped
-//! the first time the thread parses for this one.
+//! the first time the thread parses for this one, and all are dropped
+//! once the build's notes are rendered ([`Lines::forget`]).
 
 use std::cell::RefCell;
 use std::hash::BuildHasher;
@@ -64,6 +65,12 @@ impl Default for Lines {
 }
 
 impl Lines {
+    /// Lets go of what every thread keeps: once the notes are rendered,
+    /// the memory goes back to the rest of the build.
+    pub fn forget(&self) {
+        rayon::broadcast(|_| drop(MEMO.take()));
+    }
+
     /// `state.parse_line(line, syntaxes)`, from the memo when this line
     /// was parsed before in the same state.
     pub fn parse(
@@ -100,8 +107,8 @@ impl Memo {
             *state = found.after.clone();
             return Ok(found.ops.clone());
         }
-        let again = !self.seen.insert(hash);
-        if !again || self.kept >= MAX_KEPT {
+        // Once full, the memo only answers: it learns no more lines.
+        if self.kept >= MAX_KEPT || self.seen.insert(hash) {
             return state.parse_line(line, syntaxes);
         }
         let before = state.clone();

@@ -240,6 +240,11 @@ impl Highlighter {
             .filter(|s| s.name != "Plain Text")
     }
 
+    /// Lets go of the lines this build parsed: the notes are rendered.
+    pub fn forget_lines(&self) {
+        self.lines.forget();
+    }
+
     /// Whether a fence's language has a grammar.
     pub fn knows(&self, language: &str) -> bool {
         self.syntax(language).is_some()
