@@ -91,9 +91,6 @@ pub fn link_targets(events: &mut Vec<Event<'_>>) -> Vec<TocEntry> {
     let mut taken: HashSet<String> = PAGE_IDS.iter().map(|s| s.to_string()).collect();
     block_ids(events, &mut taken);
     let mut toc = Vec::new();
-    // Self-links, by the index of the heading's end they go before: put
-    // in all at once at the end, not each by shifting every later event.
-    let mut anchors: Vec<(usize, Event<'_>)> = Vec::new();
     let mut i = 0;
     while i < events.len() {
         let Event::Start(Tag::Heading { level, id, .. }) = &events[i] else {
@@ -131,28 +128,13 @@ pub fn link_targets(events: &mut Vec<Event<'_>>) -> Vec<TocEntry> {
             "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\"></a>",
             escape(&id)
         );
-        anchors.push((j, Event::Html(anchor.into())));
+        events.insert(j, Event::Html(anchor.into()));
         toc.push(TocEntry {
             level,
             id,
             text: text.split_whitespace().collect::<Vec<_>>().join(" "),
         });
-        i = j + 1;
-    }
-    if !anchors.is_empty() {
-        let mut merged = Vec::with_capacity(events.len() + anchors.len());
-        let mut anchors = anchors.into_iter().peekable();
-        for (at, event) in std::mem::take(events).into_iter().enumerate() {
-            if anchors.peek().is_some_and(|(before, _)| *before == at)
-                && let Some((_, anchor)) = anchors.next()
-            {
-                merged.push(anchor);
-            }
-            merged.push(event);
-        }
-        // A heading the parser left open ends the note: its link too.
-        merged.extend(anchors.map(|(_, anchor)| anchor));
-        *events = merged;
+        i = j + 2;
     }
     if toc.len() < TOC_MIN_HEADINGS {
         toc.clear();
