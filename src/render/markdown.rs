@@ -269,7 +269,10 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
     if has_raw_html {
         out.html = SANITIZER.clean(&out.html).to_string();
     }
-    out.html = lazy_images(&out.html, links);
+    // Most notes show no image: their HTML is not copied again.
+    if out.html.contains("<img ") {
+        out.html = lazy_images(&out.html, links);
+    }
     if !formulas.is_empty() {
         out.html = put_formulas(&out.html, &formulas);
     }

@@ -344,6 +344,7 @@ pub fn render(
             (pass, full.then_some(source), entry)
         })
         .collect();
+    highlighter.forget_lines();
     let passes: Option<HashMap<String, Arc<memo::Entry>>> = memo.as_ref().map(|_| {
         notes
             .iter()

@@ -5,6 +5,9 @@
 //! about the size of the code. The colours live in `highlight.css`,
 //! written here for a light and a dark scheme.
 
+mod lines;
+
+use rustc_hash::FxHashMap;
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
@@ -28,6 +31,8 @@ pub struct Highlighter {
     cache: std::sync::Arc<HighlightCache>,
     /// The scopes that decide a class, most specific first.
     classes: Vec<(Scope, &'static str)>,
+    /// The lines parsed in this build, met again in other code blocks.
+    lines: lines::Lines,
 }
 
 impl Default for Highlighter {
@@ -194,12 +199,18 @@ impl Highlighter {
             syntaxes: two_face::syntax::extra_newlines(),
             cache,
             classes,
+            lines: Default::default(),
         }
     }
 
-    /// The same syntaxes with another cache: loading them is the costly part.
+    /// The same syntaxes with another cache (loading them is the costly
+    /// part), and a memo of lines that starts empty with each build.
     pub fn recached(self, cache: std::sync::Arc<HighlightCache>) -> Self {
-        Highlighter { cache, ..self }
+        Highlighter {
+            cache,
+            lines: Default::default(),
+            ..self
+        }
     }
 
     /// Like [`Highlighter::highlight`], through the cache; also returns the
@@ -229,6 +240,11 @@ impl Highlighter {
             .filter(|s| s.name != "Plain Text")
     }
 
+    /// Lets go of the lines this build parsed: the notes are rendered.
+    pub fn forget_lines(&self) {
+        self.lines.forget();
+    }
+
     /// Whether a fence's language has a grammar.
     pub fn knows(&self, language: &str) -> bool {
         self.syntax(language).is_some()
@@ -246,34 +262,48 @@ impl Highlighter {
         };
         let mut state = ParseState::new(syntax);
         let mut stack = ScopeStack::new();
-        let mut out = Spans::default();
+        let mut out = Spans::with_capacity(code.len());
+        let mut classes = Classes::default();
         for line in LinesWithEndings::from(code) {
-            let Ok(ops) = state.parse_line(line, &self.syntaxes) else {
+            let Ok(ops) = self.lines.parse(&mut state, line, &self.syntaxes) else {
                 return escape(code);
             };
             let mut at = 0;
             for (offset, op) in ops {
                 let offset = offset.min(line.len());
                 if offset > at {
-                    out.push(self.class_of(&stack), &line[at..offset]);
+                    out.push(classes.of(&stack, &self.classes), &line[at..offset]);
                     at = offset;
                 }
                 if stack.apply(&op).is_err() {
                     return escape(code);
                 }
             }
-            out.push(self.class_of(&stack), &line[at..]);
+            out.push(classes.of(&stack, &self.classes), &line[at..]);
         }
         out.finish()
     }
+}
 
+/// The class of each scope met in a code block, found once: a block
+/// meets a few dozen scopes, each many times.
+#[derive(Default)]
+struct Classes(FxHashMap<Scope, Option<&'static str>>);
+
+impl Classes {
     /// The class of a token: the first scope, innermost first, that names one.
-    fn class_of(&self, stack: &ScopeStack) -> Option<&'static str> {
+    fn of(
+        &mut self,
+        stack: &ScopeStack,
+        classes: &[(Scope, &'static str)],
+    ) -> Option<&'static str> {
         stack.as_slice().iter().rev().find_map(|scope| {
-            self.classes
-                .iter()
-                .find(|(prefix, _)| prefix.is_prefix_of(*scope))
-                .map(|(_, class)| *class)
+            *self.0.entry(*scope).or_insert_with(|| {
+                classes
+                    .iter()
+                    .find(|(prefix, _)| prefix.is_prefix_of(*scope))
+                    .map(|(_, class)| *class)
+            })
         })
     }
 }
@@ -287,6 +317,14 @@ struct Spans {
 }
 
 impl Spans {
+    /// Room for the code and some of its markup, grown but seldom.
+    fn with_capacity(code: usize) -> Spans {
+        Spans {
+            html: String::with_capacity(code + code / 2),
+            open: None,
+        }
+    }
+
     fn push(&mut self, class: Option<&'static str>, text: &str) {
         if text.is_empty() {
             return;
@@ -388,17 +426,24 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Copies the runs between special characters whole: most text has few.
 fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // An ASCII byte is always a whole character: the cut is sound.
+        out.push_str(&text[from..at]);
+        out.push_str(entity);
+        from = at + 1;
     }
+    out.push_str(&text[from..]);
 }
 
 #[cfg(test)]
@@ -529,6 +574,28 @@ mod tests {
             light.contains(LIGHT[0].1) && dark.contains(DARK[0].1),
             "{css}"
         );
+    }
+
+    #[test]
+    fn a_repeated_line_is_highlighted_for_where_it_stands() {
+        let h = Highlighter::default();
+        let line = "x = compute(\"a\") # note\n";
+        let plain = h.highlight(line, "python");
+        assert!(plain.contains("<span class=\"c\"># note"), "{plain}");
+        // The same line again and again, then inside a string: there it is
+        // string, not code, though its parse was kept from before.
+        let code = format!("{line}{line}s = \"\"\"\n{line}\"\"\"\n{line}");
+        let html = h.highlight(&code, "python");
+        let fresh = Highlighter::default().highlight(&code, "python");
+        assert_eq!(html, fresh);
+        assert_eq!(
+            html.matches("<span class=\"c\"># note").count(),
+            3,
+            "{html}"
+        );
+        // Highlighting a block again gives the same HTML.
+        assert_eq!(h.highlight(&code, "python"), html);
+        assert_eq!(h.highlight(line, "python"), plain);
     }
 
     #[test]
