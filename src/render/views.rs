@@ -43,10 +43,16 @@ pub const DESCRIPTION_CHARS: usize = 160;
 /// `text` cut at a word to at most [`DESCRIPTION_CHARS`] characters, with
 /// an ellipsis when cut.
 pub fn clip_description(text: &str) -> String {
-    if text.chars().count() <= DESCRIPTION_CHARS {
+    shorten(text, DESCRIPTION_CHARS)
+}
+
+/// `text` cut to `max` characters, at a word when one ends past half of
+/// them, with an ellipsis when cut: descriptions, and the graph's labels.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
         return text.to_string();
     }
-    let cut: String = text.chars().take(DESCRIPTION_CHARS - 1).collect();
+    let cut: String = text.chars().take(max - 1).collect();
     let cut = match cut.rfind(char::is_whitespace) {
         Some(space) if space > cut.len() / 2 => &cut[..space],
         _ => &cut,

@@ -88,7 +88,7 @@ pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) 
         .map(|share| intern(share, norm))
         .collect();
     drop(docs);
-    let every_word = vocabulary.words();
+    let mut every_word = vocabulary.words();
     let mut used = vec![false; every_word.len()];
     for share in &interned {
         for &(number, _) in &share.terms {
@@ -111,7 +111,7 @@ pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) 
     drop(by_bytes);
     let words: Vec<Box<str>> = numbers
         .iter()
-        .map(|&i| every_word[i as usize].clone())
+        .map(|&i| std::mem::take(&mut every_word[i as usize]))
         .collect();
     drop(every_word);
     let stemmed: Vec<String> = words

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use super::layout::{self, Point};
 use crate::render::highlight::escape;
+use crate::render::views::shorten;
 
 /// How a neighbour is tied to the note at the centre.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -117,19 +118,6 @@ fn open(class: &str, id: &str, title: &str, desc: &str, width: f32, height: f32)
         escape(title),
         escape(desc)
     )
-}
-
-/// A title cut to `max` characters at a word boundary when it can be.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max - 1).collect();
-    let cut = match cut.rfind(' ') {
-        Some(space) if space > cut.len() / 2 => &cut[..space],
-        _ => &cut,
-    };
-    format!("{}…", cut.trim_end())
 }
 
 #[cfg(test)]
