@@ -3,6 +3,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use std::borrow::Cow;
+
 use std::sync::{Arc, PoisonError, RwLock};
 
 use super::encode::{read_varint, write_varint};
@@ -108,18 +110,20 @@ impl Analyzed {
 }
 
 /// Counts the words of every field of a note.
-pub fn analyze(fields: &Fields<'_>, vocabulary: &Vocabulary) -> Analyzed {
-    let mut counts: HashMap<Box<str>, [u16; FIELD_COUNT]> = HashMap::default();
+pub fn analyze<'a>(fields: &Fields<'a>, vocabulary: &Vocabulary) -> Analyzed {
+    // Keyed by the words as the fields hold them where they are folded
+    // already: no copy of each.
+    let mut counts: HashMap<Cow<'_, str>, [u16; FIELD_COUNT]> = HashMap::default();
     let mut lengths = [0u32; FIELD_COUNT];
-    let mut add = |field: usize, text: &str| {
+    let mut add = |field: usize, text: &'a str| {
         for_each_word(text, |w| {
             lengths[field] += 1;
-            match counts.get_mut(w) {
+            match counts.get_mut(&w) {
                 Some(c) => c[field] = c[field].saturating_add(1),
                 None => {
                     let mut c = [0; FIELD_COUNT];
                     c[field] = 1;
-                    counts.insert(w.into(), c);
+                    counts.insert(w, c);
                 }
             }
         });

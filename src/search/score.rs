@@ -32,32 +32,8 @@ impl Scored {
     }
 }
 
-/// One share of the notes, read once: per note its words' numbers (in the
-/// [`Vocabulary`]) with their BM25F term frequency (counts per field,
-/// weighted and length-normalised), one note after another (`len` words
-/// each), so that the notes' words can go once every share is read.
-struct Interned {
-    terms: Vec<(u32, f32)>,
-    len: Vec<u32>,
-}
-
-fn intern(share: &[Analyzed], norm: impl Fn(&Analyzed) -> [f32; FIELD_COUNT]) -> Interned {
-    let mut terms = Vec::new();
-    let mut len = Vec::with_capacity(share.len());
-    for doc in share {
-        let norm = norm(doc);
-        let before = terms.len();
-        for (number, counts) in doc.iter() {
-            let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
-            terms.push((number, tf));
-        }
-        len.push((terms.len() - before) as u32);
-    }
-    Interned { terms, len }
-}
-
-/// Scores every note's stems. `docs` are in doc-id order; they are let go
-/// once read, before the postings take their memory. `vocabulary` numbered
+/// Scores every note's stems. `docs` are in doc-id order; each is let go
+/// once its stems are listed, before the postings take their memory. `vocabulary` numbered
 /// their words (under `lore serve`, it may know words no note has now).
 pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) -> Scored {
     let stemmer = super::stem::for_language(&settings.language);
@@ -79,22 +55,25 @@ pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) 
             settings.weights[f] / (1.0 - settings.b + settings.b * ratio)
         })
     };
-    // Each share of the notes is read once and weighed; several shares a
-    // thread, so a thread busy with the cards (made alongside) holds up none.
     let per_thread = docs.len().div_ceil(rayon::current_num_threads()).max(1);
-    let per_share = docs.len().div_ceil(rayon::current_num_threads() * 8).max(1);
-    let interned: Vec<Interned> = docs
-        .par_chunks(per_share)
-        .map(|share| intern(share, norm))
-        .collect();
-    drop(docs);
     let mut every_word = vocabulary.words();
-    let mut used = vec![false; every_word.len()];
-    for share in &interned {
-        for &(number, _) in &share.terms {
-            used[number as usize] = true;
-        }
-    }
+    // The words the notes have: marked per thread, then merged.
+    let used = docs
+        .par_chunks(per_thread)
+        .map(|chunk| {
+            let mut used = vec![false; every_word.len()];
+            for (number, _) in chunk.iter().flat_map(Analyzed::iter) {
+                used[number as usize] = true;
+            }
+            used
+        })
+        .reduce(
+            || vec![false; every_word.len()],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                a
+            },
+        );
     // The words the notes have, sorted as the browser sorts them; and each
     // one's place in byte order, the order a note summed its words in
     // before they were numbered (float sums depend on their order).
@@ -132,39 +111,15 @@ pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) 
         stem_of_number[number as usize] = stem;
     }
 
-    // Per note: its stems with their summed term frequency, by stem. A
-    // note's words are sorted, so their stems nearly are: a stable sort
-    // (runs merged) is quick on them.
-    let per_doc: Vec<Vec<(u32, f32)>> = interned
-        .par_iter()
-        .flat_map_iter(|share| {
-            let (stem_of_number, byte_rank) = (&stem_of_number, &byte_rank);
-            let mut rest = &share.terms[..];
-            share.len.iter().map(move |&len| {
-                let (mine, more) = rest.split_at(len as usize);
-                rest = more;
-                let mut terms: Vec<(u32, u32, f32)> = mine
-                    .iter()
-                    .map(|&(number, tf)| {
-                        let n = number as usize;
-                        (stem_of_number[n], byte_rank[n], tf)
-                    })
-                    .collect();
-                terms.sort_unstable_by_key(|t| (t.0, t.1));
-                let mut terms: Vec<(u32, f32)> =
-                    terms.into_iter().map(|(s, _, tf)| (s, tf)).collect();
-                terms.dedup_by(|b, a| {
-                    let same = a.0 == b.0;
-                    if same {
-                        a.1 += b.1;
-                    }
-                    same
-                });
-                terms
-            })
-        })
+    // Per note: its stems with their summed BM25F term frequency (counts
+    // per field, weighted and length-normalised), by stem. Each note's
+    // counted words go as its list is made: the lists are the larger
+    // (8 bytes a pair, 40 million pairs at 100,000 notes), so the two are
+    // never held whole at once.
+    let per_doc: Vec<Vec<(u32, f32)>> = docs
+        .into_par_iter()
+        .map(|doc| stems_of(doc, norm, (&stem_of_number, &byte_rank)))
         .collect();
-    drop(interned);
 
     // Document frequencies, counted per thread and summed: 40 million
     // (stem, note) pairs at 100,000 notes.
@@ -253,4 +208,34 @@ pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) 
         docs: ids,
         impacts,
     }
+}
+
+/// A note's stems with their summed term frequency, sorted by stem. A
+/// stem's words are summed in byte order (`byte_rank`): the order a note
+/// summed them in before words were numbered, which the scores keep.
+fn stems_of(
+    doc: Analyzed,
+    norm: impl Fn(&Analyzed) -> [f32; FIELD_COUNT],
+    (stem_of_number, byte_rank): (&[u32], &[u32]),
+) -> Vec<(u32, f32)> {
+    let norm = norm(&doc);
+    let mut terms: Vec<(u32, u32, f32)> = doc
+        .iter()
+        .map(|(number, counts)| {
+            let tf: f32 = counts.iter().zip(&norm).map(|(&c, &k)| c as f32 * k).sum();
+            let n = number as usize;
+            (stem_of_number[n], byte_rank[n], tf)
+        })
+        .collect();
+    drop(doc);
+    terms.sort_unstable_by_key(|t| (t.0, t.1));
+    let mut stems: Vec<(u32, f32)> = Vec::with_capacity(terms.len());
+    for (stem, _, tf) in terms {
+        match stems.last_mut() {
+            Some(last) if last.0 == stem => last.1 += tf,
+            _ => stems.push((stem, tf)),
+        }
+    }
+    stems.shrink_to_fit();
+    stems
 }

@@ -12,23 +12,50 @@ use unicode_normalization::char::is_combining_mark;
 /// Longer runs are hashes, URLs or base64, not words anyone types.
 pub const MAX_WORD_CHARS: usize = 40;
 
-/// Calls `f` with each word of `text`, folded.
-pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    for raw in text.split(|c: char| !c.is_alphanumeric()) {
-        if raw.is_empty() || (raw.len() > MAX_WORD_CHARS && raw.chars().count() > MAX_WORD_CHARS) {
-            continue;
+/// Calls `f` with each word of `text`, folded: borrowed from `text` when
+/// it is folded already (most words are), so a caller can keep it.
+pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(Cow<'t, str>)) {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut at = 0;
+    // Byte by byte while the text is ASCII (a letter or digit is one byte
+    // then); a char is decoded only where a byte says one begins.
+    while at < bytes.len() {
+        let (is_word, width) = if bytes[at].is_ascii() {
+            (bytes[at].is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        match (is_word, start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                word(&text[from..at], &mut f);
+                start = None;
+            }
+            _ => {}
         }
-        let folded = fold(raw);
-        if !folded.is_empty() {
-            f(&folded);
-        }
+        at += width;
+    }
+    if let Some(from) = start {
+        word(&text[from..], &mut f);
+    }
+}
+
+fn word<'t>(raw: &'t str, f: &mut impl FnMut(Cow<'t, str>)) {
+    if raw.len() > MAX_WORD_CHARS && raw.chars().count() > MAX_WORD_CHARS {
+        return;
+    }
+    let folded = fold(raw);
+    if !folded.is_empty() {
+        f(folded);
     }
 }
 
 /// The folded words of `text`, in order.
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_word(text, |w| out.push(w.to_owned()));
+    for_each_word(text, |w| out.push(w.into_owned()));
     out
 }
 
@@ -73,6 +100,20 @@ mod tests {
                 "cafe", "au", "lait", "naive", "angstrom", "file", "c", "2024"
             ]
         );
+    }
+
+    #[test]
+    fn words_are_the_runs_of_letters_and_digits_in_any_script() {
+        let text = "日本語のテキスト、Ελληνικά—русский١٢٣ x\u{301}y ab\u{00a0}cd é";
+        let by_chars: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| fold(w).into_owned())
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(words(text), by_chars);
+        assert_eq!(words("ελληνικά"), ["ελληνικα"]);
+        assert_eq!(words(&"a".repeat(MAX_WORD_CHARS + 1)), Vec::<String>::new());
     }
 
     #[test]
