@@ -29,7 +29,7 @@ mod xml;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
@@ -428,15 +428,35 @@ pub fn render(
         seen: seen.as_ref(),
         pages: &made,
     };
+    // Pages first: each note's HTML goes to its page's job and goes once
+    // the page is made, so the pages' memory takes the place of what they
+    // are made from; the frame keeps the few notes the feeds carry. The
+    // search index then finds that memory free.
+    let in_feeds: HashSet<usize> = feed_notes(notes, &order, config).collect();
+    let html_of: Vec<(usize, Mutex<Packed>)> = frame
+        .html
+        .iter_mut()
+        .enumerate()
+        .map(|(i, html)| {
+            let mine = if in_feeds.contains(&i) {
+                html.clone()
+            } else {
+                std::mem::take(html)
+            };
+            (i, Mutex::new(mine))
+        })
+        .collect();
     let ctx = Ctx::new(given, &frame);
     timings.push(("links + taxonomies", clock.elapsed()));
-    // Pages first: once they are made, the notes' HTML can go (but for
-    // the few notes the feeds carry) before the search index takes its
-    // memory. Pages are timed with their writing, which overlaps rendering.
+    // Pages are timed with their writing, which overlaps rendering.
     let clock = std::time::Instant::now();
     let emit = |files: Vec<OutputFile>| -> Result<(), RenderError> { Ok(sink.put(files)?) };
-    let ids: Vec<usize> = (0..notes.len()).collect();
-    lists::in_parts(&ids, |&i| ctx.note_page(i), &emit)?;
+    lists::in_parts(
+        &html_of,
+        |(i, html)| ctx.note_page(*i, &std::mem::take(&mut *lock(html))),
+        &emit,
+    )?;
+    drop(html_of);
     for taxonomy in [&ctx.tags, &ctx.authors, &ctx.sources] {
         emit(ctx.list_pages(taxonomy)?)?;
         taxonomy
@@ -469,13 +489,6 @@ pub fn render(
     let pages = made.load(Ordering::Relaxed);
     sink.pages_made()?;
     timings.push(("pages", clock.elapsed()));
-    let in_feeds: HashSet<usize> = feed_notes(notes, &order, config).collect();
-    for (i, html) in frame.html.iter_mut().enumerate() {
-        if !in_feeds.contains(&i) {
-            *html = Packed::default();
-        }
-    }
-    let ctx = Ctx::new(given, &frame);
     // The index consumes the search terms. Its chunks of cards and text
     // are written as they are made, within "search index"; the rest of it
     // is timed on its own, as "search written".
@@ -855,7 +868,9 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn note_page(&self, i: usize) -> Result<Option<OutputFile>, TemplateError> {
+    /// Note `i`'s page, with its HTML (held apart from the frame, see
+    /// [`render`]).
+    fn note_page(&self, i: usize, html: &Packed) -> Result<Option<OutputFile>, TemplateError> {
         let note = &self.notes[i];
         let image = self.image_url(i);
         let (date, date_display) = self.dates[i].clone();
@@ -871,7 +886,7 @@ impl<'a> Ctx<'a> {
                 .url
                 .as_deref()
                 .filter(|u| !markdown::is_unsafe_url(u)),
-            content: packed::Html(&self.html[i]),
+            content: packed::Html(html),
             related: self.related[i].iter().map(|&j| self.note_ref(j)).collect(),
             backlinks: self.backlinks[i]
                 .iter()

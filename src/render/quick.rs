@@ -124,7 +124,7 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
         pages: &made,
     };
     let ctx = Ctx::new(given, &kept.frame);
-    ctx.note_page(i).transpose()
+    ctx.note_page(i, &kept.frame.html[i]).transpose()
 }
 
 #[cfg(test)]
