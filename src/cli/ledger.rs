@@ -221,7 +221,10 @@ pub fn put(
         Ok(old) if old == bytes => return Ok((Outcome::Unchanged, stamp(&path))),
         Ok(old) if !ledger.is_lores(rel, &hash(&old)) => return Ok((Outcome::Refused, None)),
         Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            super::fs::write_new_atomically(&path, bytes)?;
+            return Ok((Outcome::Written, stamp(&path)));
+        }
         Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
             return Ok((Outcome::Refused, None));
         }
