@@ -33,8 +33,9 @@ impl Scored {
 }
 
 /// Scores every note's stems. `docs` are in doc-id order; each is let go
-/// once its stems are listed, before the postings take their memory. `vocabulary` numbered
-/// their words (under `lore serve`, it may know words no note has now).
+/// once its stems are listed, before the postings take their memory.
+/// `vocabulary` numbered their words (under `lore serve`, it may know
+/// words no note has now).
 pub fn score(docs: Vec<Analyzed>, vocabulary: &Vocabulary, settings: &Settings) -> Scored {
     let stemmer = super::stem::for_language(&settings.language);
     // BM25F's length normalisation per field needs the average lengths.
