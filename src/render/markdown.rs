@@ -128,8 +128,11 @@ pub fn render(markdown: &str, links: &Links<'_>, highlighter: &Highlighter) -> R
                     code = None;
                 }
                 Event::End(TagEnd::CodeBlock) => {
-                    let (key, inner) = highlighter.highlight_cached(buffer, language.trim());
+                    let (key, mut inner) = highlighter.highlight_cached(buffer, language.trim());
                     events.push(Event::Html(code_block(language, &inner).into()));
+                    // Held for the next build's cache until this one ends:
+                    // without the room it grew with (a fifth of it).
+                    inner.shrink_to_fit();
                     out.highlighted.push((key, inner));
                     out.text.push_str(buffer);
                     out.text.push(' ');
