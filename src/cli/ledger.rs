@@ -220,17 +220,15 @@ pub fn put(
     match fs::read(&path) {
         Ok(old) if old == bytes => return Ok((Outcome::Unchanged, stamp(&path))),
         Ok(old) if !ledger.is_lores(rel, &hash(&old)) => return Ok((Outcome::Refused, None)),
-        Ok(_) => {}
+        Ok(_) => super::fs::write_atomically(&path, bytes)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             super::fs::write_new_atomically(&path, bytes)?;
-            return Ok((Outcome::Written, stamp(&path)));
         }
         Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
             return Ok((Outcome::Refused, None));
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     }
-    super::fs::write_atomically(&path, bytes)?;
     Ok((Outcome::Written, stamp(&path)))
 }
 

@@ -373,11 +373,7 @@ const TEMP_PREFIX: &str = ".lore-";
 /// file is either as it was or complete, never cut (a full disk fails the
 /// write and the temporary file goes).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
-    let temp = temporary_file(path, bytes, permissions)?;
-    temp.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    replace(path, bytes, permissions_of(path))
 }
 
 /// [`write_atomically`] for a file the caller just found absent: it gets
@@ -385,17 +381,26 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// folder is made only if it is missing. A site's thousands of new pages
 /// save two system calls each.
 pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let temp = temporary_file(path, bytes, None)?;
+    replace(path, bytes, None)
+}
+
+/// `bytes` at `path` through a temporary file with `permissions`.
+fn replace(path: &Path, bytes: &[u8], permissions: Option<fs::Permissions>) -> Result<()> {
+    let temp = temporary_file(path, bytes, permissions)?;
     temp.persist(path)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
+/// The permissions of the file at `path`, if there is one.
+fn permissions_of(path: &Path) -> Option<fs::Permissions> {
+    fs::metadata(path).ok().map(|m| m.permissions())
+}
+
 /// Like [`write_atomically`], and on the disk before it returns: for the
 /// records (state, ledger) that prove which files lore wrote.
 pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
-    let temp = temporary_file(path, bytes, permissions)?;
+    let temp = temporary_file(path, bytes, permissions_of(path))?;
     temp.as_file()
         .sync_all()
         .with_context(|| format!("writing {}", path.display()))?;
