@@ -1,11 +1,14 @@
-//! Code highlighting, behind one function so the engine (syntect with bat's
-//! grammars, from `two-face`) can change without touching anything else.
+//! Code highlighting, behind one function so the engines can change
+//! without touching anything else: tree-sitter for the languages notes
+//! show most (`trees`), syntect with bat's grammars (from `two-face`) for
+//! every other.
 //! Each token gets at most one short class for what it is (keyword, string,
 //! comment…), not the grammar's whole scope stack: a page of code stays
 //! about the size of the code. The colours live in `highlight.css`,
 //! written here for a light and a dark scheme.
 
 mod lines;
+mod trees;
 
 use rustc_hash::FxHashMap;
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
@@ -17,7 +20,7 @@ const MAX_HIGHLIGHT_BYTES: usize = 64 * 1024;
 
 /// Changes whenever the HTML a code block becomes changes, so a cache of
 /// an older lore is not reused.
-const OUTPUT_VERSION: &[u8] = b"classes-2";
+const OUTPUT_VERSION: &[u8] = b"classes-3";
 
 /// Highlighted code from the previous build, by [`cache_key`]: the slowest
 /// step of a build, so unchanged code blocks are never highlighted twice.
@@ -27,6 +30,8 @@ pub type HighlightCache = std::collections::HashMap<String, String>;
 /// reference.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
+    /// The tree-sitter grammars, tried first.
+    trees: trees::Trees,
     /// Shared with what `lore serve` keeps of the last build, not copied.
     cache: std::sync::Arc<HighlightCache>,
     /// The scopes that decide a class, most specific first.
@@ -197,6 +202,7 @@ impl Highlighter {
             .collect();
         Highlighter {
             syntaxes: two_face::syntax::extra_newlines(),
+            trees: Default::default(),
             cache,
             classes,
             lines: Default::default(),
@@ -224,16 +230,8 @@ impl Highlighter {
         (key, html)
     }
 
-    /// The grammar for a fence's language, through the aliases people write.
-    fn syntax(&self, language: &str) -> Option<&SyntaxReference> {
-        let lower = language.trim().to_lowercase();
-        if lower.is_empty() {
-            return None;
-        }
-        let token = ALIASES
-            .iter()
-            .find(|(alias, _)| *alias == lower)
-            .map_or(lower.as_str(), |(_, token)| token);
+    /// The syntect grammar for a fence's language token.
+    fn syntax(&self, token: &str) -> Option<&SyntaxReference> {
         self.syntaxes
             .find_syntax_by_token(token)
             .or_else(|| self.syntaxes.find_syntax_by_extension(token))
@@ -247,17 +245,24 @@ impl Highlighter {
 
     /// Whether a fence's language has a grammar.
     pub fn knows(&self, language: &str) -> bool {
-        self.syntax(language).is_some()
+        token(language).is_some_and(|t| self.trees.knows(&t) || self.syntax(&t).is_some())
     }
 
     /// The inside of a `<pre><code>` for `code` in `language`: spans with
     /// one short class each when the language is known, escaped text
     /// otherwise.
     pub fn highlight(&self, code: &str, language: &str) -> String {
-        let syntax = (code.len() <= MAX_HIGHLIGHT_BYTES)
-            .then(|| self.syntax(language))
-            .flatten();
-        let Some(syntax) = syntax else {
+        let token = token(language).filter(|_| code.len() <= MAX_HIGHLIGHT_BYTES);
+        let Some(token) = token else {
+            return escape(code);
+        };
+        if self.trees.knows(&token) {
+            return self
+                .trees
+                .highlight(code, &token)
+                .unwrap_or_else(|| escape(code));
+        }
+        let Some(syntax) = self.syntax(&token) else {
             return escape(code);
         };
         let mut state = ParseState::new(syntax);
@@ -283,6 +288,21 @@ impl Highlighter {
         }
         out.finish()
     }
+}
+
+/// What a fence's language names, lowercased and through the aliases
+/// people write; `None` for no language.
+fn token(language: &str) -> Option<String> {
+    let lower = language.trim().to_lowercase();
+    if lower.is_empty() {
+        return None;
+    }
+    Some(
+        ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == lower)
+            .map_or(lower.clone(), |(_, token)| token.to_string()),
+    )
 }
 
 /// The class of each scope met in a code block, found once: a block
