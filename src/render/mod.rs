@@ -164,6 +164,8 @@ struct Frame {
     passes: Vec<Arc<memo::Pass>>,
     /// Each note's HTML, let go once its page is made.
     html: Vec<Packed>,
+    /// Whether that HTML is compressed (see [`packed::UNPACKED_BUDGET`]).
+    compress: bool,
     /// Each note's date as `YYYY-MM-DD` and as shown, made once: every
     /// list, related list and backlink shows it.
     dates: Vec<(Option<String>, Option<String>)>,
@@ -321,6 +323,9 @@ pub fn render(
     // Each note's pass, its markdown if llms-full.txt holds it (else let go
     // now, but by the memo) and its memo entry (`lore serve`).
     type Rendered = (Arc<memo::Pass>, Option<Arc<str>>, Option<Arc<memo::Entry>>);
+    // Below the budget a note's HTML is held as it is: LZ4 would save
+    // memory no one is short of.
+    let compress = markdown.iter().map(|m| m.len()).sum::<usize>() > packed::UNPACKED_BUDGET;
     let rendered: Vec<Rendered> = notes
         .par_iter()
         .zip(markdown.into_par_iter())
@@ -336,7 +341,7 @@ pub fn render(
                 n,
                 &source,
                 (&links, &highlighter),
-                &vocabulary,
+                (&vocabulary, compress),
             ));
             let entry = memo
                 .as_ref()
@@ -408,6 +413,7 @@ pub fn render(
         urls,
         passes: passes_now,
         html,
+        compress,
         dates,
         tags,
         authors,
@@ -595,7 +601,7 @@ fn markdown_pass(
     n: &Note,
     source: &str,
     (links, highlighter): (&markdown::Links<'_>, &Highlighter),
-    vocabulary: &search::Vocabulary,
+    (vocabulary, compress): (&search::Vocabulary, bool),
 ) -> memo::Pass {
     let note_links = markdown::Links {
         note_dir: n.path.rsplit_once('/').map_or("", |(dir, _)| dir),
@@ -605,7 +611,7 @@ fn markdown_pass(
     };
     let mut body = markdown::render(source, &note_links, highlighter);
     // Held until the note's page renders: no room to spare.
-    let html = Packed::new(&std::mem::take(&mut body.html));
+    let html = Packed::new(std::mem::take(&mut body.html), compress);
     let prose = std::mem::take(&mut body.prose);
     let summary = search::summary(&prose);
     let words = search::analyze(

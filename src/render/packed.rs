@@ -1,8 +1,10 @@
-//! A note's HTML held compressed from the markdown pass until its page is
-//! made. Pages need the links of every note before any can be made, so
-//! every note's HTML waits at once: at 100,000 notes it was most of a
-//! build's memory. LZ4 makes it about a third, and costs a little time.
+//! A note's HTML held from the markdown pass until its page is made. Pages
+//! need the links of every note before any can be made, so every note's
+//! HTML waits at once: at 100,000 notes it was most of a build's memory.
+//! LZ4 makes it about a third, and costs about a twentieth of a build's
+//! CPU: a site whose HTML fits in [`UNPACKED_BUDGET`] holds it as it is.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 /// Compressed UTF-8 text, shared: `lore serve` keeps each note's in its
@@ -10,34 +12,69 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Clone, Default)]
 pub struct Packed(Arc<Bytes>);
 
+/// Markdown a site may have and still hold its notes' HTML uncompressed:
+/// some 150 MB of HTML, about 15,000 notes of the benchmark's size.
+pub const UNPACKED_BUDGET: usize = 128 << 20;
+
 #[derive(Debug, Default)]
 struct Bytes {
-    bytes: Box<[u8]>,
+    held: Held,
     /// Their hash, made the first time a rebuild asks, then kept with them.
     hash: OnceLock<blake3::Hash>,
 }
 
+#[derive(Debug)]
+enum Held {
+    /// LZ4, with the length before it.
+    Compressed(Box<[u8]>),
+    Text(Box<str>),
+}
+
+impl Default for Held {
+    fn default() -> Self {
+        Held::Text(Box::default())
+    }
+}
+
+impl Held {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Held::Compressed(bytes) => bytes,
+            Held::Text(text) => text.as_bytes(),
+        }
+    }
+}
+
 impl Packed {
-    pub fn new(text: &str) -> Packed {
+    /// `text`, compressed when `compress` (see [`UNPACKED_BUDGET`]).
+    pub fn new(text: String, compress: bool) -> Packed {
         if text.is_empty() {
             return Packed::default();
         }
+        let held = if compress {
+            Held::Compressed(lz4_flex::compress_prepend_size(text.as_bytes()).into())
+        } else {
+            Held::Text(text.into_boxed_str())
+        };
         Packed(Arc::new(Bytes {
-            bytes: lz4_flex::compress_prepend_size(text.as_bytes()).into(),
+            held,
             hash: OnceLock::new(),
         }))
     }
 
-    /// The text again. Only [`Packed::new`] makes the bytes, so they always
-    /// unpack; were they ever not to, the page would be empty, not wrong.
-    pub fn unpack(&self) -> String {
-        if self.0.bytes.is_empty() {
-            return String::new();
-        }
-        lz4_flex::decompress_size_prepended(&self.0.bytes)
+    /// The text again: borrowed when it is held uncompressed. Only
+    /// [`Packed::new`] makes the bytes, so they always unpack; were they
+    /// ever not to, the page would be empty, not wrong.
+    pub fn unpack(&self) -> Cow<'_, str> {
+        let bytes = match &self.0.held {
+            Held::Text(text) => return Cow::Borrowed(text),
+            Held::Compressed(bytes) => bytes,
+        };
+        lz4_flex::decompress_size_prepended(bytes)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default()
+            .into()
     }
 }
 
@@ -55,7 +92,7 @@ impl serde::Serialize for Html<'_> {
         let bytes = &self.0.0;
         super::memo::costly_part(
             serializer,
-            || super::memo::Digest(*bytes.hash.get_or_init(|| blake3::hash(&bytes.bytes))),
+            || super::memo::Digest(*bytes.hash.get_or_init(|| blake3::hash(bytes.held.bytes()))),
             || self.0.unpack(),
         )
     }
@@ -68,10 +105,14 @@ mod tests {
     #[test]
     fn text_comes_back_as_it_went_in_and_smaller_while_held() {
         let html = "<p>Some words, and <a href=\"../notes/x.html\">a link</a>.</p>\n".repeat(200);
-        let packed = Packed::new(&html);
+        let packed = Packed::new(html.clone(), true);
         assert_eq!(packed.unpack(), html);
-        assert!(packed.0.bytes.len() * 3 < html.len());
-        assert_eq!(Packed::new("").unpack(), "");
-        assert_eq!(Packed::new("é ü ✓").unpack(), "é ü ✓");
+        assert!(packed.0.held.bytes().len() * 3 < html.len());
+        let held = Packed::new(html.clone(), false);
+        assert_eq!(held.unpack(), html);
+        for compress in [true, false] {
+            assert_eq!(Packed::new(String::new(), compress).unpack(), "");
+            assert_eq!(Packed::new("é ü ✓".into(), compress).unpack(), "é ü ✓");
+        }
     }
 }

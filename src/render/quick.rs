@@ -102,7 +102,7 @@ pub fn note_page_now(memo: &mut Memo, note: &Note) -> Option<Result<OutputFile, 
         note,
         &note.body,
         (&links, &kept.highlighter),
-        &memo.vocabulary,
+        (&memo.vocabulary, kept.frame.compress),
     );
     let by_url = url_index(&kept.frame.urls);
     kept.frame.forward[i] = link_targets(&pass.body.links, &by_url, i);

@@ -12,37 +12,83 @@ use unicode_normalization::char::is_combining_mark;
 /// Longer runs are hashes, URLs or base64, not words anyone types.
 pub const MAX_WORD_CHARS: usize = 40;
 
+/// What a byte is to the word splitter.
+#[derive(Clone, Copy, PartialEq)]
+enum Byte {
+    /// Not part of a word.
+    Apart,
+    /// A lowercase ASCII letter or a digit: part of a word as it is.
+    Folded,
+    /// An uppercase ASCII letter: part of a word that must be folded.
+    Upper,
+    /// Where a non-ASCII char begins (or continues): decoded to learn.
+    Wide,
+}
+
+/// Each byte's [`Byte`], looked up once per byte of the text.
+const BYTES: [Byte; 256] = {
+    let mut table = [Byte::Apart; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'0'..=b'9' => Byte::Folded,
+            b'A'..=b'Z' => Byte::Upper,
+            0x80..=0xff => Byte::Wide,
+            _ => Byte::Apart,
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Calls `f` with each word of `text`, folded: borrowed from `text` when
 /// it is folded already (most words are), so a caller can keep it.
 pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(Cow<'t, str>)) {
     let bytes = text.as_bytes();
-    let mut start = None;
+    // Where the word being read began, and whether it is folded so far.
+    let mut start: Option<(usize, bool)> = None;
     let mut at = 0;
     // Byte by byte while the text is ASCII (a letter or digit is one byte
     // then); a char is decoded only where a byte says one begins.
     while at < bytes.len() {
-        let (is_word, width) = if bytes[at].is_ascii() {
-            (bytes[at].is_ascii_alphanumeric(), 1)
-        } else {
-            let c = text[at..].chars().next().unwrap_or(' ');
-            (c.is_alphanumeric(), c.len_utf8())
+        let (kind, width) = match BYTES[usize::from(bytes[at])] {
+            Byte::Wide => {
+                let c = text[at..].chars().next().unwrap_or(' ');
+                let kind = if c.is_alphanumeric() {
+                    Byte::Wide
+                } else {
+                    Byte::Apart
+                };
+                (kind, c.len_utf8())
+            }
+            kind => (kind, 1),
         };
-        match (is_word, start) {
-            (true, None) => start = Some(at),
-            (false, Some(from)) => {
-                word(&text[from..at], &mut f);
+        match (kind, start) {
+            (Byte::Apart, Some((from, folded))) => {
+                word(&text[from..at], folded, &mut f);
                 start = None;
             }
-            _ => {}
+            (Byte::Apart, None) => {}
+            (kind, None) => start = Some((at, kind == Byte::Folded)),
+            (Byte::Folded, Some(_)) => {}
+            (_, Some((from, _))) => start = Some((from, false)),
         }
         at += width;
     }
-    if let Some(from) = start {
-        word(&text[from..], &mut f);
+    if let Some((from, folded)) = start {
+        word(&text[from..], folded, &mut f);
     }
 }
 
-fn word<'t>(raw: &'t str, f: &mut impl FnMut(Cow<'t, str>)) {
+/// `raw` is a run of letters and digits; `folded` when it is all lowercase
+/// ASCII letters and digits already.
+fn word<'t>(raw: &'t str, folded: bool, f: &mut impl FnMut(Cow<'t, str>)) {
+    if folded {
+        if raw.len() <= MAX_WORD_CHARS {
+            f(Cow::Borrowed(raw));
+        }
+        return;
+    }
     if raw.len() > MAX_WORD_CHARS && raw.chars().count() > MAX_WORD_CHARS {
         return;
     }
@@ -104,7 +150,8 @@ mod tests {
 
     #[test]
     fn words_are_the_runs_of_letters_and_digits_in_any_script() {
-        let text = "日本語のテキスト、Ελληνικά—русский١٢٣ x\u{301}y ab\u{00a0}cd é";
+        let text = "日本語のテキスト、Ελληνικά—русский١٢٣ x\u{301}y ab\u{00a0}cd é \
+                    ÀBc x1Y abcÉ Ab-cD_e ﬁX";
         let by_chars: Vec<String> = text
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -114,6 +161,11 @@ mod tests {
         assert_eq!(words(text), by_chars);
         assert_eq!(words("ελληνικά"), ["ελληνικα"]);
         assert_eq!(words(&"a".repeat(MAX_WORD_CHARS + 1)), Vec::<String>::new());
+        assert_eq!(words(&"A".repeat(MAX_WORD_CHARS + 1)), Vec::<String>::new());
+        assert_eq!(
+            words(&"a".repeat(MAX_WORD_CHARS)),
+            ["a".repeat(MAX_WORD_CHARS)]
+        );
     }
 
     #[test]
