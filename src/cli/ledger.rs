@@ -54,7 +54,11 @@ pub struct Stamp(u64, i64, u32);
 
 /// The stamp of the file at `path`, if it is there.
 pub fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = fs::metadata(path).ok()?;
+    stamp_of(&fs::metadata(path).ok()?)
+}
+
+/// The stamp of a file, from its metadata.
+fn stamp_of(meta: &fs::Metadata) -> Option<Stamp> {
     let since = meta
         .modified()
         .ok()?
@@ -216,6 +220,16 @@ pub fn put(
         && stamp(&path) == Some(known)
     {
         return Ok((Outcome::Unchanged, Some(known)));
+    }
+    // A path lore has not written is most often free: made at once, and
+    // never over a file that is there (that one is compared below).
+    if !ledger.files.contains_key(rel) {
+        match super::fs::create_whole(&path, bytes) {
+            Ok(Some(meta)) => return Ok((Outcome::Written, stamp_of(&meta))),
+            Ok(None) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+        }
     }
     match fs::read(&path) {
         Ok(old) if old == bytes => return Ok((Outcome::Unchanged, stamp(&path))),

@@ -121,14 +121,9 @@ pub fn analyze<'a>(fields: &Fields<'a>, vocabulary: &Vocabulary) -> Analyzed {
     let mut add = |field: usize, text: &'a str| {
         for_each_word(text, |w| {
             lengths[field] += 1;
-            match counts.get_mut(&w) {
-                Some(c) => c[field] = c[field].saturating_add(1),
-                None => {
-                    let mut c = [0; FIELD_COUNT];
-                    c[field] = 1;
-                    counts.insert(w, c);
-                }
-            }
+            // One hash per word, found or new.
+            let c = counts.entry(w).or_insert([0; FIELD_COUNT]);
+            c[field] = c[field].saturating_add(1);
         });
     };
     add(0, fields.title);

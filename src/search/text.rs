@@ -44,40 +44,59 @@ const BYTES: [Byte; 256] = {
 /// Calls `f` with each word of `text`, folded: borrowed from `text` when
 /// it is folded already (most words are), so a caller can keep it.
 pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(Cow<'t, str>)) {
-    let bytes = text.as_bytes();
-    // Where the word being read began, and whether it is folded so far.
-    let mut start: Option<(usize, bool)> = None;
     let mut at = 0;
-    // Byte by byte while the text is ASCII (a letter or digit is one byte
-    // then); a char is decoded only where a byte says one begins.
-    while at < bytes.len() {
-        let (kind, width) = match BYTES[usize::from(bytes[at])] {
+    while let Some(from) = word_start(text, at) {
+        let (end, folded) = word_end(text, from);
+        word(&text[from..end], folded, &mut f);
+        at = end;
+    }
+}
+
+/// Where the next word begins, from `at` (a char boundary) on. Byte by
+/// byte while the text is ASCII; a char is decoded only where a byte says
+/// one begins.
+fn word_start(text: &str, mut at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    while let Some(&byte) = bytes.get(at) {
+        match BYTES[usize::from(byte)] {
+            Byte::Apart => at += 1,
             Byte::Wide => {
-                let c = text[at..].chars().next().unwrap_or(' ');
-                let kind = if c.is_alphanumeric() {
-                    Byte::Wide
-                } else {
-                    Byte::Apart
-                };
-                (kind, c.len_utf8())
+                let c = text.get(at..)?.chars().next()?;
+                if c.is_alphanumeric() {
+                    return Some(at);
+                }
+                at += c.len_utf8();
             }
-            kind => (kind, 1),
-        };
-        match (kind, start) {
-            (Byte::Apart, Some((from, folded))) => {
-                word(&text[from..at], folded, &mut f);
-                start = None;
-            }
-            (Byte::Apart, None) => {}
-            (kind, None) => start = Some((at, kind == Byte::Folded)),
-            (Byte::Folded, Some(_)) => {}
-            (_, Some((from, _))) => start = Some((from, false)),
+            Byte::Folded | Byte::Upper => return Some(at),
         }
-        at += width;
     }
-    if let Some((from, folded)) = start {
-        word(&text[from..], folded, &mut f);
+    None
+}
+
+/// Where the word that begins at `from` ends, and whether it is folded
+/// already (lowercase ASCII letters and digits only).
+fn word_end(text: &str, from: usize) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    let mut folded = true;
+    while let Some(&byte) = bytes.get(at) {
+        match BYTES[usize::from(byte)] {
+            Byte::Folded => at += 1,
+            Byte::Upper => {
+                folded = false;
+                at += 1;
+            }
+            Byte::Wide => match text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) if c.is_alphanumeric() => {
+                    folded = false;
+                    at += c.len_utf8();
+                }
+                _ => break,
+            },
+            Byte::Apart => break,
+        }
     }
+    (at, folded)
 }
 
 /// `raw` is a run of letters and digits; `folded` when it is all lowercase

@@ -15,7 +15,9 @@ use crate::notes::State;
 use crate::render::templates::Theme;
 
 mod vault;
+mod whole;
 pub use vault::{Folder, VaultCache, read_content, read_vault_notes};
+pub use whole::create_whole;
 
 /// Where lore keeps what it remembers between runs, next to config.toml.
 pub const STATE_FILE: &str = ".lore/state.json";
