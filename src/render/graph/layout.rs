@@ -2,6 +2,8 @@
 //! lays nothing out. Both layouts are deterministic: the same graph always
 //! gives the same picture (no randomness, a fixed number of steps).
 
+use rayon::prelude::*;
+
 /// A position in the unit square.
 pub type Point = (f32, f32);
 
@@ -17,20 +19,17 @@ pub fn force(n: usize, edges: &[(usize, usize, f32)], steps: usize) -> Vec<Point
     }
     let k = (1.0 / n as f32).sqrt();
     let mut moves = vec![(0.0f32, 0.0f32); n];
+    // The positions again as two plain columns, for the repulsion's loop.
+    let (mut xs, mut ys) = (vec![0.0f32; n], vec![0.0f32; n]);
     for step in 0..steps {
         let heat = 0.1 * (1.0 - step as f32 / steps as f32) + 0.002;
-        moves.iter_mut().for_each(|m| *m = (0.0, 0.0));
-        for i in 0..n {
-            for j in i + 1..n {
-                let (dx, dy) = (pos[i].0 - pos[j].0, pos[i].1 - pos[j].1);
-                let d2 = (dx * dx + dy * dy).max(1e-6);
-                let f = k * k / d2;
-                moves[i].0 += dx * f;
-                moves[i].1 += dy * f;
-                moves[j].0 -= dx * f;
-                moves[j].1 -= dy * f;
-            }
+        for (i, p) in pos.iter().enumerate() {
+            (xs[i], ys[i]) = *p;
         }
+        moves
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(i, m)| *m = repulsion(pos[i], (&xs, &ys), k * k));
         for &(a, b, w) in edges {
             let (dx, dy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
             let d = (dx * dx + dy * dy).sqrt().max(1e-4);
@@ -51,6 +50,40 @@ pub fn force(n: usize, edges: &[(usize, usize, f32)], steps: usize) -> Vec<Point
     }
     fit(&mut pos);
     pos
+}
+
+/// Lanes of the repulsion's sums: independent, so the compiler can add
+/// them side by side in vector registers (one sum would have to go in
+/// order), and always the same, so the layout is too.
+const LANES: usize = 8;
+
+/// The push on a node at `p` from every node (itself included, which adds
+/// nothing): each node's own sum, so nodes are summed in parallel.
+fn repulsion(p: Point, (xs, ys): (&[f32], &[f32]), kk: f32) -> Point {
+    let (mut sx, mut sy) = ([0.0f32; LANES], [0.0f32; LANES]);
+    let (cx, cy) = (xs.chunks_exact(LANES), ys.chunks_exact(LANES));
+    let rest = cx.remainder().iter().zip(cy.remainder());
+    for (x, y) in cx.zip(cy) {
+        for lane in 0..LANES {
+            let (fx, fy) = push(p, (x[lane], y[lane]), kk);
+            sx[lane] += fx;
+            sy[lane] += fy;
+        }
+    }
+    for (lane, (&x, &y)) in rest.enumerate() {
+        let (fx, fy) = push(p, (x, y), kk);
+        sx[lane] += fx;
+        sy[lane] += fy;
+    }
+    (sx.iter().sum(), sy.iter().sum())
+}
+
+/// How much a node at `from` pushes one at `p` away.
+#[inline(always)]
+fn push(p: Point, from: Point, kk: f32) -> Point {
+    let (dx, dy) = (p.0 - from.0, p.1 - from.1);
+    let f = kk / (dx * dx + dy * dy).max(1e-6);
+    (dx * f, dy * f)
 }
 
 /// The i-th of n points of a sunflower spiral filling the unit square's disc.
