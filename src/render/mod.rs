@@ -454,53 +454,41 @@ pub fn render(
         .collect();
     let ctx = Ctx::new(given, &frame);
     timings.push(("links + taxonomies", clock.elapsed()));
-    // Pages are timed with their writing, which overlaps rendering.
-    let clock = std::time::Instant::now();
     let emit = |files: Vec<OutputFile>| -> Result<(), RenderError> { Ok(sink.put(files)?) };
-    lists::in_parts(
-        &html_of,
-        |(i, html)| ctx.note_page(*i, &std::mem::take(&mut *lock(html))),
-        &emit,
-    )?;
-    drop(html_of);
-    for taxonomy in [&ctx.tags, &ctx.authors, &ctx.sources] {
-        emit(ctx.list_pages(taxonomy)?)?;
-        taxonomy
-            .terms
-            .par_iter()
-            .try_for_each(|t| emit(ctx.term_pages(taxonomy, t)?))?;
-    }
-    ctx.index_pages(&order, &emit)?;
-    if ctx.archive {
-        ctx.archive_pages(&order, &emit)?;
-    }
-    if ctx.graph {
-        emit(ctx.graph_page()?.into_iter().collect())?;
-    }
-    emit(
-        ctx.page(
-            "404.html",
-            "",
-            "Not found",
-            "404",
-            Head {
-                description: "There is no page at this address.".into(),
-                ..Head::feeds(ctx.feed_links(None))
-            },
-            (),
-        )?
-        .into_iter()
-        .collect(),
-    )?;
-    let pages = made.load(Ordering::Relaxed);
-    sink.pages_made()?;
-    timings.push(("pages", clock.elapsed()));
+    // Pages are timed with their writing, which overlaps rendering.
+    let make_pages = {
+        let (ctx, emit, order) = (&ctx, &emit, &order);
+        move || -> Result<std::time::Duration, RenderError> {
+            let clock = std::time::Instant::now();
+            ctx.site_pages(html_of, order, emit)?;
+            sink.pages_made()?;
+            Ok(clock.elapsed())
+        }
+    };
     // The index consumes the search terms. Its chunks of cards and text
     // are written as they are made, within "search index"; the rest of it
     // is timed on its own, as "search written".
-    let clock = std::time::Instant::now();
-    let index = ctx.search_index(terms, &order)?;
-    timings.push(("search index", clock.elapsed()));
+    let make_index = || -> Result<_, RenderError> {
+        let clock = std::time::Instant::now();
+        let index = ctx.search_index(terms, &order)?;
+        Ok((index, clock.elapsed()))
+    };
+    // A one-off build of a site whose HTML is held as it is (see
+    // `packed::UNPACKED_BUDGET`) makes its search index while its pages
+    // are made: each fills the moments the other leaves a core idle. A
+    // larger site makes its pages first, so that their HTML is let go
+    // before the index's scoring takes its memory; so does `lore serve`,
+    // whose tabs reload once the pages are made, before the index.
+    let (pages_time, (index, index_time)) = if frame.compress || memo_keeps {
+        let pages_time = make_pages()?;
+        (pages_time, make_index()?)
+    } else {
+        let (pages_time, index) = rayon::join(make_pages, make_index);
+        (pages_time?, index?)
+    };
+    let pages = made.load(Ordering::Relaxed);
+    timings.push(("pages", pages_time));
+    timings.push(("search index", index_time));
     let clock = std::time::Instant::now();
     sink.put(index)?;
     timings.push(("search written", clock.elapsed()));
@@ -930,6 +918,49 @@ impl<'a> Ctx<'a> {
 
     /// The search index: the chunks of cards and text go to the sink as
     /// they are made, the rest is returned.
+    /// Every page but the search index's and the feeds: the notes' (each
+    /// note's HTML let go once its page is made), the lists, the graph and
+    /// 404.html.
+    fn site_pages(
+        &self,
+        html_of: Vec<(usize, Mutex<Packed>)>,
+        order: &[usize],
+        emit: &(dyn Fn(Vec<OutputFile>) -> Result<(), RenderError> + Sync),
+    ) -> Result<(), RenderError> {
+        lists::in_parts(
+            &html_of,
+            |(i, html)| self.note_page(*i, &std::mem::take(&mut *lock(html))),
+            emit,
+        )?;
+        drop(html_of);
+        for taxonomy in [&self.tags, &self.authors, &self.sources] {
+            emit(self.list_pages(taxonomy)?)?;
+            taxonomy
+                .terms
+                .par_iter()
+                .try_for_each(|t| emit(self.term_pages(taxonomy, t)?))?;
+        }
+        self.index_pages(order, emit)?;
+        if self.archive {
+            self.archive_pages(order, emit)?;
+        }
+        if self.graph {
+            emit(self.graph_page()?.into_iter().collect())?;
+        }
+        let not_found = self.page(
+            "404.html",
+            "",
+            "Not found",
+            "404",
+            Head {
+                description: "There is no page at this address.".into(),
+                ..Head::feeds(self.feed_links(None))
+            },
+            (),
+        )?;
+        emit(not_found.into_iter().collect())
+    }
+
     fn search_index(
         &self,
         terms: Vec<(search::Analyzed, std::sync::Arc<str>)>,
