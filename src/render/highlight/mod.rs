@@ -256,7 +256,7 @@ impl Highlighter {
         let Some(token) = token else {
             return escape(code);
         };
-        if self.trees.knows(&token) {
+        if self.trees.knows(&token) && trees::fits(code) {
             return self
                 .trees
                 .highlight(code, &token)
