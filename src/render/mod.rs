@@ -434,10 +434,9 @@ pub fn render(
         seen: seen.as_ref(),
         pages: &made,
     };
-    // Pages first: each note's HTML goes to its page's job and goes once
-    // the page is made, so the pages' memory takes the place of what they
-    // are made from; the frame keeps the few notes the feeds carry. The
-    // search index then finds that memory free.
+    // Each note's HTML goes to its page's job and goes once the page is
+    // made, so the pages' memory takes the place of what they are made
+    // from; the frame keeps the few notes the feeds carry.
     let in_feeds: HashSet<usize> = feed_notes(notes, &order, config).collect();
     let html_of: Vec<(usize, Mutex<Packed>)> = frame
         .html
@@ -916,8 +915,6 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// The search index: the chunks of cards and text go to the sink as
-    /// they are made, the rest is returned.
     /// Every page but the search index's and the feeds: the notes' (each
     /// note's HTML let go once its page is made), the lists, the graph and
     /// 404.html.
@@ -961,6 +958,8 @@ impl<'a> Ctx<'a> {
         emit(not_found.into_iter().collect())
     }
 
+    /// The search index: the chunks of cards and text go to the sink as
+    /// they are made, the rest is returned.
     fn search_index(
         &self,
         terms: Vec<(search::Analyzed, std::sync::Arc<str>)>,

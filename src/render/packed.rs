@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
-/// Compressed UTF-8 text, shared: `lore serve` keeps each note's in its
+/// UTF-8 text, compressed or not, shared: `lore serve` keeps each note's in its
 /// memo from build to build, and a copy costs a count, not the bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Packed(Arc<Bytes>);

@@ -112,9 +112,8 @@ impl Analyzed {
 /// Counts the words of every field of a note.
 pub fn analyze<'a>(fields: &Fields<'a>, vocabulary: &Vocabulary) -> Analyzed {
     // Keyed by the words as the fields hold them where they are folded
-    // already: no copy of each.
-    // About one distinct word in 16 bytes of prose: room made once, not
-    // grown step by step.
+    // already: no copy of each. Room for about one distinct word in 16
+    // bytes of prose, made once, not grown step by step.
     let mut counts: HashMap<Cow<'_, str>, [u16; FIELD_COUNT]> =
         HashMap::with_capacity_and_hasher(fields.body.len() / 16, Default::default());
     let mut lengths = [0u32; FIELD_COUNT];

@@ -49,7 +49,7 @@ const CAPTURES: &[(&str, Option<&str>)] = &[
     ("variable.builtin", Some("n")),
     ("attribute", Some("a")),
     ("tag", Some("g")),
-    // Decided per grammar: see `Grammar::keys`.
+    // Keys in the grammars whose `keys` is set, plain elsewhere.
     ("property", None),
     ("variable", None),
     ("punctuation", None),
@@ -70,9 +70,6 @@ pub fn fits(code: &str) -> bool {
     code.len() <= MAX_TREE_BYTES
 }
 
-/// Where `property` sits in [`CAPTURES`].
-const PROPERTY: usize = 23;
-
 /// Where patterns of a query match the same node, tree-sitter-highlight
 /// keeps the last. Go's and JSON's queries put the specific patterns
 /// first (a function's name before "any identifier is a variable"): these
@@ -87,7 +84,8 @@ const GO_LAST: &str = "
 const JSON_LAST: &str = "(pair key: (string) @string.special.key)\n";
 
 /// The SQL query is written for Neovim: its number patterns use Lua's
-/// `%d` for a digit, and its `@spell` on comments, a capture no class has, would win over `@comment`.
+/// `%d` for a digit, and its `@spell` on comments, a capture no class
+/// has, would win over `@comment`.
 const SQL_MENDS: &[(&str, &str)] = &[("%d", "[0-9]"), (" @spell", "")];
 
 /// One language: how fences name it, its parser and its query.
@@ -99,7 +97,7 @@ struct Grammar {
     queries: &'static [&'static str],
     /// Mends to the query: (what, with what). See [`GO_LAST`].
     mends: &'static [(&'static str, &'static str)],
-    /// Keys of a data or style language (YAML, TOML, CSS) take the
+    /// Keys of a data or style language (JSON, TOML, CSS) take the
     /// attribute class, as syntect colours them; the fields of a program
     /// take none.
     keys: bool,
@@ -109,26 +107,6 @@ struct Grammar {
 }
 
 impl Grammar {
-    fn new(
-        tokens: &'static [&'static str],
-        language: fn() -> Language,
-        queries: &'static [&'static str],
-        keys: bool,
-    ) -> Grammar {
-        Grammar {
-            tokens,
-            language,
-            queries,
-            mends: &[],
-            keys,
-            config: OnceLock::new(),
-        }
-    }
-
-    fn mended(self, mends: &'static [(&'static str, &'static str)]) -> Grammar {
-        Grammar { mends, ..self }
-    }
-
     fn config(&self) -> Option<&HighlightConfiguration> {
         self.config
             .get_or_init(|| {
@@ -147,10 +125,10 @@ impl Grammar {
     }
 
     fn class(&self, capture: usize) -> Option<&'static str> {
-        if capture == PROPERTY && self.keys {
-            return Some("a");
+        match CAPTURES.get(capture)? {
+            ("property", _) if self.keys => Some("a"),
+            (_, class) => *class,
         }
-        CAPTURES.get(capture).and_then(|(_, class)| *class)
     }
 }
 
@@ -163,91 +141,43 @@ impl Default for Trees {
     fn default() -> Self {
         use tree_sitter_javascript as js;
         use tree_sitter_typescript as ts;
-        let grammars = vec![
-            Grammar::new(
-                &["rust", "rs"],
-                || tree_sitter_rust::LANGUAGE.into(),
-                &[tree_sitter_rust::HIGHLIGHTS_QUERY],
-                false,
-            ),
-            Grammar::new(
-                &["python", "py"],
-                || tree_sitter_python::LANGUAGE.into(),
-                &[tree_sitter_python::HIGHLIGHTS_QUERY],
-                false,
-            ),
-            Grammar::new(
-                &["js", "javascript", "jsx"],
-                || js::LANGUAGE.into(),
-                &[js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY],
-                false,
-            ),
-            Grammar::new(
-                &["ts", "typescript"],
-                || ts::LANGUAGE_TYPESCRIPT.into(),
-                &[ts::HIGHLIGHTS_QUERY, js::HIGHLIGHT_QUERY],
-                false,
-            ),
-            Grammar::new(
-                &["tsx"],
-                || ts::LANGUAGE_TSX.into(),
-                &[
-                    ts::HIGHLIGHTS_QUERY,
-                    js::HIGHLIGHT_QUERY,
-                    js::JSX_HIGHLIGHT_QUERY,
-                ],
-                false,
-            ),
-            Grammar::new(
-                &["go"],
-                || tree_sitter_go::LANGUAGE.into(),
-                &[tree_sitter_go::HIGHLIGHTS_QUERY, GO_LAST],
-                false,
-            ),
-            Grammar::new(
-                &["bash", "sh"],
-                || tree_sitter_bash::LANGUAGE.into(),
-                &[tree_sitter_bash::HIGHLIGHT_QUERY],
-                false,
-            ),
-            Grammar::new(
-                &["c", "h"],
-                || tree_sitter_c::LANGUAGE.into(),
-                &[tree_sitter_c::HIGHLIGHT_QUERY],
-                false,
-            ),
-            Grammar::new(
-                &["java"],
-                || tree_sitter_java::LANGUAGE.into(),
-                &[tree_sitter_java::HIGHLIGHTS_QUERY],
-                false,
-            ),
-            Grammar::new(
-                &["sql"],
-                || tree_sitter_sequel::LANGUAGE.into(),
-                &[tree_sitter_sequel::HIGHLIGHTS_QUERY],
-                false,
-            )
-            .mended(SQL_MENDS),
-            Grammar::new(
-                &["json"],
-                || tree_sitter_json::LANGUAGE.into(),
-                &[tree_sitter_json::HIGHLIGHTS_QUERY, JSON_LAST],
-                true,
-            ),
-            Grammar::new(
-                &["toml"],
-                || tree_sitter_toml_ng::LANGUAGE.into(),
-                &[tree_sitter_toml_ng::HIGHLIGHTS_QUERY],
-                true,
-            ),
-            Grammar::new(
-                &["css"],
-                || tree_sitter_css::LANGUAGE.into(),
-                &[tree_sitter_css::HIGHLIGHTS_QUERY],
-                true,
-            ),
+        type Mends = &'static [(&'static str, &'static str)];
+        type Row = (
+            &'static [&'static str],
+            fn() -> Language,
+            &'static [&'static str],
+            Mends,
+            bool,
+        );
+        // Fence tokens, parser, query parts, mends to the query, whether
+        // keys take the attribute class: one grammar a line.
+        #[rustfmt::skip]
+        let rows: [Row; 13] = [
+            (&["rust", "rs"], || tree_sitter_rust::LANGUAGE.into(), &[tree_sitter_rust::HIGHLIGHTS_QUERY], &[], false),
+            (&["python", "py"], || tree_sitter_python::LANGUAGE.into(), &[tree_sitter_python::HIGHLIGHTS_QUERY], &[], false),
+            (&["js", "javascript", "jsx"], || js::LANGUAGE.into(), &[js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY], &[], false),
+            (&["ts", "typescript"], || ts::LANGUAGE_TYPESCRIPT.into(), &[ts::HIGHLIGHTS_QUERY, js::HIGHLIGHT_QUERY], &[], false),
+            (&["tsx"], || ts::LANGUAGE_TSX.into(), &[ts::HIGHLIGHTS_QUERY, js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY], &[], false),
+            (&["go"], || tree_sitter_go::LANGUAGE.into(), &[tree_sitter_go::HIGHLIGHTS_QUERY, GO_LAST], &[], false),
+            (&["bash", "sh"], || tree_sitter_bash::LANGUAGE.into(), &[tree_sitter_bash::HIGHLIGHT_QUERY], &[], false),
+            (&["c", "h"], || tree_sitter_c::LANGUAGE.into(), &[tree_sitter_c::HIGHLIGHT_QUERY], &[], false),
+            (&["java"], || tree_sitter_java::LANGUAGE.into(), &[tree_sitter_java::HIGHLIGHTS_QUERY], &[], false),
+            (&["sql"], || tree_sitter_sequel::LANGUAGE.into(), &[tree_sitter_sequel::HIGHLIGHTS_QUERY], SQL_MENDS, false),
+            (&["json"], || tree_sitter_json::LANGUAGE.into(), &[tree_sitter_json::HIGHLIGHTS_QUERY, JSON_LAST], &[], true),
+            (&["toml"], || tree_sitter_toml_ng::LANGUAGE.into(), &[tree_sitter_toml_ng::HIGHLIGHTS_QUERY], &[], true),
+            (&["css"], || tree_sitter_css::LANGUAGE.into(), &[tree_sitter_css::HIGHLIGHTS_QUERY], &[], true),
         ];
+        let grammars = rows
+            .into_iter()
+            .map(|(tokens, language, queries, mends, keys)| Grammar {
+                tokens,
+                language,
+                queries,
+                mends,
+                keys,
+                config: OnceLock::new(),
+            })
+            .collect();
         Trees { grammars }
     }
 }
@@ -300,11 +230,6 @@ impl Trees {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn property_is_where_its_index_says() {
-        assert_eq!(CAPTURES[PROPERTY].0, "property");
-    }
 
     #[test]
     fn every_grammar_compiles_its_query() {
