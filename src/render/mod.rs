@@ -472,31 +472,43 @@ pub fn render(
         let index = ctx.search_index(terms, &order)?;
         Ok((index, clock.elapsed()))
     };
+    // After the index: its files, the previews, llms.txt and the feeds,
+    // each step timed on its own.
+    let after_index = {
+        let (ctx, order) = (&ctx, &order);
+        move |(index, index_time)| -> Result<[(&'static str, std::time::Duration); 3], RenderError> {
+            let clock = std::time::Instant::now();
+            sink.put(index)?;
+            let written = clock.elapsed();
+            sink.put(ctx.preview_files())?;
+            sink.put(ctx.llms_files(order, &full_text, llms_left_out).into())?;
+            drop(full_text);
+            let clock = std::time::Instant::now();
+            ctx.feeds(order, sink)?;
+            Ok([
+                ("search index", index_time),
+                ("search written", written),
+                ("feeds", clock.elapsed()),
+            ])
+        }
+    };
     // A one-off build of a site whose HTML is held as it is (see
-    // `packed::UNPACKED_BUDGET`) makes its search index while its pages
-    // are made: each fills the moments the other leaves a core idle. A
-    // larger site makes its pages first, so that their HTML is let go
-    // before the index's scoring takes its memory; so does `lore serve`,
-    // whose tabs reload once the pages are made, before the index.
-    let (pages_time, (index, index_time)) = if frame.compress || memo_keeps {
+    // `packed::UNPACKED_BUDGET`) makes its search index, and what follows
+    // it, while its pages are made: each fills the moments the other
+    // leaves a core idle. A larger site makes its pages first, so that
+    // their HTML is let go before the index's scoring takes its memory; so
+    // does `lore serve`, whose tabs reload once the pages are made, before
+    // the index.
+    let (pages_time, rest) = if frame.compress || memo_keeps {
         let pages_time = make_pages()?;
-        (pages_time, make_index()?)
+        (pages_time, after_index(make_index()?)?)
     } else {
-        let (pages_time, index) = rayon::join(make_pages, make_index);
-        (pages_time?, index?)
+        let (pages_time, rest) = rayon::join(make_pages, || after_index(make_index()?));
+        (pages_time?, rest?)
     };
     let pages = made.load(Ordering::Relaxed);
     timings.push(("pages", pages_time));
-    timings.push(("search index", index_time));
-    let clock = std::time::Instant::now();
-    sink.put(index)?;
-    timings.push(("search written", clock.elapsed()));
-    sink.put(ctx.preview_files())?;
-    sink.put(ctx.llms_files(&order, &full_text, llms_left_out).into())?;
-    drop(full_text);
-    let clock = std::time::Instant::now();
-    ctx.feeds(&order, sink)?;
-    timings.push(("feeds", clock.elapsed()));
+    timings.extend(rest);
     let mut files = Vec::new();
     // A sitemap must hold absolute URLs: without a base URL there is none.
     if !ctx.base_url.is_empty() {
@@ -924,38 +936,54 @@ impl<'a> Ctx<'a> {
         order: &[usize],
         emit: &(dyn Fn(Vec<OutputFile>) -> Result<(), RenderError> + Sync),
     ) -> Result<(), RenderError> {
-        lists::in_parts(
-            &html_of,
-            |(i, html)| self.note_page(*i, &std::mem::take(&mut *lock(html))),
-            emit,
-        )?;
-        drop(html_of);
-        for taxonomy in [&self.tags, &self.authors, &self.sources] {
-            emit(self.list_pages(taxonomy)?)?;
-            taxonomy
-                .terms
+        // The parts below read only the frame: made side by side, so that
+        // a part made on one core (a list of every term, the graph's
+        // layout) never leaves the other idle. The graph goes first, as the
+        // longest of them.
+        let note_pages = || -> Result<(), RenderError> {
+            lists::in_parts(
+                &html_of,
+                |(i, html)| self.note_page(*i, &std::mem::take(&mut *lock(html))),
+                emit,
+            )?;
+            drop(html_of);
+            Ok(())
+        };
+        let taxonomy_pages = || -> Result<(), RenderError> {
+            [&self.tags, &self.authors, &self.sources]
                 .par_iter()
-                .try_for_each(|t| emit(self.term_pages(taxonomy, t)?))?;
-        }
-        self.index_pages(order, emit)?;
-        if self.archive {
-            self.archive_pages(order, emit)?;
-        }
-        if self.graph {
-            emit(self.graph_page()?.into_iter().collect())?;
-        }
-        let not_found = self.page(
-            "404.html",
-            "",
-            "Not found",
-            "404",
-            Head {
-                description: "There is no page at this address.".into(),
-                ..Head::feeds(self.feed_links(None))
-            },
-            (),
-        )?;
-        emit(not_found.into_iter().collect())
+                .try_for_each(|taxonomy| {
+                    emit(self.list_pages(taxonomy)?)?;
+                    taxonomy
+                        .terms
+                        .par_iter()
+                        .try_for_each(|t| emit(self.term_pages(taxonomy, t)?))
+                })
+        };
+        let site_wide = || -> Result<(), RenderError> {
+            if self.graph {
+                emit(self.graph_page()?.into_iter().collect())?;
+            }
+            self.index_pages(order, emit)?;
+            if self.archive {
+                self.archive_pages(order, emit)?;
+            }
+            let not_found = self.page(
+                "404.html",
+                "",
+                "Not found",
+                "404",
+                Head {
+                    description: "There is no page at this address.".into(),
+                    ..Head::feeds(self.feed_links(None))
+                },
+                (),
+            )?;
+            emit(not_found.into_iter().collect())
+        };
+        let (notes, (site, taxonomies)) =
+            rayon::join(note_pages, || rayon::join(site_wide, taxonomy_pages));
+        notes.and(site).and(taxonomies)
     }
 
     /// The search index: the chunks of cards and text go to the sink as
