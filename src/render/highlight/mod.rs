@@ -256,11 +256,8 @@ impl Highlighter {
         let Some(token) = token else {
             return escape(code);
         };
-        if self.trees.knows(&token) && trees::fits(code) {
-            return self
-                .trees
-                .highlight(code, &token)
-                .unwrap_or_else(|| escape(code));
+        if let Some(html) = self.trees.highlight(code, &token) {
+            return html;
         }
         let Some(syntax) = self.syntax(&token) else {
             return escape(code);

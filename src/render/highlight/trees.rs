@@ -1,16 +1,12 @@
 //! The languages notes show most, highlighted with tree-sitter: a block is
 //! parsed whole, once, where syntect runs a grammar's regular expressions
-//! line by line. On the benchmark corpus's Rust, Python and SQL that is
-//! about a quarter of the time (`bench/compare.sh`). Each capture of a
+//! line by line. On the benchmark corpus's Rust, Python, SQL and YAML that
+//! is about a quarter of the time (`bench/compare.sh`). Each capture of a
 //! grammar's highlight query gets one of the short classes syntect's
 //! scopes get, so the stylesheet is the same. Every other language stays
 //! with syntect, and so does code tree-sitter would take too long over
-//! (see [`MAX_TREE_BYTES`]).
-//!
-//! YAML is not here: tree-sitter-yaml 0.7 writes past its state buffer
-//! when sequences nest some 250 deep, and tree-sitter aborts the process.
-//! The grammars here keep within it (Python's indents cannot nest that deep
-//! in [`MAX_TREE_BYTES`]).
+//! (see [`MAX_TREE_BYTES`]) or YAML that could nest too deep for it (see
+//! [`MAX_YAML_INDICATORS`]).
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -70,6 +66,25 @@ pub fn fits(code: &str) -> bool {
     code.len() <= MAX_TREE_BYTES
 }
 
+/// tree-sitter-yaml 0.7 keeps its stack of indentation levels in the
+/// state tree-sitter saves after each token: 10 bytes and 4 a level. Past
+/// 1 KB (some 250 levels: `- - - …`) it writes beyond the buffer, and
+/// tree-sitter aborts the process. Its scanner adds a level only where it
+/// reads a block indicator (`-`, `?` or `:`) or a block scalar's header
+/// (`|`, `>`), at most one for each, and what it reads again it reads from
+/// the state saved before: YAML with no more of these bytes than this can
+/// never nest deeper (10 + 4 × 201 bytes). Other YAML goes to syntect.
+pub const MAX_YAML_INDICATORS: usize = 200;
+
+/// Whether tree-sitter-yaml takes `code` (see [`MAX_YAML_INDICATORS`]).
+fn yaml_fits(code: &str) -> bool {
+    let indicators = code
+        .bytes()
+        .filter(|b| matches!(b, b'-' | b'?' | b':' | b'|' | b'>'))
+        .count();
+    fits(code) && indicators <= MAX_YAML_INDICATORS
+}
+
 /// Where patterns of a query match the same node, tree-sitter-highlight
 /// keeps the last. Go's and JSON's queries put the specific patterns
 /// first (a function's name before "any identifier is a variable"): these
@@ -101,6 +116,9 @@ struct Grammar {
     /// attribute class, as syntect colours them; the fields of a program
     /// take none.
     keys: bool,
+    /// Whether the grammar takes a block (else syntect does): [`fits`],
+    /// or a stricter test where a grammar needs one.
+    takes: fn(&str) -> bool,
     /// Compiled on first use: a query takes milliseconds to compile, and
     /// most sites use two or three languages.
     config: OnceLock<Option<HighlightConfiguration>>,
@@ -148,33 +166,37 @@ impl Default for Trees {
             &'static [&'static str],
             Mends,
             bool,
+            fn(&str) -> bool,
         );
         // Fence tokens, parser, query parts, mends to the query, whether
-        // keys take the attribute class: one grammar a line.
+        // keys take the attribute class, which blocks it takes: one
+        // grammar a line.
         #[rustfmt::skip]
-        let rows: [Row; 13] = [
-            (&["rust", "rs"], || tree_sitter_rust::LANGUAGE.into(), &[tree_sitter_rust::HIGHLIGHTS_QUERY], &[], false),
-            (&["python", "py"], || tree_sitter_python::LANGUAGE.into(), &[tree_sitter_python::HIGHLIGHTS_QUERY], &[], false),
-            (&["js", "javascript", "jsx"], || js::LANGUAGE.into(), &[js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY], &[], false),
-            (&["ts", "typescript"], || ts::LANGUAGE_TYPESCRIPT.into(), &[ts::HIGHLIGHTS_QUERY, js::HIGHLIGHT_QUERY], &[], false),
-            (&["tsx"], || ts::LANGUAGE_TSX.into(), &[ts::HIGHLIGHTS_QUERY, js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY], &[], false),
-            (&["go"], || tree_sitter_go::LANGUAGE.into(), &[tree_sitter_go::HIGHLIGHTS_QUERY, GO_LAST], &[], false),
-            (&["bash", "sh"], || tree_sitter_bash::LANGUAGE.into(), &[tree_sitter_bash::HIGHLIGHT_QUERY], &[], false),
-            (&["c", "h"], || tree_sitter_c::LANGUAGE.into(), &[tree_sitter_c::HIGHLIGHT_QUERY], &[], false),
-            (&["java"], || tree_sitter_java::LANGUAGE.into(), &[tree_sitter_java::HIGHLIGHTS_QUERY], &[], false),
-            (&["sql"], || tree_sitter_sequel::LANGUAGE.into(), &[tree_sitter_sequel::HIGHLIGHTS_QUERY], SQL_MENDS, false),
-            (&["json"], || tree_sitter_json::LANGUAGE.into(), &[tree_sitter_json::HIGHLIGHTS_QUERY, JSON_LAST], &[], true),
-            (&["toml"], || tree_sitter_toml_ng::LANGUAGE.into(), &[tree_sitter_toml_ng::HIGHLIGHTS_QUERY], &[], true),
-            (&["css"], || tree_sitter_css::LANGUAGE.into(), &[tree_sitter_css::HIGHLIGHTS_QUERY], &[], true),
+        let rows: [Row; 14] = [
+            (&["rust", "rs"], || tree_sitter_rust::LANGUAGE.into(), &[tree_sitter_rust::HIGHLIGHTS_QUERY], &[], false, fits),
+            (&["python", "py"], || tree_sitter_python::LANGUAGE.into(), &[tree_sitter_python::HIGHLIGHTS_QUERY], &[], false, fits),
+            (&["js", "javascript", "jsx"], || js::LANGUAGE.into(), &[js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY], &[], false, fits),
+            (&["ts", "typescript"], || ts::LANGUAGE_TYPESCRIPT.into(), &[ts::HIGHLIGHTS_QUERY, js::HIGHLIGHT_QUERY], &[], false, fits),
+            (&["tsx"], || ts::LANGUAGE_TSX.into(), &[ts::HIGHLIGHTS_QUERY, js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY], &[], false, fits),
+            (&["go"], || tree_sitter_go::LANGUAGE.into(), &[tree_sitter_go::HIGHLIGHTS_QUERY, GO_LAST], &[], false, fits),
+            (&["bash", "sh"], || tree_sitter_bash::LANGUAGE.into(), &[tree_sitter_bash::HIGHLIGHT_QUERY], &[], false, fits),
+            (&["c", "h"], || tree_sitter_c::LANGUAGE.into(), &[tree_sitter_c::HIGHLIGHT_QUERY], &[], false, fits),
+            (&["java"], || tree_sitter_java::LANGUAGE.into(), &[tree_sitter_java::HIGHLIGHTS_QUERY], &[], false, fits),
+            (&["sql"], || tree_sitter_sequel::LANGUAGE.into(), &[tree_sitter_sequel::HIGHLIGHTS_QUERY], SQL_MENDS, false, fits),
+            (&["json"], || tree_sitter_json::LANGUAGE.into(), &[tree_sitter_json::HIGHLIGHTS_QUERY, JSON_LAST], &[], true, fits),
+            (&["toml"], || tree_sitter_toml_ng::LANGUAGE.into(), &[tree_sitter_toml_ng::HIGHLIGHTS_QUERY], &[], true, fits),
+            (&["css"], || tree_sitter_css::LANGUAGE.into(), &[tree_sitter_css::HIGHLIGHTS_QUERY], &[], true, fits),
+            (&["yaml"], || tree_sitter_yaml::LANGUAGE.into(), &[tree_sitter_yaml::HIGHLIGHTS_QUERY], &[], true, yaml_fits),
         ];
         let grammars = rows
             .into_iter()
-            .map(|(tokens, language, queries, mends, keys)| Grammar {
+            .map(|(tokens, language, queries, mends, keys, takes)| Grammar {
                 tokens,
                 language,
                 queries,
                 mends,
                 keys,
+                takes,
                 config: OnceLock::new(),
             })
             .collect();
@@ -199,9 +221,10 @@ impl Trees {
     }
 
     /// `code` as highlighted HTML, or `None` when no grammar here has its
-    /// language (or the parse fails: the caller falls back).
+    /// language or takes the block (or the parse fails): the caller falls
+    /// back.
     pub fn highlight(&self, code: &str, token: &str) -> Option<String> {
-        let grammar = self.grammar(token)?;
+        let grammar = self.grammar(token).filter(|g| (g.takes)(code))?;
         let config = grammar.config()?;
         ENGINE.with_borrow_mut(|engine| {
             let events = engine
@@ -247,6 +270,9 @@ mod tests {
             .unwrap();
         assert!(toml.contains("<span class=\"a\">name"), "{toml}");
         assert!(toml.contains("<span class=\"m\">3"), "{toml}");
+        let yaml = trees.highlight("name: lore\ncount: 3\n", "yaml").unwrap();
+        assert!(yaml.contains("<span class=\"a\">name</span>"), "{yaml}");
+        assert!(yaml.contains("<span class=\"m\">3"), "{yaml}");
         let rust = trees.highlight("fn f(p: P) { p.size }\n", "rust").unwrap();
         assert!(rust.contains("<span class=\"v\">p</span>"), "{rust}");
         assert!(rust.contains(".size"), "{rust}");
@@ -300,6 +326,7 @@ mod tests {
             ("json", "{\"a\": \"b\"}", "s"),
             ("toml", "a = \"b\"", "s"),
             ("css", "a { color: red; }", "a"),
+            ("yaml", "a: 'b'", "s"),
         ] {
             assert!(trees.knows(token), "{token}");
             let html = trees.highlight(&format!("{code}\n"), token).unwrap();
@@ -317,15 +344,50 @@ mod tests {
         let h = super::super::Highlighter::default();
         // Unclosed brackets cost tree-sitter the square of their number,
         // hence the cap; deep YAML sequences made tree-sitter-yaml abort
-        // the process, hence syntect for YAML. Each is coloured or escaped.
+        // the process, hence syntect past the indicators that could nest
+        // that deep. Each is coloured or escaped.
         for (language, code) in [
             ("json", "[".repeat(MAX_TREE_BYTES)),
             ("rust", "<".repeat(MAX_TREE_BYTES)),
             ("python", "(".repeat(MAX_TREE_BYTES * 2)),
             ("yaml", "- ".repeat(2000)),
+            ("yaml", "? ".repeat(2000)),
+            ("yaml", "a: ".repeat(2000)),
         ] {
             let html = h.highlight(&code, language);
             assert!(html.len() >= code.len(), "{language}");
         }
+    }
+
+    #[test]
+    fn yaml_as_deep_as_its_indicators_allow_is_tree_sitters_and_no_deeper() {
+        let trees = Trees::default();
+        let n = MAX_YAML_INDICATORS;
+        // Each shape nests one level an indicator, as deep as the limit
+        // (or, for a mapping indented a space a level, MAX_TREE_BYTES)
+        // lets it: tree-sitter parses it, and does not abort.
+        let mut mapping = String::new();
+        for depth in 0.. {
+            let line = format!("{}k:\n", " ".repeat(depth));
+            if !fits(&(mapping.clone() + &line)) {
+                break;
+            }
+            mapping.push_str(&line);
+        }
+        for code in [
+            "- ".repeat(n),
+            "? ".repeat(n),
+            format!("{}x\n", "- ".repeat(n - 1)),
+            mapping,
+            format!("{}|\n x\n", "- ".repeat(n - 1)),
+        ] {
+            assert!(yaml_fits(&code), "{code}");
+            assert!(trees.highlight(&code, "yaml").is_some(), "{code}");
+        }
+        // One more indicator, and syntect has it.
+        let over = "- ".repeat(n + 1);
+        assert!(!yaml_fits(&over));
+        assert!(trees.highlight(&over, "yaml").is_none());
+        assert!(trees.highlight(&"- ".repeat(n), "yaml").is_some());
     }
 }
