@@ -73,7 +73,8 @@ pub fn fits(code: &str) -> bool {
 /// reads a block indicator (`-`, `?` or `:`) or a block scalar's header
 /// (`|`, `>`), at most one for each, and what it reads again it reads from
 /// the state saved before: YAML with no more of these bytes than this can
-/// never nest deeper (10 + 4 × 201 bytes). Other YAML goes to syntect.
+/// never nest deeper (at most 10 + 4 × 200 bytes). Other YAML goes to
+/// syntect.
 pub const MAX_YAML_INDICATORS: usize = 200;
 
 /// Whether tree-sitter-yaml takes `code` (see [`MAX_YAML_INDICATORS`]).
