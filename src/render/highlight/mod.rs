@@ -294,12 +294,8 @@ fn token(language: &str) -> Option<String> {
     if lower.is_empty() {
         return None;
     }
-    Some(
-        ALIASES
-            .iter()
-            .find(|(alias, _)| *alias == lower)
-            .map_or(lower.clone(), |(_, token)| token.to_string()),
-    )
+    let alias = ALIASES.iter().find(|(alias, _)| *alias == lower);
+    Some(alias.map_or(lower, |(_, token)| token.to_string()))
 }
 
 /// The class of each scope met in a code block, found once: a block

@@ -59,10 +59,10 @@ const CAPTURES: &[(&str, Option<&str>)] = &[
 /// the same). Below this, the worst a block can cost is about 6 µs a byte,
 /// where code typically takes 0.2; no code block of the benchmark's 2,924
 /// is over 900 bytes.
-pub const MAX_TREE_BYTES: usize = 8 * 1024;
+const MAX_TREE_BYTES: usize = 8 * 1024;
 
 /// Whether tree-sitter takes `code` (see [`MAX_TREE_BYTES`]).
-pub fn fits(code: &str) -> bool {
+fn fits(code: &str) -> bool {
     code.len() <= MAX_TREE_BYTES
 }
 
@@ -75,7 +75,7 @@ pub fn fits(code: &str) -> bool {
 /// the state saved before: YAML with no more of these bytes than this can
 /// never nest deeper (at most 10 + 4 × 200 bytes). Other YAML goes to
 /// syntect.
-pub const MAX_YAML_INDICATORS: usize = 200;
+const MAX_YAML_INDICATORS: usize = 200;
 
 /// Whether tree-sitter-yaml takes `code` (see [`MAX_YAML_INDICATORS`]).
 fn yaml_fits(code: &str) -> bool {
